@@ -1,0 +1,1 @@
+"""Helpers for the notebook series "Backprop, step by step"."""
