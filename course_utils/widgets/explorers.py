@@ -1,0 +1,384 @@
+"""Two explorers for the first notebooks: the derivative as sensitivity, and 1-d gradient descent.
+
+Each explorer is three layers, so it works (and is tested) without a browser:
+
+* a state in plain Python (`SensitivityState`, `DescentState`): the numbers and the stepping;
+* drawing as a pure function of the state (`draw_sensitivity`, `draw_descent` onto matplotlib
+  axes, and `*_html` for the numbers), also usable for static plots in a notebook;
+* a thin ipywidgets shell (`SensitivityExplorer`, `GradientDescentExplorer`): sliders that set
+  the state, and an Image + HTML widget showing the rendering of the state.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+import numpy as np
+from matplotlib.figure import Figure
+
+ORANGE, SKY, GREEN, BLUE, VERMILLION, PURPLE, BLACK = (
+    "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+FONT = 13
+
+
+def _derivative(f: Callable, h: float = 1e-5) -> Callable:
+    """The central difference quotient of f, used when no derivative is given."""
+    return lambda x: (f(x + h) - f(x - h)) / (2 * h)
+
+
+def _function(f, what: str) -> Callable:
+    if not callable(f):
+        raise TypeError(f"{what}: expected a function of one number (e.g. np.sin), got "
+                        f"{type(f).__name__} {f!r}.")
+    return f
+
+
+def _number(value, what: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{what}: expected a number, got {type(value).__name__} {value!r}.") \
+            from None
+    if not np.isfinite(number):
+        raise ValueError(f"{what}: expected a finite number, got {number}.")
+    return number
+
+
+def _png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=80, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+class _Shell:
+    """What both widget shells share: a short text repr and display through their box."""
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, tuple):
+            bundle = bundle[0]
+        bundle = dict(bundle or {})
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+    def _refresh(self, change=None):
+        self.image.value = self.render()
+        self.text.value = self.html()
+
+
+# ============================================================================================
+# Sensitivity and the chain rule: y = g(x), z = f(y)
+# ============================================================================================
+
+@dataclass(frozen=True)
+class SensitivityState:
+    """x, a nudge dx, and the two functions of the chain y = g(x), z = f(y) with derivatives."""
+    g: Callable = np.sin
+    f: Callable = np.exp
+    dg: Callable | None = None
+    df: Callable | None = None
+    x: float = 1.0
+    dx: float = 0.1
+    g_name: str = "sin(x)"
+    f_name: str = "exp(y)"
+    x_range: tuple = (-2.0, 3.0)
+
+    def __post_init__(self):
+        object.__setattr__(self, "g", _function(self.g, "g"))
+        object.__setattr__(self, "f", _function(self.f, "f"))
+        object.__setattr__(self, "dg", _derivative(self.g) if self.dg is None
+                           else _function(self.dg, "dg"))
+        object.__setattr__(self, "df", _derivative(self.f) if self.df is None
+                           else _function(self.df, "df"))
+        object.__setattr__(self, "x", _number(self.x, "x"))
+        object.__setattr__(self, "dx", _number(self.dx, "dx"))
+
+    def numbers(self) -> dict:
+        """Everything the explorer shows, as plain floats."""
+        x, dx = self.x, self.dx
+        y, y_new = float(self.g(x)), float(self.g(x + dx))
+        z, z_new = float(self.f(y)), float(self.f(y_new))
+        dy_dx, dz_dy = float(self.dg(x)), float(self.df(y))
+        return dict(x=x, dx=dx, y=y, dy=y_new - y, z=z, dz=z_new - z,
+                    dy_dx=dy_dx, dz_dy=dz_dy, dz_dx=dz_dy * dy_dx)
+
+
+def sensitivity_html(state: SensitivityState) -> str:
+    """The numbers of the state: the nudges measured, and the chain rule with numbers."""
+    n = state.numbers()
+    rows = [
+        f"nudge x by Δx = {n['dx']:.3g}: x = {n['x']:.3f} → {n['x'] + n['dx']:.3f}",
+        f"y = {state.g_name} moves by Δy = {n['dy']:.4f} "
+        f"≈ dy/dx·Δx = {n['dy_dx']:.4f}·{n['dx']:.3g} = {n['dy_dx'] * n['dx']:.4f}",
+        f"z = {state.f_name} moves by Δz = {n['dz']:.4f} "
+        f"≈ dz/dx·Δx = {n['dz_dx']:.4f}·{n['dx']:.3g} = {n['dz_dx'] * n['dx']:.4f}",
+        f"chain rule: dz/dx = dz/dy · dy/dx = {n['dz_dy']:.4f} · {n['dy_dx']:.4f} "
+        f"= <b>{n['dz_dx']:.4f}</b>",
+    ]
+    return "<div style='font-size:15px; line-height:1.6'>" + "<br>".join(rows) + "</div>"
+
+
+def _tangent(ax, a, fa, slope, half_width, colour):
+    xs = np.array([a - half_width, a + half_width])
+    ax.plot(xs, fa + slope * (xs - a), "--", color=colour, lw=2, label=f"tangent, slope {slope:.3f}")
+
+
+def draw_sensitivity(state: SensitivityState, axes) -> None:
+    """Draw y = g(x) and z = f(y) with the nudge and the tangent lines onto two axes."""
+    n = state.numbers()
+    xs = np.linspace(*state.x_range, 300)
+    ys = np.array([state.g(v) for v in xs], dtype=float)
+    width = 0.25 * (state.x_range[1] - state.x_range[0])
+    ax1, ax2 = axes
+    ax1.plot(xs, ys, color=BLUE, lw=2.5, label=f"y = {state.g_name}")
+    _tangent(ax1, n["x"], n["y"], n["dy_dx"], width, ORANGE)
+    ax1.plot([n["x"], n["x"] + n["dx"]], [n["y"], n["y"] + n["dy"]], "o", color=VERMILLION, ms=7)
+    ax1.set(xlabel="x", ylabel="y")
+    ax1.set_title(f"Δy = {n['dy']:.3f},  dy/dx = {n['dy_dx']:.3f}", fontsize=FONT)
+    lo, hi = ys.min(), ys.max()
+    y_grid = np.linspace(lo - 0.1 * (hi - lo), hi + 0.1 * (hi - lo), 300)
+    ax2.plot(y_grid, [state.f(v) for v in y_grid], color=GREEN, lw=2.5,
+             label=f"z = {state.f_name}")
+    _tangent(ax2, n["y"], n["z"], n["dz_dy"], 0.25 * (y_grid[-1] - y_grid[0]), ORANGE)
+    ax2.plot([n["y"], n["y"] + n["dy"]], [n["z"], n["z"] + n["dz"]], "o", color=VERMILLION, ms=7)
+    ax2.set(xlabel="y", ylabel="z")
+    ax2.set_title(f"Δz = {n['dz']:.3f},  dz/dy = {n['dz_dy']:.3f}", fontsize=FONT)
+    for ax in axes:
+        ax.legend(fontsize=FONT - 1, loc="best")
+        ax.tick_params(labelsize=FONT - 1)
+        ax.xaxis.label.set_size(FONT)
+        ax.yaxis.label.set_size(FONT)
+        ax.grid(alpha=0.3)
+
+
+def sensitivity_figure(state: SensitivityState) -> Figure:
+    figure = Figure(figsize=(10, 3.8), layout="constrained")
+    draw_sensitivity(state, figure.subplots(1, 2))
+    return figure
+
+
+class SensitivityExplorer(_Shell):
+    """Nudge x with a slider; watch y = g(x) and z = f(y) move; the chain rule with numbers.
+
+    `SensitivityExplorer(g=np.sin, f=np.exp, x=1.0, dx=0.1)`; optional exact derivatives
+    `dg`, `df` (else central differences), names `g_name`, `f_name` for the labels.
+    The sliders `.x_slider` and `.dx_slider` set `.state`; `.render()` is the PNG shown.
+    """
+
+    def __init__(self, **settings):
+        import ipywidgets as w
+        self.state = SensitivityState(**settings)
+        lo, hi = self.state.x_range
+        self.x_slider = w.FloatSlider(value=self.state.x, min=lo, max=hi, step=0.05,
+                                      description="x", continuous_update=False)
+        self.dx_slider = w.FloatSlider(value=self.state.dx, min=-0.5, max=0.5, step=0.01,
+                                       description="nudge Δx", continuous_update=False,
+                                       style={"description_width": "initial"})
+        self.image = w.Image(format="png")
+        self.text = w.HTML()
+        self.x_slider.observe(self._on_slider, names="value")
+        self.dx_slider.observe(self._on_slider, names="value")
+        self.widget = w.VBox([w.HBox([self.x_slider, self.dx_slider]), self.text, self.image])
+        self._refresh()
+
+    def _on_slider(self, change=None):
+        self.state = replace(self.state, x=self.x_slider.value, dx=self.dx_slider.value)
+        self._refresh()
+
+    def numbers(self) -> dict:
+        return self.state.numbers()
+
+    def render(self) -> bytes:
+        return _png(sensitivity_figure(self.state))
+
+    def html(self) -> str:
+        return sensitivity_html(self.state)
+
+    def draw(self, axes) -> None:
+        """Draw the current state onto two matplotlib axes (for a static plot)."""
+        draw_sensitivity(self.state, axes)
+
+    def __repr__(self) -> str:
+        n = self.numbers()
+        return (f"SensitivityExplorer(y = {self.state.g_name}, z = {self.state.f_name}, "
+                f"x = {n['x']:.3g}, dz/dx = {n['dz_dx']:.4f})")
+
+
+# ============================================================================================
+# 1-d gradient descent: w ← w − η f'(w)
+# ============================================================================================
+
+def _bowl(w):
+    return (w - 1.0) ** 2 + 0.5
+
+
+def _bowl_slope(w):
+    return 2.0 * (w - 1.0)
+
+
+#: Past this distance from the start, a run counts as diverged and stops.
+BLOW_UP = 1e6
+
+
+@dataclass(frozen=True)
+class DescentState:
+    """A 1-d function with its derivative, a learning rate, a start, and the current step."""
+    f: Callable = _bowl
+    df: Callable | None = _bowl_slope
+    rate: float = 0.1
+    start: float = -1.0
+    steps: int = 20
+    step: int = 0
+    f_name: str = "(w − 1)² + 0.5"
+    w_range: tuple = (-1.5, 3.5)
+    path: tuple = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "f", _function(self.f, "f"))
+        object.__setattr__(self, "df", _derivative(self.f) if self.df is None
+                           else _function(self.df, "df"))
+        rate, start = _number(self.rate, "rate"), _number(self.start, "start")
+        if rate <= 0:
+            raise ValueError(f"rate: the learning rate must be positive, got {rate}.")
+        if not isinstance(self.steps, (int, np.integer)) or self.steps < 1:
+            raise ValueError(f"steps: expected a positive whole number, got {self.steps!r}.")
+        object.__setattr__(self, "rate", rate)
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "step", int(min(max(self.step, 0), self.steps)))
+        object.__setattr__(self, "path", self._descend())
+
+    def _descend(self) -> tuple:
+        """All iterates w_0 = start, w_{k+1} = w_k − η f'(w_k); stops early once it blows up."""
+        path = [self.start]
+        for _ in range(self.steps):
+            w = path[-1] - self.rate * float(self.df(path[-1]))
+            if not np.isfinite(w) or abs(w - self.start) > BLOW_UP:
+                break
+            path.append(w)
+        return tuple(path)
+
+    @property
+    def trajectory(self) -> np.ndarray:
+        """The iterates up to the current step."""
+        return np.array(self.path[: self.step + 1])
+
+    @property
+    def w(self) -> float:
+        return float(self.trajectory[-1])
+
+    @property
+    def diverged(self) -> bool:
+        """Whether the whole run moves away: blew up, or ends farther from a minimum than it began."""
+        p = self.path
+        if len(p) < self.steps + 1:
+            return True
+        return abs(float(self.df(p[-1]))) > abs(float(self.df(p[0]))) and abs(p[-1] - p[-2]) > \
+            abs(p[1] - p[0])
+
+    @property
+    def converged(self) -> bool:
+        """Whether the whole run ends where the slope is nearly zero (under 5 % of the start's)."""
+        end, begin = abs(float(self.df(self.path[-1]))), abs(float(self.df(self.path[0])))
+        return not self.diverged and end <= 0.05 * begin
+
+
+def descent_html(state: DescentState) -> str:
+    """The current step as numbers: w, f(w), the slope and the update."""
+    w = state.w
+    slope = float(state.df(w))
+    rows = [f"step {state.step} of {len(state.path) - 1}: w = {w:.4g}, "
+            f"f(w) = {float(state.f(w)):.4g}, f'(w) = {slope:.4g}",
+            f"next: w ← w − η·f'(w) = {w:.4g} − {state.rate:.3g}·{slope:.4g} "
+            f"= {w - state.rate * slope:.4g}"]
+    if state.diverged:
+        rows.append("<b>diverges</b>: the learning rate is too large, each step overshoots "
+                    "farther than the last")
+    elif state.converged:
+        rows.append("<b>converges</b> to the minimum within the steps shown")
+    else:
+        rows.append("not at the minimum after all steps: a too small rate crawls, a rate "
+                    "near the limit bounces from side to side")
+    return "<div style='font-size:15px; line-height:1.6'>" + "<br>".join(rows) + "</div>"
+
+
+def draw_descent(state: DescentState, ax) -> None:
+    """Draw the function and the trajectory up to the current step onto one axes."""
+    path = state.trajectory
+    lo, hi = state.w_range
+    lo, hi = min(lo, path.min() - 0.2), max(hi, path.max() + 0.2)
+    grid = np.linspace(lo, hi, 400)
+    values = np.array([state.f(v) for v in grid], dtype=float)
+    ax.plot(grid, values, color=BLUE, lw=2.5, label=f"f(w) = {state.f_name}")
+    f_path = np.array([state.f(v) for v in path], dtype=float)
+    ax.plot(path, f_path, "-", color=ORANGE, lw=1.5, alpha=0.8)
+    ax.scatter(path, f_path, c=np.arange(len(path)), cmap="cividis", s=50, zorder=3,
+               edgecolors=BLACK, label=f"steps, η = {state.rate:.3g}")
+    ax.plot(path[-1], f_path[-1], "o", color=VERMILLION, ms=12, zorder=4, label="current w")
+    ax.set_xlabel("w", fontsize=FONT)
+    ax.set_ylabel("f(w)", fontsize=FONT)
+    ax.set_title(f"learning rate η = {state.rate:.3g}: step {state.step}, w = {state.w:.3g}",
+                 fontsize=FONT)
+    ax.tick_params(labelsize=FONT - 1)
+    ax.legend(fontsize=FONT - 1, loc="upper center")
+    ax.grid(alpha=0.3)
+
+
+def descent_figure(state: DescentState) -> Figure:
+    figure = Figure(figsize=(7, 4), layout="constrained")
+    draw_descent(state, figure.subplots())
+    return figure
+
+
+class GradientDescentExplorer(_Shell):
+    """1-d gradient descent: a learning-rate slider, a start point, Play through the steps.
+
+    `GradientDescentExplorer(f=..., df=..., rate=0.1, start=-1.0, steps=20)`; by default
+    f(w) = (w − 1)² + 0.5, which diverges for rates above 1. `.rate_slider`, `.start_slider`
+    and `.step_slider` (linked to `.play`) set `.state`; `.render()` is the PNG shown.
+    """
+
+    def __init__(self, **settings):
+        import ipywidgets as w
+        self.state = DescentState(**settings)
+        lo, hi = self.state.w_range
+        self.rate_slider = w.FloatLogSlider(value=self.state.rate, base=10, min=-3, max=0.5,
+                                            step=0.05, description="rate η",
+                                            continuous_update=False)
+        self.start_slider = w.FloatSlider(value=self.state.start, min=lo, max=hi, step=0.1,
+                                          description="start w₀", continuous_update=False)
+        self.step_slider = w.IntSlider(value=self.state.step, min=0, max=self.state.steps,
+                                       description="step")
+        self.play = w.Play(value=self.state.step, min=0, max=self.state.steps, interval=400)
+        w.jslink((self.play, "value"), (self.step_slider, "value"))
+        self.image = w.Image(format="png")
+        self.text = w.HTML()
+        for slider in (self.rate_slider, self.start_slider, self.step_slider):
+            slider.observe(self._on_control, names="value")
+        self.widget = w.VBox([w.HBox([self.rate_slider, self.start_slider]),
+                              w.HBox([self.play, self.step_slider]), self.text, self.image])
+        self._refresh()
+
+    def _on_control(self, change=None):
+        self.state = replace(self.state, rate=self.rate_slider.value,
+                             start=self.start_slider.value, step=self.step_slider.value)
+        self._refresh()
+
+    @property
+    def trajectory(self) -> np.ndarray:
+        return self.state.trajectory
+
+    def render(self) -> bytes:
+        return _png(descent_figure(self.state))
+
+    def html(self) -> str:
+        return descent_html(self.state)
+
+    def draw(self, ax) -> None:
+        """Draw the current state onto a matplotlib axes (for a static plot)."""
+        draw_descent(self.state, ax)
+
+    def __repr__(self) -> str:
+        s = self.state
+        return (f"GradientDescentExplorer(f(w) = {s.f_name}, rate = {s.rate:.3g}, "
+                f"start = {s.start:.3g}, step {s.step}/{s.steps}, w = {s.w:.4g})")

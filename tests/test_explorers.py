@@ -1,0 +1,125 @@
+"""Headless tests of the two explorers: their state follows their controls."""
+import numpy as np
+import pytest
+
+from course_utils.widgets import GradientDescentExplorer, SensitivityExplorer
+from course_utils.widgets.explorers import DescentState, SensitivityState
+
+
+# -- sensitivity explorer ----------------------------------------------------------------------
+
+def test_chain_rule_numbers_are_the_product_of_the_local_derivatives():
+    n = SensitivityState(g=np.sin, f=np.exp, dg=np.cos, df=np.exp, x=0.7).numbers()
+    assert n["dy_dx"] == pytest.approx(np.cos(0.7))
+    assert n["dz_dy"] == pytest.approx(np.exp(np.sin(0.7)))
+    assert n["dz_dx"] == pytest.approx(np.exp(np.sin(0.7)) * np.cos(0.7))
+
+
+def test_measured_change_approaches_derivative_times_nudge_for_small_nudges():
+    n = SensitivityState(x=0.7, dx=1e-4).numbers()
+    assert n["dz"] == pytest.approx(n["dz_dx"] * n["dx"], rel=1e-3)
+
+
+def test_missing_derivatives_are_computed_numerically():
+    n = SensitivityState(g=lambda x: x ** 2, f=lambda y: 3 * y, x=2.0).numbers()
+    assert n["dy_dx"] == pytest.approx(4.0, rel=1e-6)
+    assert n["dz_dx"] == pytest.approx(12.0, rel=1e-6)
+
+
+def test_x_slider_moves_the_numbers_the_text_and_the_picture():
+    explorer = SensitivityExplorer(x=1.0)
+    before = (explorer.numbers(), explorer.text.value, explorer.image.value)
+    explorer.x_slider.value = 2.0
+    assert explorer.state.x == 2.0
+    assert explorer.numbers()["dz_dx"] != pytest.approx(before[0]["dz_dx"])
+    assert explorer.text.value != before[1]
+    assert explorer.image.value != before[2]
+    assert explorer.image.value == explorer.render()
+
+
+def test_nudge_slider_changes_the_measured_change_not_the_derivative():
+    explorer = SensitivityExplorer(x=1.0, dx=0.1)
+    before = explorer.numbers()
+    explorer.dx_slider.value = 0.3
+    after = explorer.numbers()
+    assert after["dx"] == pytest.approx(0.3)
+    assert after["dz"] != pytest.approx(before["dz"])
+    assert after["dz_dx"] == pytest.approx(before["dz_dx"])
+
+
+def test_sensitivity_repr_is_short_and_deterministic():
+    a, b = repr(SensitivityExplorer()), repr(SensitivityExplorer())
+    assert a == b and len(a) < 120 and "0x" not in a
+    assert SensitivityExplorer()._repr_mimebundle_()["text/plain"] == a
+
+
+def test_sensitivity_rejects_a_non_function():
+    with pytest.raises(TypeError, match="g: expected a function"):
+        SensitivityState(g=3.0)
+
+
+# -- gradient descent explorer -----------------------------------------------------------------
+
+def test_good_rate_converges_to_the_minimum():
+    state = DescentState(rate=0.1, start=-1.0, steps=40, step=40)
+    assert state.converged and not state.diverged
+    assert state.w == pytest.approx(1.0, abs=1e-3)
+
+
+def test_too_large_rate_diverges():
+    state = DescentState(rate=1.1, start=-1.0, steps=20, step=20)
+    assert state.diverged and not state.converged
+    assert abs(state.w - 1.0) > 10 * abs(state.start - 1.0)
+
+
+def test_too_small_rate_neither_converges_nor_diverges():
+    state = DescentState(rate=0.005, start=-1.0, steps=20, step=20)
+    assert not state.converged and not state.diverged
+    assert -1.0 < state.w < 0.0
+
+
+def test_a_run_that_blows_up_stops_early():
+    state = DescentState(rate=3.0, steps=200, step=200)
+    assert state.diverged and len(state.path) < 201
+
+
+def test_each_step_is_w_minus_rate_times_slope():
+    state = DescentState(rate=0.3, start=2.5, steps=5, step=5)
+    path = state.trajectory
+    assert np.allclose(path[1:], path[:-1] - 0.3 * 2 * (path[:-1] - 1.0))
+
+
+def test_step_slider_extends_the_trajectory():
+    explorer = GradientDescentExplorer(rate=0.1, steps=10)
+    assert len(explorer.trajectory) == 1
+    explorer.step_slider.value = 4
+    assert len(explorer.trajectory) == 5
+    assert explorer.state.w == pytest.approx(explorer.trajectory[-1])
+
+
+def test_rate_slider_changes_the_trajectory_and_too_large_diverges():
+    explorer = GradientDescentExplorer(rate=0.1, steps=20)
+    explorer.step_slider.value = 20
+    good, picture = explorer.trajectory.copy(), explorer.image.value
+    explorer.rate_slider.value = 1.5
+    assert explorer.state.rate == pytest.approx(1.5)
+    assert explorer.state.diverged
+    assert not np.allclose(explorer.trajectory[:5], good[:5])
+    assert explorer.image.value != picture
+    assert "diverges" in explorer.text.value
+
+
+def test_start_slider_moves_the_first_point():
+    explorer = GradientDescentExplorer(start=-1.0)
+    explorer.start_slider.value = 3.0
+    assert explorer.trajectory[0] == pytest.approx(3.0)
+
+
+def test_descent_repr_is_short_and_deterministic():
+    a, b = repr(GradientDescentExplorer()), repr(GradientDescentExplorer())
+    assert a == b and len(a) < 120 and "0x" not in a
+
+
+def test_descent_rejects_a_non_positive_rate():
+    with pytest.raises(ValueError, match="learning rate must be positive"):
+        DescentState(rate=0.0)
