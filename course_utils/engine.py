@@ -27,14 +27,17 @@ import numpy as np
 # Values
 # --------------------------------------------------------------------------------------------
 
-def as_value(value, what: str = "Node") -> np.ndarray:
+def as_value(value, what: str = "Node", copy: bool = True) -> np.ndarray:
     """`value` as a float64 array, or a TypeError saying what was given and what is accepted."""
+    if type(value) is np.ndarray and value.dtype == np.float64:  # the common case, made fast
+        return value.copy() if copy else value
+    if type(value) in (float, int):
+        return np.array(value, dtype=np.float64)
     accepted = "a number, or a (nested) list / numpy array of numbers"
     if isinstance(value, Node):
         raise TypeError(f"{what}: got a Node ({value.label}); expected {accepted}. "
                         "Combine nodes with operators instead, e.g. `w * x + b`.")
-    if isinstance(value, (str, bytes)) or value is None or isinstance(value, numbers.Complex) \
-            and not isinstance(value, numbers.Real):
+    if isinstance(value, (str, bytes, complex)) or value is None:
         raise TypeError(f"{what}: got {type(value).__name__} {value!r}; expected {accepted}.")
     try:
         array = np.asarray(value)
@@ -44,7 +47,7 @@ def as_value(value, what: str = "Node") -> np.ndarray:
     if array.dtype.kind not in "biuf":
         raise TypeError(f"{what}: got {type(value).__name__} with elements of type "
                         f"{array.dtype}; expected {accepted}.")
-    return array.astype(np.float64)
+    return array.astype(np.float64, copy=copy)
 
 
 def unbroadcast(message: np.ndarray, shape: tuple) -> np.ndarray:
@@ -235,8 +238,8 @@ class Node:
 
     @classmethod
     def _apply(cls, op: Operation, args: tuple, params: dict, name: str | None) -> "Node":
-        args = tuple(a if isinstance(a, Node) else as_value(a, f"{op.name}: constant argument")
-                     for a in args)
+        args = tuple([a if isinstance(a, Node) else as_value(a, f"{op.name}: constant", copy=False)
+                      for a in args])
         node = cls.__new__(cls)
         node.name, node.op, node.args, node.params, node.bar = name, op, args, params, None
         node.parents = tuple(a for a in args if isinstance(a, Node))
@@ -318,7 +321,7 @@ class Node:
             bar = messages[0][-1]
             for message in messages[1:]:
                 bar = bar + message[-1]
-            node.bar = np.asarray(bar)
+            node.bar = bar
             if check_finite:
                 _check_finite(node, node.bar, "bar")
             if record is not None:
