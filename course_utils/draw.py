@@ -13,6 +13,7 @@ fonts and high contrast for a projector.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,12 +112,13 @@ class Layout:
 def formula(node: Node, name_of, style: str = "text", values: dict | None = None) -> str:
     """`node`'s formula, e.g. "w·x + b"; with `values`, the numbers instead: "0.5·2 + 0.1"."""
     parts = []
-    for arg in node.args:
+    for k, arg in enumerate(node.args):
         if not isinstance(arg, Node):
             parts.append(show(arg))
         elif values is not None:
             text = show(values[arg])
-            parts.append(f"({text})" if text.startswith("−") else text)
+            glued = re.search(r"[\w½)]\{%d\}" % k, node.op.formula)   # ½{0}² -> ½(0.5)²
+            parts.append(f"({text})" if text.startswith("−") or glued else text)
         else:
             parts.append(markup(name_of(arg), style))
     return fill(node.op.formula, parts, style)
@@ -125,8 +127,8 @@ def formula(node: Node, name_of, style: str = "text", values: dict | None = None
 def sizes(lecture: bool) -> dict:
     """Font sizes, line height and strokes for the normal and the lecture (projector) look."""
     if lecture:
-        return dict(font=20, small=16, line=26, pad=12, gap=80, vgap=30, stroke=3.0, lit=5.0)
-    return dict(font=14, small=12, line=18, pad=8, gap=60, vgap=20, stroke=1.6, lit=3.2)
+        return dict(font=20, small=16, line=26, pad=12, gap=110, vgap=30, stroke=3.0, lit=5.0)
+    return dict(font=14, small=12, line=18, pad=8, gap=80, vgap=20, stroke=1.6, lit=3.2)
 
 
 def layout(output: Node, lecture: bool = False) -> Layout:
