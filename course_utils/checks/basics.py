@@ -1,2 +1,363 @@
-"""Checks of notebooks (filled in by its part of the series)."""
-__all__ = []
+"""Checks of notebooks 01-03: the chain rule, gradient descent, sigmoid least squares.
+
+Every check computes the right answer itself (closed forms, finite differences, or the
+reference engine), compares the student's answer step by step, and names the first wrong step.
+A wrong value that matches a typical mistake (σ instead of σ', a wrong sign, a missing message)
+gets a hint about that mistake.
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from ..engine import Node, sigmoid
+from ..gradcheck import numerical_gradient
+from ..lecture import DEFAULTS, half_squared_error, linear, regularised_example
+from ._verdict import call_student, check, compare, correct, fmt, stop, wrong
+
+__all__ = [
+    "check_numerical_derivative", "check_chain_rule", "check_multivariate_chain_rule",
+    "check_gradient_descent_step", "check_parameter_count", "check_cost_gradient",
+    "check_brute_force_gradients", "check_bar_notation", "check_bar_notation_regularised",
+]
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+def _sigma(z):
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=float)))
+
+
+def _sigma_prime(z):
+    s = _sigma(z)
+    return s * (1 - s)
+
+
+def _same(a, b) -> bool:
+    try:
+        a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=1e-10))
+
+
+def _line(name, expected, got, formula, mistakes=(), hint="", rtol=1e-6):
+    """Stop the check if `got` is not `expected`, with the hint of a recognised mistake.
+
+    `mistakes` is a list of (value the mistake produces, hint for it).
+    """
+    for value, specific in mistakes:
+        if not _same(expected, value) and _same(got, value):
+            hint = specific
+            break
+    message = compare(name, expected, got, formula, hint, rtol=rtol)
+    if message is not None:
+        stop(wrong(message))
+
+
+def _unpack(result, names, function_name):
+    """The student's returned tuple as a dict by name, or a verdict on what came back."""
+    shown = ", ".join(names)
+    if result is None:
+        stop(wrong(f"`{function_name}` returned None: end it with `return {shown}`."))
+    if len(names) == 1:
+        return {names[0]: result}
+    if not isinstance(result, (tuple, list)) or len(result) != len(names):
+        count = len(result) if isinstance(result, (tuple, list)) else "1 value"
+        stop(wrong(f"`{function_name}` should return {len(names)} values ({shown}), in this "
+                   f"order; got {count}{'' if isinstance(count, str) else ' values'}."))
+    return dict(zip(names, result))
+
+
+# -- notebook 01: derivatives and the chain rule ----------------------------------------------
+
+@check
+def check_numerical_derivative(numerical_derivative):
+    """`numerical_derivative(f, x, h)`: the central difference (f(x+h) − f(x−h)) / 2h."""
+    def f(x):
+        return x ** 3
+    x = 1.0
+    results = {}
+    for h in (0.1, 0.01):
+        got = call_student(numerical_derivative, f, x, h)
+        central = (f(x + h) - f(x - h)) / (2 * h)
+        results[h] = got
+        _line(f"numerical_derivative(x³, x=1, h={h})", central, got,
+              "(f(x+h) − f(x−h)) / 2h",
+              [((f(x + h) - f(x)) / h, "that is the forward difference (f(x+h) − f(x))/h; use "
+                "the central one, which is accurate to order h² instead of h."),
+               ((f(x + h) - f(x - h)) / h, "the two points x − h and x + h are 2h apart: "
+                "divide by 2h, not h."),
+               (-central, "wrong sign: subtract f(x − h) from f(x + h), not the other way."),
+               (3 * x ** 2, "that is the exact derivative 3x²; compute the difference quotient "
+                "from f, so it works for any f.")],
+              hint="evaluate f at x + h and at x − h.")
+    return correct(f"central differences of x³ at x = 1: {fmt(results[0.1])} (h = 0.1), "
+                   f"{fmt(results[0.01])} (h = 0.01); the exact value is 3.")
+
+
+@check
+def check_chain_rule(dz_dx):
+    """`dz_dx(x)` for z = f(g(x)) with y = g(x) = x², z = f(y) = sin(y): f'(g(x))·g'(x)."""
+    for x in (0.8, -1.3):
+        got = call_student(dz_dx, x)
+        expected = np.cos(x ** 2) * 2 * x
+        _line(f"dz_dx({x})", expected, got, "f'(g(x))·g'(x) = cos(x²)·2x",
+              [(np.cos(x) * 2 * x, "evaluate f' at y = g(x) = x², not at x: cos(x²), not cos(x)."),
+               (np.sin(x ** 2) * 2 * x, "that uses f = sin instead of its derivative f' = cos."),
+               (np.cos(x ** 2), "the inner derivative g'(x) = 2x is missing."),
+               (np.cos(x ** 2) + 2 * x, "the chain rule multiplies the two derivatives, it does "
+                "not add them."),
+               (-np.cos(x ** 2) * 2 * x, "wrong sign: sin' = cos (it is cos' that is −sin).")],
+              hint="dz/dx = dz/dy · dy/dx with dz/dy = cos(y) at y = x², and dy/dx = 2x.")
+    return correct(f"dz/dx = cos(x²)·2x, e.g. {fmt(np.cos(0.64) * 1.6)} at x = 0.8.")
+
+
+@check
+def check_multivariate_chain_rule(df_dt):
+    """`df_dt(t)` for f(x, y) = x² + y² with x(t) = cos t, y(t) = 2 sin t."""
+    for t in (0.7, 2.0):
+        got = call_student(df_dt, t)
+        x, y = np.cos(t), 2 * np.sin(t)
+        via_x, via_y = 2 * x * -np.sin(t), 2 * y * 2 * np.cos(t)
+        _line(f"df_dt({t})", via_x + via_y, got, "∂f/∂x·dx/dt + ∂f/∂y·dy/dt",
+              [(via_x, "only the path through x: t also changes f through y; add "
+                "∂f/∂y·dy/dt."),
+               (via_y, "only the path through y: t also changes f through x; add "
+                "∂f/∂x·dx/dt."),
+               (via_x * via_y, "the two paths are added, not multiplied."),
+               (-via_x + via_y, "check the sign of dx/dt: the derivative of cos t is −sin t."),
+               (2 * x + 2 * y, "those are ∂f/∂x + ∂f/∂y; multiply each by how fast x and y "
+                "move with t.")],
+              hint="∂f/∂x = 2x, dx/dt = −sin t, ∂f/∂y = 2y, dy/dt = 2 cos t.")
+    return correct("df/dt = 2x·(−sin t) + 2y·(2 cos t): the sum over both paths from t to f.")
+
+
+# -- notebook 02: training and gradient descent -----------------------------------------------
+
+@check
+def check_gradient_descent_step(gradient_descent_step):
+    """`gradient_descent_step(w, grad, rate)`: w − rate·grad."""
+    w, grad, rate = np.array([0.5, -0.3]), np.array([0.2, 0.4]), 0.1
+    got = call_student(gradient_descent_step, w.copy(), grad.copy(), rate)
+    _line("the new w", w - rate * grad, got, "w − rate·grad",
+          [(w + rate * grad, "that steps uphill: gradient descent goes against the gradient, "
+            "w − rate·grad."),
+           (w - grad, "the learning rate is missing: the step is rate·grad."),
+           (-rate * grad, "that is only the step; return the new weights w − rate·grad."),
+           (w - rate * grad ** 2, "multiply the gradient by the rate once, do not square it.")],
+          hint="the new weights are the old ones minus rate times the gradient.")
+    return correct(f"w − rate·grad = {fmt(w - rate * grad)} for w = {fmt(w)}, grad = "
+                   f"{fmt(grad)}, rate = {rate}.")
+
+
+@check
+def check_parameter_count(count_parameters):
+    """`count_parameters(sizes)`: weights and biases of a fully connected net, all layers."""
+    for sizes in ([2, 2, 1], [2, 3, 3, 1]):
+        got = call_student(count_parameters, list(sizes))
+        pairs = list(zip(sizes[:-1], sizes[1:]))
+        weights = sum(a * b for a, b in pairs)
+        biases = sum(sizes[1:])
+        _line(f"count_parameters({sizes})", weights + biases, got,
+              "Σ (inputs·outputs + outputs) over the layers",
+              [(weights, "you counted the weights only; every neuron after the input layer "
+                "also has a bias, and each bias is a coordinate too."),
+               (biases, "you counted the biases only; add one weight per connection."),
+               (sum(sizes), "that counts neurons; count the parameters: a weight per "
+                "connection and a bias per neuron."),
+               (weights + sum(sizes), "the input layer has no biases: it only holds the data.")],
+              hint="a layer from a inputs to b outputs has a·b weights and b biases.")
+    return correct("a 2-2-1 network has 6 weights and 3 biases: gradient descent moves a point "
+                   "in 9 dimensions.")
+
+
+def _sample_gradient(w, b, x, t):
+    z = w @ x + b
+    y = _sigma(z)
+    z_bar = (y - t) * _sigma_prime(z)
+    return z_bar * x, z_bar
+
+
+@check
+def check_cost_gradient(cost_gradient):
+    """`cost_gradient(w, b, X, T)`: the average of the per-sample loss gradients (dE/dw, dE/db)."""
+    X = np.array([[0.0, 1.0], [1.0, 1.0], [0.0, 0.0], [1.0, 0.0]])
+    T = np.array([1.0, 0.0, 0.0, 1.0])
+    w, b = np.array([0.5, -0.3]), 0.1
+    result = _unpack(call_student(cost_gradient, w.copy(), b, X.copy(), T.copy()),
+                     ["dE_dw", "dE_db"], getattr(cost_gradient, "__name__", "cost_gradient"))
+    per_sample = [_sample_gradient(w, b, x, t) for x, t in zip(X, T)]
+    dw = np.array([g[0] for g in per_sample])
+    db = np.array([g[1] for g in per_sample])
+    for name, each, formula in (("dE_dw", dw, "mean of dL/dw over the 4 samples"),
+                                ("dE_db", db, "mean of dL/db over the 4 samples")):
+        got = result[name]
+        if name == "dE_dw" and np.shape(got) == each.shape:
+            stop(wrong(f"dE_dw has shape {np.shape(got)}: that is one gradient per sample. "
+                       f"Average them over the samples (axis 0) to get one gradient of shape "
+                       f"{each.shape[1:]}."))
+        _line(name, each.mean(axis=0), got, formula,
+              [(each.sum(axis=0), "that is the sum over the samples; the cost is the average, "
+                "so divide by the number of samples."),
+               (each[0], "that is the gradient of the first sample only; average over all "
+                "four."),
+               (each[-1], "that is the gradient of the last sample only; average over all "
+                "four."),
+               (-each.mean(axis=0), "wrong sign: average the gradients as they are.")],
+              hint="call sample_gradient for every (x, t) and average the results.")
+    return correct(f"dE/dw = {fmt(dw.mean(axis=0))}, dE/db = {fmt(db.mean())}: the average of "
+                   "the four per-sample gradients.")
+
+
+# -- notebook 03: sigmoid least squares, brute force and bar notation -------------------------
+
+_POINTS = (dict(DEFAULTS), dict(w=-1.3, x=0.7, b=0.4, t=0.0, lam=0.3))
+
+
+def _point_text(p, with_lam=False):
+    text = f"w={p['w']}, x={p['x']}, b={p['b']}, t={p['t']}"
+    return text + (f", lam={p['lam']}" if with_lam else "")
+
+
+@check
+def check_brute_force_gradients(dL_dw, dL_db):
+    """`dL_dw(w, x, b, t)` and `dL_db(w, x, b, t)` for L = ½(σ(wx+b) − t)², against finite
+    differences of L."""
+    def loss(w, x, b, t):
+        return 0.5 * (_sigma(w * x + b) - t) ** 2
+
+    for p in _POINTS:
+        w, x, b, t = p["w"], p["x"], p["b"], p["t"]
+        z = w * x + b
+        e, s, sp = _sigma(z) - t, _sigma(z), _sigma_prime(z)
+        numeric_w = numerical_gradient(lambda v: loss(v, x, b, t), np.array(w))
+        numeric_b = numerical_gradient(lambda v: loss(w, x, v, t), np.array(b))
+        for name, student, numeric, local in (("dL_dw", dL_dw, numeric_w, x),
+                                              ("dL_db", dL_db, numeric_b, 1.0)):
+            got = call_student(student, w, x, b, t)
+            other = "x" if name == "dL_db" else "1"
+            _line(f"{name}({_point_text(p)})", numeric, got,
+                  "the finite-difference slope of L",
+                  [(e * s * local, "that uses σ where the chain rule needs σ' = σ(1 − σ)."),
+                   (-e * sp * local, "wrong sign: the derivative of ½(y − t)² is (y − t), "
+                    "not (t − y)."),
+                   (e * sp * (x if name == "dL_db" else 1.0),
+                    f"the innermost factor: ∂(wx + b)/∂{name[-1]} is "
+                    f"{'x' if name == 'dL_dw' else '1'}, not {other}."),
+                   (e * local, "the factor σ'(wx + b) from the middle of the chain is "
+                    "missing."),
+                   (2 * e * sp * local, "the ½ cancels the 2 of the square: no factor 2.")],
+                  hint="(σ(wx+b) − t)·σ'(wx+b)·∂(wx+b)/∂" + name[-1] + ".", rtol=1e-5)
+    return correct("both derivatives agree with finite differences of L to 5 or more digits, "
+                   "at two different points.")
+
+
+def _reference_bars(p, regularised):
+    """The reference engine's bars at the point p."""
+    if regularised:
+        g = regularised_example(**p)
+        g.L_reg.backward()
+        return {"L_reg_bar": g.L_reg.bar, "R_bar": g.R.bar, "L_bar": g.L.bar,
+                "y_bar": g.y.bar, "z_bar": g.z.bar, "w_bar": g.w.bar, "b_bar": g.b.bar}, g
+    w, x, b, t = (Node(p[k], name=k) for k in "wxbt")
+    z = linear(w, x, b, name="z")
+    y = sigmoid(z, name="y")
+    L = half_squared_error(y, t, name="L")
+    L.backward()
+    return {"y_bar": y.bar, "z_bar": z.bar, "w_bar": w.bar, "b_bar": b.bar}, \
+        SimpleNamespace(w=w, x=x, b=b, t=t, z=z, y=y, L=L)
+
+
+def _check_bars(student, p, regularised):
+    """Compare the student's bars with the engine's, line by line, in the slide's order."""
+    names = (["L_reg_bar", "R_bar", "L_bar"] if regularised else []) + \
+        ["y_bar", "z_bar", "w_bar", "b_bar"]
+    args = [p[k] for k in "wxbt"] + ([p["lam"]] if regularised else [])
+    fname = getattr(student, "__name__", "your function")
+    got = _unpack(call_student(student, *args), names, fname)
+    ref, g = _reference_bars(p, regularised)
+    w, x, b, t, lam = p["w"], p["x"], p["b"], p["t"], p["lam"]
+    z, y = float(g.z.value), float(g.y.value)
+    L_bar = float(ref["L_bar"]) if regularised else 1.0
+    R_bar = float(ref["R_bar"]) if regularised else 0.0
+    y_bar, z_bar = float(ref["y_bar"]), float(ref["z_bar"])
+    where = f" (at {_point_text(p, regularised)})"
+    if regularised:
+        _line("L_reg_bar" + where, ref["L_reg_bar"], got["L_reg_bar"], "1",
+              [(0.0, "the seed: the output's bar is dL_reg/dL_reg = 1.")],
+              hint="step 3 of the algorithm: the output's bar is 1.")
+        _line("R_bar" + where, ref["R_bar"], got["R_bar"], "L_reg_bar·λ",
+              [(1.0, "R enters L_reg as λR, so dL_reg/dR = λ: R_bar = L_reg_bar·λ."),
+               (lam * 0.5 * w ** 2, "the local derivative dL_reg/dR is λ; do not multiply by "
+                "the value of R."),
+               (0.0, "R is a child of L_reg: it receives the message L_reg_bar·λ.")],
+              hint="R_bar = L_reg_bar · dL_reg/dR.")
+        _line("L_bar" + where, ref["L_bar"], got["L_bar"], "L_reg_bar·1",
+              [(lam, "λ multiplies R, not L: dL_reg/dL = 1."),
+               (0.0, "L is a child of L_reg: it receives the message L_reg_bar·1.")],
+              hint="L_bar = L_reg_bar · dL_reg/dL = L_reg_bar.")
+    _line("y_bar" + where, ref["y_bar"], got["y_bar"],
+          "L_bar·(y − t)" if regularised else "y − t",
+          [(-(y - t) * L_bar, "wrong sign: the derivative of ½(y − t)² with respect to y is "
+            "(y − t), not (t − y)."),
+           (0.5 * (y - t) ** 2 * L_bar, "that is the loss L itself; y_bar is its derivative, "
+            "y − t."),
+           (2 * (y - t) * L_bar, "the ½ cancels the 2 of the square: no factor 2.")],
+          hint="dL/dy for L = ½(y − t)².")
+    _line("z_bar" + where, ref["z_bar"], got["z_bar"], "y_bar·σ'(z)",
+          [(y_bar * y, "that uses σ(z) where the chain rule needs σ'(z) = σ(z)(1 − σ(z))."),
+           (y_bar * _sigma(y) * (1 - _sigma(y)), "evaluate σ' at z, not at y."),
+           (y_bar, "the local derivative dy/dz = σ'(z) is missing."),
+           (_sigma_prime(z), "multiply σ'(z) by the incoming message y_bar.")],
+          hint="z_bar = y_bar · dy/dz with dy/dz = σ(z)(1 − σ(z)).")
+    w_mistakes = [(z_bar * w + R_bar * w if regularised else z_bar * w,
+                   "the local derivative ∂z/∂w of z = wx + b is x, not w."),
+                  (z_bar, "the local derivative ∂z/∂w = x is missing.")]
+    if regularised:
+        w_mistakes = [
+            (z_bar * x * R_bar * w, "the slide's missing plus: w has two children, z and R, and "
+             "their messages are ADDED: w_bar = z_bar·x + R_bar·w, not multiplied."),
+            (z_bar * x, "a message is missing: w has two children, z and R. Add R's message "
+             "R_bar·w."),
+            (R_bar * w, "a message is missing: w has two children, z and R. Add z's message "
+             "z_bar·x."),
+            (z_bar * x + w, "R's message is R_bar·dR/dw = R_bar·w (R_bar = λ), not w alone."),
+            (z_bar * x + lam * 0.5 * w ** 2, "dR/dw for R = ½w² is w, so R's message is "
+             "R_bar·w."),
+        ] + w_mistakes
+    _line("w_bar" + where, ref["w_bar"], got["w_bar"],
+          "z_bar·x + R_bar·w" if regularised else "z_bar·x", w_mistakes,
+          hint="sum the messages from all children of w.")
+    _line("b_bar" + where, ref["b_bar"], got["b_bar"], "z_bar",
+          [(z_bar * x, "∂z/∂b = 1 for z = wx + b: b_bar = z_bar, without x."),
+           (z_bar + R_bar * b, "b is not regularised: R = ½w² does not depend on b, so b has "
+            "one child, z."),
+           (0.0, "b is a parent of z: it receives z's message z_bar·1.")],
+          hint="b_bar = z_bar · ∂z/∂b.")
+    return ref
+
+
+@check
+def check_bar_notation(backward_pass):
+    """`backward_pass(w, x, b, t)` -> (y_bar, z_bar, w_bar, b_bar), against the engine."""
+    for p in _POINTS:
+        ref = _check_bars(backward_pass, p, regularised=False)
+        if p is _POINTS[0]:
+            first = ref
+    return correct(f"all four bars match the reference engine: y_bar = {fmt(first['y_bar'])}, "
+                   f"z_bar = {fmt(first['z_bar'])}, w_bar = {fmt(first['w_bar'])}, "
+                   f"b_bar = {fmt(first['b_bar'])}.")
+
+
+@check
+def check_bar_notation_regularised(backward_pass_regularised):
+    """`backward_pass_regularised(w, x, b, t, lam)` -> (L_reg_bar, R_bar, L_bar, y_bar, z_bar,
+    w_bar, b_bar), against the engine, line by line in the slide's order."""
+    for p in _POINTS:
+        ref = _check_bars(backward_pass_regularised, p, regularised=True)
+        if p is _POINTS[0]:
+            first = ref
+    return correct(f"all seven bars match the reference engine; w_bar = z_bar·x + R_bar·w = "
+                   f"{fmt(first['w_bar'])}, the sum of the messages from both children.")
