@@ -1,0 +1,100 @@
+"""What every notebook of the series carries: slides, balanced markers, a clean run, goals and recap."""
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+
+from course_utils.student_edition import NOTEBOOKS, MarkerError, student_notebook
+
+SERIES = sorted(path.name for path in NOTEBOOKS.glob("*.ipynb"))
+SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip"}
+GOALS = re.compile(r"goal|objective|you will (learn|be able)|after this notebook", re.I)
+RECAP = re.compile(r"recap|summary|wrap.?up|take.?aways?|what you (have )?learn", re.I)
+
+
+@pytest.fixture(params=SERIES)
+def notebook(request):
+    return request.param, nbformat.read(NOTEBOOKS / request.param, as_version=4)
+
+
+def headings(cell) -> list[str]:
+    """The markdown headings of a cell (`# ...` to `###### ...`)."""
+    if cell.cell_type != "markdown":
+        return []
+    return [line.lstrip("#").strip() for line in cell.source.split("\n")
+            if re.match(r"#{1,6}\s", line)]
+
+
+def where(name, index, cell) -> str:
+    first = next((line for line in cell.source.split("\n") if line.strip()), "")
+    return f"{name}, cell {index} ({first[:50]!r})"
+
+
+def test_the_series_has_its_notebooks():
+    assert SERIES, f"no notebooks in {NOTEBOOKS}"
+
+
+def test_every_cell_has_a_valid_slide_type(notebook):
+    name, nb = notebook
+    wrong = [f"{where(name, index, cell)}: {cell.metadata.get('slideshow')}"
+             for index, cell in enumerate(nb.cells)
+             if cell.metadata.get("slideshow", {}).get("slide_type") not in SLIDE_TYPES]
+    assert not wrong, f"slide_type must be one of {sorted(SLIDE_TYPES)}:\n" + "\n".join(wrong)
+
+
+def test_the_deck_opens_with_a_slide(notebook):
+    name, nb = notebook
+    shown = [cell for cell in nb.cells if cell.metadata.get("slideshow", {}).get("slide_type")
+             != "skip"]
+    assert shown and shown[0].metadata["slideshow"]["slide_type"] == "slide", name
+
+
+def test_every_section_heading_starts_a_slide_or_subslide(notebook):
+    name, nb = notebook
+    wrong = [where(name, index, cell) for index, cell in enumerate(nb.cells)
+             if cell.cell_type == "markdown" and re.match(r"#{1,2}\s", cell.source.lstrip())
+             and cell.metadata.get("slideshow", {}).get("slide_type") not in ("slide", "subslide")]
+    assert not wrong, "a cell opening with a # or ## heading should be a slide or subslide:\n" \
+        + "\n".join(wrong)
+
+
+def test_solution_markers_are_balanced_and_never_nested(notebook):
+    name, nb = notebook
+    try:
+        student_notebook(nb, name)
+    except MarkerError as error:
+        pytest.fail(str(error))
+
+
+def test_solutions_stand_inside_a_function_body(notebook):
+    name, nb = notebook
+    flush_left = [where(name, index, cell) for index, cell in enumerate(nb.cells)
+                  if cell.cell_type == "code" and re.search(r"^### BEGIN SOLUTION", cell.source,
+                                                            re.M)]
+    assert not flush_left, "a solution must be indented inside a function body:\n" \
+        + "\n".join(flush_left)
+
+
+def test_executed_top_to_bottom_in_one_run(notebook):
+    name, nb = notebook
+    counts = [cell.execution_count for cell in nb.cells
+              if cell.cell_type == "code" and cell.source.strip()]
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"{name}: execution counts {counts}; run it top to bottom in a fresh kernel "
+        f"(jupyter nbconvert --to notebook --execute --inplace notebooks/{name})")
+
+
+def test_learning_goals_at_the_top(notebook):
+    name, nb = notebook
+    top = [heading for cell in nb.cells[:3] for heading in headings(cell)]
+    assert any(GOALS.search(heading) for heading in top), (
+        f"{name}: no learning-goals heading in the first three cells (headings: {top})")
+
+
+def test_recap_at_the_end(notebook):
+    name, nb = notebook
+    end = [heading for cell in nb.cells[-3:] for heading in headings(cell)]
+    assert any(RECAP.search(heading) for heading in end), (
+        f"{name}: no recap heading in the last three cells (headings: {end})")
