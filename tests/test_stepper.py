@@ -1,0 +1,209 @@
+"""BackpropStepper, headless: it replays the engine's own passes, one node per step."""
+import re
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+from course_utils.draw import number
+from course_utils.engine import BackwardStep, ForwardStep, Node, topological_order
+from course_utils.lecture import regularised_example
+from course_utils.widgets import BackpropStepper
+
+SVG = "{http://www.w3.org/2000/svg}"
+NAMES = ["w", "x", "b", "z", "y", "t", "L", "R", "L_reg"]
+
+
+def shown(html: str) -> dict:
+    """What the view shows: name -> (value text, bar text) of every node box, and the equation."""
+    root = ET.fromstring(html)                       # the view is well-formed markup
+    boxes = {}
+    for group in root.iter(SVG + "g"):
+        if group.get("class") == "bp-node":
+            texts = {t.get("class"): "".join(t.itertext()) for t in group.iter(SVG + "text")}
+            boxes[group.get("data-node")] = (texts.get("bp-value"), texts.get("bp-bar"))
+    equation = next(div for div in root.iter("div") if div.get("class") == "bp-equation")
+    return {"boxes": boxes, "equation": "".join(equation.itertext())}
+
+
+def shown_number(text: str) -> float:
+    return float(text.rsplit(" = ", 1)[1].replace("−", "-"))
+
+
+@pytest.fixture
+def engine():
+    """The lecture's graph, evaluated by the engine on its own (not through the stepper)."""
+    e = regularised_example()
+    e.L_reg.forward()
+    e.L_reg.backward()
+    return e
+
+
+@pytest.fixture
+def stepper():
+    return BackpropStepper(regularised_example().L_reg)
+
+
+def test_one_forward_and_one_backward_step_for_every_node(stepper):
+    phases = [s.phase for s in stepper.steps]
+    assert phases == ["order"] + ["forward"] * 9 + ["seed"] + ["backward"] * 8
+    forward = [s.node.name for s in stepper.steps if s.phase == "forward"]
+    backward = [s.node.name for s in stepper.steps if s.phase in ("seed", "backward")]
+    assert sorted(forward) == sorted(backward) == sorted(NAMES)
+
+
+def test_forward_goes_in_topological_order_and_backward_in_reverse(stepper):
+    output = next(s.node for s in stepper.steps if s.phase == "seed")
+    order = [n.name for n in topological_order(output)]
+    assert [s.node.name for s in stepper.steps if s.phase == "forward"] == order
+    assert [s.node.name for s in stepper.steps if s.phase in ("seed", "backward")] == order[::-1]
+
+
+def test_steps_are_the_engines_own_records(stepper):
+    records = [s.record for s in stepper.steps[1:]]
+    assert all(isinstance(r, ForwardStep) for r in records[:9])
+    assert all(isinstance(r, BackwardStep) for r in records[9:])
+    assert records[9].messages == ()                     # the seed has no messages
+
+
+def test_shown_numbers_equal_the_engines_at_every_step(stepper, engine):
+    for index, step in enumerate(stepper.steps):
+        stepper.step = index
+        boxes = shown(stepper.render())["boxes"]
+        for name, (value, bar) in boxes.items():
+            node = getattr(engine, name)
+            if value is not None:
+                assert value.endswith(" = " + number(node.value)), (index, name, value)
+                assert shown_number(value) == pytest.approx(float(node.value), rel=1e-3)
+            if bar is not None:
+                assert bar.endswith(" = " + number(node.bar)), (index, name, bar)
+                assert shown_number(bar) == pytest.approx(float(node.bar), rel=1e-3, abs=1e-12)
+
+
+def test_values_appear_one_per_forward_step_and_bars_one_per_backward_step(stepper):
+    counts = []
+    for index in range(len(stepper.steps)):
+        stepper.step = index
+        boxes = shown(stepper.render())["boxes"].values()
+        counts.append((sum(v is not None for v, _ in boxes), sum(b is not None for _, b in boxes)))
+    assert counts == [(0, 0)] + [(k, 0) for k in range(1, 10)] + [(9, k) for k in range(1, 10)]
+
+
+def test_first_step_shows_no_bars_and_last_step_shows_them_all(stepper):
+    stepper.step = 0
+    assert all(bar is None for _, bar in shown(stepper.render())["boxes"].values())
+    stepper.step = len(stepper.steps) - 1
+    bars = [bar for _, bar in shown(stepper.render())["boxes"].values()]
+    assert len(bars) == 9 and all(bar is not None for bar in bars)
+
+
+def test_stepping_back_restores_the_earlier_view(stepper):
+    views = []
+    for index in range(len(stepper.steps)):
+        stepper.step = index
+        views.append(stepper.render())
+    for index in reversed(range(len(stepper.steps))):
+        stepper.step = index
+        assert stepper.render() == views[index]
+    assert len(set(views)) == len(views)                 # every step looks different
+
+
+def test_forward_step_shows_the_equation_with_numbers_substituted(stepper):
+    z_step = next(i for i, s in enumerate(stepper.steps) if s.phase == "forward"
+                  and s.node.name == "z")
+    assert stepper.text(z_step) == "z = w·x + b = 0.5·2 + 0.1 = 1.1"
+    stepper.step = z_step
+    assert shown(stepper.render())["equation"] == "z = w·x + b = 0.5·2 + 0.1 = 1.1"
+
+
+def test_seed_step_sets_the_output_bar_to_one(stepper):
+    seed = next(i for i, s in enumerate(stepper.steps) if s.phase == "seed")
+    assert stepper.steps[seed].node.name == "L_reg"
+    assert stepper.text(seed) == "L̄_reg = 1 (the seed)"
+
+
+def test_w_bar_is_shown_as_the_sum_of_two_messages(stepper, engine):
+    last = len(stepper.steps) - 1
+    assert stepper.steps[last].node.name == "w"
+    expected = (f"w̄ = z̄·x + R̄·w = {number(engine.z.bar)}·{number(engine.x.value)} + "
+                f"{number(engine.R.bar)}·{number(engine.w.value)} = {number(engine.w.bar)}")
+    assert stepper.text(last) == expected
+    stepper.step = last
+    html = stepper.render()
+    assert shown(html)["equation"] == expected
+    messages = re.findall(r'<g class="bp-message">.*?>← ([^<]+)</text></g>', html)
+    assert sorted(messages) == sorted([number(engine.z.bar * engine.x.value),
+                                       number(engine.R.bar * engine.w.value)])
+    assert float(engine.w.bar) == pytest.approx(float(engine.z.bar * engine.x.value
+                                                      + engine.R.bar * engine.w.value))
+
+
+def test_backward_step_lights_the_edges_to_its_children(stepper):
+    last = len(stepper.steps) - 1
+    stepper.step = last
+    html = stepper.render()
+    assert re.search(r'stroke="#D55E00" stroke-width="[\d.]+" data-edge="w→z"', html)
+    assert re.search(r'stroke="#D55E00" stroke-width="[\d.]+" data-edge="w→R"', html)
+    assert not re.search(r'stroke="#D55E00" stroke-width="[\d.]+" data-edge="x→z"', html)
+
+
+def test_phase_indicator_follows_the_step(stepper):
+    def phase():
+        return re.search(r'class="bp-phase bp-current"[^>]*>(\w+)<', stepper.render()).group(1)
+    assert phase() == "order"
+    stepper.step = 1
+    assert phase() == "forward"
+    stepper.step = 10
+    assert phase() == "backward"
+
+
+def test_buttons_slider_and_play_move_the_view(stepper):
+    stepper._next.click()
+    stepper._next.click()
+    assert stepper.step == 2 and stepper._view.value == stepper.render()
+    stepper._previous.click()
+    assert stepper.step == 1
+    stepper._slider.value = 7
+    assert stepper.step == 7 and 'data-step="7"' in stepper._view.value
+    stepper._play.value = 12                             # Play drives the slider
+    assert stepper.step == 12 and stepper._slider.value == 12
+    stepper._reset.click()
+    assert stepper.step == 0 and stepper._previous.disabled
+
+
+def test_setting_the_step_moves_the_slider_and_the_view(stepper):
+    stepper.step = 5
+    assert stepper._slider.value == 5 and 'data-step="5"' in stepper._view.value
+
+
+def test_step_out_of_range_says_which_steps_exist(stepper):
+    with pytest.raises(ValueError, match="from 0 to 18"):
+        stepper.step = 19
+
+
+def test_repr_is_short_and_deterministic(stepper):
+    assert repr(stepper) == "BackpropStepper(L_reg: 19 steps)"
+
+
+def test_lecture_option_uses_larger_fonts():
+    big = BackpropStepper(regularised_example().L_reg, lecture=True).render()
+    assert "font-size:22px" in big and 'font-size="20"' in big
+
+
+def test_tensor_nodes_show_shapes_instead_of_scalar_arithmetic():
+    W = Node(np.full((3, 2), 0.5), name="W")
+    x = Node([1.0, 2.0], name="x")
+    L = (W @ x).sum()
+    L.name = "L"
+    stepper = BackpropStepper(L)
+    texts = [stepper.text(i) for i in range(len(stepper.steps))]
+    assert "n_3 = W @ x, shapes (3, 2) @ (2,) → (3,): [1.5 1.5 1.5]" in texts
+    assert texts[-1] == "W̄ = n̄_3·xᵀ = [[1 2] [1 2] [1 2]] (shape (3, 2))"
+    W.value = W.value  # the recorded steps do not depend on later changes of the graph
+    stepper.step = len(stepper.steps) - 1
+    assert shown(stepper.render())["boxes"]["W"][1] == "W̄ = [[1 2] [1 2] [1 2]]"
+
+
+def test_output_that_is_not_a_node_is_refused():
+    with pytest.raises(TypeError, match="expected"):
+        BackpropStepper(1.0)
