@@ -40,8 +40,8 @@ def strip_solutions(source: str, where: str = "this cell") -> str:
     """
     kept, opened_at = [], None
     for number, line in enumerate(source.split("\n"), start=1):
-        marker = line.strip()
-        if marker.startswith(BEGIN):
+        marker = line.strip()  # a marker is a line of its own, as nbgrader reads it
+        if marker == BEGIN:
             if opened_at is not None:
                 raise MarkerError(f"{where}: `{BEGIN}` on line {number} is nested inside the "
                                   f"region opened on line {opened_at}; close that one first "
@@ -49,7 +49,7 @@ def strip_solutions(source: str, where: str = "this cell") -> str:
             opened_at = number
             indent = line[:len(line) - len(line.lstrip())]
             kept += [indent + stub for stub in STUB]
-        elif marker.startswith(END):
+        elif marker == END:
             if opened_at is None:
                 raise MarkerError(f"{where}: `{END}` on line {number} has no `{BEGIN}` "
                                   "before it.")
