@@ -20,11 +20,11 @@ def notebook(request):
 
 
 def headings(cell) -> list[str]:
-    """The markdown headings of a cell (`# ...` to `###### ...`)."""
+    """The headings of a markdown cell: `# ...` to `###### ...`, or a bold lead-in `**...**`."""
     if cell.cell_type != "markdown":
         return []
-    return [line.lstrip("#").strip() for line in cell.source.split("\n")
-            if re.match(r"#{1,6}\s", line)]
+    return [match.group(1) or match.group(2) for line in cell.source.split("\n")
+            if (match := re.match(r"#{1,6}\s+(.*)|\*\*(.+?)\*\*", line.strip()))]
 
 
 def where(name, index, cell) -> str:
