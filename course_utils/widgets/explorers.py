@@ -47,7 +47,7 @@ def _number(value, what: str) -> float:
 
 def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=80, metadata={"Software": None})
+    figure.savefig(buffer, format="png", dpi=72, metadata={"Software": None})
     return buffer.getvalue()
 
 
@@ -65,6 +65,11 @@ class _Shell:
     def _refresh(self, change=None):
         self.image.value = self.render()
         self.text.value = self.html()
+
+    def picture(self):
+        """The picture currently shown, as a static image (for exports without a kernel)."""
+        from IPython.display import Image
+        return Image(data=self.image.value, format="png")
 
 
 # ============================================================================================
@@ -153,8 +158,9 @@ def draw_sensitivity(state: SensitivityState, axes) -> None:
 
 
 def sensitivity_figure(state: SensitivityState) -> Figure:
-    figure = Figure(figsize=(10, 3.8), layout="constrained")
+    figure = Figure(figsize=(11, 4.2))
     draw_sensitivity(state, figure.subplots(1, 2))
+    figure.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.9, wspace=0.22)
     return figure
 
 
@@ -325,8 +331,9 @@ def draw_descent(state: DescentState, ax) -> None:
 
 
 def descent_figure(state: DescentState) -> Figure:
-    figure = Figure(figsize=(7, 4), layout="constrained")
+    figure = Figure(figsize=(8, 4.5))
     draw_descent(state, figure.subplots())
+    figure.subplots_adjust(left=0.12, right=0.97, bottom=0.13, top=0.9)
     return figure
 
 
