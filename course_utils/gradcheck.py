@@ -90,6 +90,7 @@ def check_graph(output: Node, eps: float = 1e-6) -> GradcheckReport:
 
         numerical = numerical_gradient(f, saved, eps)
         leaf.value = saved
-        errors[leaf.label if leaf.name else f"leaf {len(errors)}"] = rel_error(leaf.bar, numerical)
+        key = leaf.name if leaf.name and leaf.name not in errors else f"leaf {len(errors) + 1}"
+        errors[key] = rel_error(leaf.bar, numerical)
     output.forward()
     return GradcheckReport(errors)
