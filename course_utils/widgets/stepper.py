@@ -217,7 +217,7 @@ class BackpropStepper(widgets.VBox):
         last = len(self._state.steps) - 1
         self._view = widgets.HTML(self._state.render())
         self._slider = widgets.IntSlider(0, min=0, max=last, description="step",
-                                         layout=widgets.Layout(width="320px"))
+                                         readout=False, layout=widgets.Layout(width="320px"))
         self._play = widgets.Play(0, min=0, max=last, interval=1200, description="play")
         widgets.link((self._play, "value"), (self._slider, "value"))
         self._reset = widgets.Button(description="reset", icon="fast-backward")
