@@ -52,6 +52,11 @@ def show(a) -> str:
     return array_text(a)
 
 
+def constant(a) -> str:
+    """A constant inside a formula: a number, or an array by its shape, [5×2]."""
+    return show(a) if np.ndim(a) == 0 else "[" + "×".join(map(str, np.shape(a))) + "]"
+
+
 def markup(name: str, style: str = "text", bar: bool = False) -> str:
     """A node's name, optionally with its bar, in plain text, HTML or SVG.
 
@@ -114,7 +119,7 @@ def formula(node: Node, name_of, style: str = "text", values: dict | None = None
     parts = []
     for k, arg in enumerate(node.args):
         if not isinstance(arg, Node):
-            parts.append(show(arg))
+            parts.append(constant(arg))
         elif values is not None:
             text = show(values[arg])
             glued = re.search(r"[\w½)]\{%d\}" % k, node.op.formula)   # ½{0}² -> ½(0.5)²

@@ -207,3 +207,23 @@ def test_tensor_nodes_show_shapes_instead_of_scalar_arithmetic():
 def test_output_that_is_not_a_node_is_refused():
     with pytest.raises(TypeError, match="expected"):
         BackpropStepper(1.0)
+
+
+def test_a_node_used_twice_by_one_child_gets_both_messages():
+    w = Node(3.0, name="w")
+    square = w * w
+    square.name = "q"
+    stepper = BackpropStepper(square)
+    assert stepper.text(len(stepper.steps) - 1) == "w̄ = q̄·w + q̄·w = 1·3 + 1·3 = 6"
+
+
+def test_a_graph_of_a_single_node_has_an_order_a_forward_and_a_seed_step():
+    stepper = BackpropStepper(Node(2.0, name="a"))
+    assert [s.phase for s in stepper.steps] == ["order", "forward", "seed"]
+    stepper.step = 2
+    assert shown(stepper.render())["boxes"] == {"a": ("a = 2", "ā = 1")}
+
+
+def test_a_non_scalar_output_is_refused_with_the_engines_explanation():
+    with pytest.raises(ValueError, match="must be a scalar"):
+        BackpropStepper(Node(np.ones((2, 2)), name="W") @ np.ones(2))

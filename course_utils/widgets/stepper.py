@@ -77,8 +77,8 @@ def message_terms(lay: pictures.Layout, step: Step, style: str) -> list[tuple]:
     terms = []
     for (child, i), message in zip(slots, step.record.messages):
         assert message.child is child, "messages out of the engine's order"
-        names = [pictures.markup(lay.name(a), style) if isinstance(a, Node) else pictures.show(a)
-                 for a in child.args]
+        names = [pictures.markup(lay.name(a), style) if isinstance(a, Node)
+                 else pictures.constant(a) for a in child.args]
         local = pictures.fill(child.op.local[i], names, style)
         bar = pictures.markup(lay.name(child), style, bar=True)
         symbolic = bar if local == "1" else f"{bar}·{_wrap(local)}"
@@ -145,8 +145,9 @@ def render_step(lay: pictures.Layout, steps: list[Step], index: int) -> str:
     elif step.phase == "backward":
         for message in step.record.messages:
             pair = (step.node, message.child)
-            labels[pair] = "← " + (pictures.show(message.product) if message.product.size <= 3
-                                   else f"shape {message.product.shape}")
+            text = (pictures.show(message.product) if message.product.size <= 3
+                    else f"shape {message.product.shape}")
+            labels[pair] = labels[pair] + ", " + text if pair in labels else "← " + text
         lit_edges = frozenset(labels)
     svg = pictures.render_svg(lay, values, bars, lit, lit_edges, labels, step.phase)
 
