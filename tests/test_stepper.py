@@ -221,7 +221,7 @@ def test_a_graph_of_a_single_node_has_an_order_a_forward_and_a_seed_step():
     stepper = BackpropStepper(Node(2.0, name="a"))
     assert [s.phase for s in stepper.steps] == ["order", "forward", "seed"]
     stepper.step = 2
-    assert shown(stepper.render())["boxes"] == {"a": ("a = 2", "ā = 1")}
+    assert shown(stepper.render())["boxes"] == {"a": ("a = 2", "a\u0304 = 1")}
 
 
 def test_a_non_scalar_output_is_refused_with_the_engines_explanation():
