@@ -365,3 +365,9 @@ def test_a_check_never_shows_a_traceback(check):
     verdict = check(broken)
     assert verdict.status == "wrong"
     assert "Traceback" not in repr(verdict) and "KeyError" in verdict.message
+
+
+def test_a_correct_operation_states_its_error_as_a_power_of_ten():
+    verdict = check_new_operation(softplus_with(lambda bar, out, a: bar * sigmoid(a)))
+    assert "relative error below 1e-" in verdict.message, repr(verdict)
+

@@ -255,6 +255,13 @@ def check_backward_pass(backward_pass):
 _POINTS = np.array([-2.3, -0.7, -0.2, 0.4, 1.1, 2.9])
 
 
+def _power_of_ten(error: float) -> str:
+    """"below 1e-08": the power of ten just above `error`, stable where the digits are noise."""
+    if error == 0:
+        return "of 0"
+    return f"below 1e{int(np.floor(np.log10(error))) + 1:03d}"
+
+
 @check
 def check_new_operation(operation):
     """`operation` is an engine Operation of one argument whose message the student wrote."""
@@ -287,8 +294,13 @@ def check_new_operation(operation):
         loss = (operation(node) * bar).sum()
         loss.backward()
         engine_error = rel_error(node.bar, expected)
-        return correct(f"gradient check of {name}: relative error {error:.1e} ({reading(error)}); "
-                       f"through the engine too ({engine_error:.1e}).")
+        worst = max(error, engine_error)
+        if worst >= 1e-7:
+            return wrong(f"your message agrees with finite differences, but the engine's bar "
+                         f"of a through {name} does not (relative error {engine_error:.1e}): "
+                         "does the message keep the shape of its argument?")
+        return correct(f"gradient check of {name}: relative error {_power_of_ten(error)}, "
+                       f"{reading(error)}; the engine's bars through {name} agree too.")
     said = f"gradient check of {name}: relative error {error:.1e}, {reading(error)}."
     points = ", ".join(f"{v:g}" for v in a)
     if np.allclose(message, bar * out):
