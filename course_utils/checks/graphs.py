@@ -45,7 +45,7 @@ def _diamond():
     return mul(d, c, name="e")
 
 
-def order_problem(order, output: Node) -> str | None:
+def _order_problem(order, output: Node) -> str | None:
     """None if `order` is a topological order of the graph of `output`; else what is wrong."""
     if order is None:
         return "your function returned None: did you forget to `return` the list?"
@@ -87,13 +87,13 @@ def check_topological_sort(topological_sort):
     """`topological_sort(output)` must return every node of the graph, each after its parents."""
     graphs = [("the lecture's graph", regularised_example(**_CHECK_VALUES).L_reg),
               ("a second graph, where c is used twice", _diamond())]
+    orders = []
     for where, output in graphs:
-        order = call_student(topological_sort, output)
-        problem = order_problem(order, output)
+        orders.append(call_student(topological_sort, output))
+        problem = _order_problem(orders[-1], output)
         if problem:
             return wrong(f"on {where}: {problem}")
-    lecture_order = list(call_student(topological_sort, graphs[0][1]))
-    return correct(f"a valid topological order: ({_names(lecture_order)}). Any order with every "
+    return correct(f"a valid topological order: ({_names(orders[0])}). Any order with every "
                    "node after its parents is accepted.")
 
 
