@@ -1,0 +1,261 @@
+"""The checks of notebooks 07-08: a right answer passes, each typical mistake gets its own message."""
+import numpy as np
+import pytest
+
+from course_utils.checks.training import (EPOCHS, check_forward_evaluations,
+                                          check_training_setup, check_update_step, train_xor,
+                                          xor_network)
+
+
+def not_attempted(*args):
+    raise NotImplementedError()
+
+
+def assert_wrong(verdict, *phrases):
+    assert verdict.status == "wrong", repr(verdict)
+    for phrase in phrases:
+        assert phrase in verdict.message, repr(verdict)
+
+
+def assert_distinct(verdicts):
+    messages = [v.message for v in verdicts]
+    assert all(v.status == "wrong" for v in verdicts), messages
+    assert len(set(messages)) == len(messages), messages
+
+
+@pytest.mark.parametrize("check", [check_update_step, check_training_setup,
+                                   check_forward_evaluations])
+def test_untouched_exercise_is_not_attempted(check):
+    verdict = check(not_attempted)
+    assert verdict.status == "not attempted"
+    assert "Not attempted yet" in repr(verdict)
+
+
+# -- the network the checks train is notebook 07's -------------------------------------------
+
+def test_xor_network_has_one_coordinate_per_weight_and_bias():
+    net = xor_network(4)
+    assert [p.name for p in net.params] == ["W1", "b1", "W2", "b2"]
+    assert sum(p.value.size for p in net.params) == 2 * 4 + 4 + 4 * 1 + 1
+
+
+def test_xor_network_cost_is_the_mean_of_the_per_sample_losses():
+    net = xor_network(3, seed=2)
+    y = net.y.value
+    targets = np.array([[1], [0], [0], [1]])
+    assert float(net.E.value) == pytest.approx(np.mean(0.5 * (y - targets) ** 2))
+
+
+def test_notebook_setup_learns_xor_from_seed_0():
+    run = train_xor(5.0, 4, seed=0, stop_when_learned=False)
+    assert run.learned and run.correct == 4
+    assert run.epochs == EPOCHS and run.costs[-1] < 0.01
+
+
+# -- notebook 07, exercise 1: the update step --------------------------------------------------
+
+def descend(params, learning_rate):
+    for p in params:
+        p.value = p.value - learning_rate * p.bar
+
+
+def test_the_update_step_passes():
+    assert check_update_step(descend).ok
+
+
+def test_an_in_place_update_of_the_values_passes_too():
+    def in_place(params, learning_rate):
+        for p in params:
+            p.value -= learning_rate * p.bar
+    assert check_update_step(in_place).ok
+
+
+def test_a_step_uphill_is_called_uphill():
+    def uphill(params, learning_rate):
+        for p in params:
+            p.value = p.value + learning_rate * p.bar
+    assert_wrong(check_update_step(uphill), "uphill", "subtract")
+
+
+def test_a_forgotten_parameter_is_named():
+    def skips_biases(params, learning_rate):
+        for p in params:
+            if p.name.startswith("W"):
+                p.value = p.value - learning_rate * p.bar
+    assert_wrong(check_update_step(skips_biases), "b1, b2 did not change", "every bias")
+
+
+def test_updating_the_bar_instead_of_the_value_is_recognised():
+    def moves_bars(params, learning_rate):
+        for p in params:
+            p.bar = p.bar - learning_rate * p.bar
+    assert_wrong(check_update_step(moves_bars), "updated the bars instead of the values")
+
+
+def test_an_in_place_change_of_the_bar_is_recognised():
+    def scales_bar_in_place(params, learning_rate):
+        for p in params:
+            p.bar *= learning_rate
+            p.value = p.value - p.bar
+    assert_wrong(check_update_step(scales_bar_in_place), "changed W1.bar", "in-place")
+
+
+def test_a_missing_learning_rate_is_recognised():
+    def no_rate(params, learning_rate):
+        for p in params:
+            p.value = p.value - p.bar
+    assert_wrong(check_update_step(no_rate), "learning rate is missing")
+
+
+def test_new_values_computed_but_not_stored_are_recognised():
+    def returns_them(params, learning_rate):
+        return [p.value - learning_rate * p.bar for p in params]
+
+    def keeps_them_local(params, learning_rate):
+        for p in params:
+            value = p.value - learning_rate * p.bar  # noqa: F841
+    returned, local = check_update_step(returns_them), check_update_step(keeps_them_local)
+    assert_wrong(returned, "returned something", "still hold their old values")
+    assert_wrong(local, "local variable")
+
+
+def test_a_step_that_works_only_on_matrices_fails_on_the_lecture_scalars():
+    def rows_only(params, learning_rate):
+        for p in params:
+            p.value = p.value - learning_rate * p.bar[0]
+    verdict = check_update_step(rows_only)
+    assert verdict.status == "wrong", repr(verdict)
+
+
+def test_update_step_mistakes_get_distinct_messages():
+    def uphill(params, learning_rate):
+        for p in params:
+            p.value = p.value + learning_rate * p.bar
+
+    def first_only(params, learning_rate):
+        params[0].value = params[0].value - learning_rate * params[0].bar
+
+    def moves_bars(params, learning_rate):
+        for p in params:
+            p.bar = p.bar - learning_rate * p.bar
+
+    def bar_in_place(params, learning_rate):
+        for p in params:
+            p.bar *= learning_rate
+            p.value = p.value - p.bar
+    assert_distinct([check_update_step(f) for f in (uphill, first_only, moves_bars, bar_in_place)])
+
+
+def test_a_crashing_step_is_reported_in_one_line():
+    def crashes(params, learning_rate):
+        for p in params:
+            p.value = p.value - learning_rate * p.gradient
+    assert_wrong(check_update_step(crashes), "AttributeError", "gradient")
+
+
+# -- notebook 07, exercise 2: a learning rate and a hidden size --------------------------------
+
+def test_the_notebook_setup_passes():
+    verdict = check_training_setup(lambda: (5.0, 4))
+    assert verdict.ok, repr(verdict)
+    assert "all 6 random starts" in verdict.message
+
+
+def test_one_hidden_unit_is_one_line():
+    assert_wrong(check_training_setup(lambda: (5.0, 1)), "one hidden unit", "straight line")
+
+
+def test_a_too_small_learning_rate_is_too_slow():
+    assert_wrong(check_training_setup(lambda: (0.1, 4)), "too small", "without overshooting")
+
+
+def test_a_too_large_learning_rate_overshoots_and_saturates():
+    assert_wrong(check_training_setup(lambda: (500.0, 4)), "too large", "overshoot", "saturate")
+
+
+def test_two_hidden_units_sometimes_end_in_a_local_minimum():
+    assert_wrong(check_training_setup(lambda: (5.0, 2)), "local minimum", "5 of 6")
+
+
+def test_too_many_hidden_units_saturate_from_the_start():
+    assert_wrong(check_training_setup(lambda: (0.5, 256)), "too many", "from the start")
+
+
+def test_a_non_positive_learning_rate_is_refused():
+    assert_wrong(check_training_setup(lambda: (-1.0, 4)), "positive")
+    assert_wrong(check_training_setup(lambda: (0, 4)), "positive")
+
+
+@pytest.mark.parametrize("answer, phrase", [(None, "got None"), (5.0, "got 5.0"),
+                                            ((5.0, 2.5), "whole number"),
+                                            (("fast", 4), "should be a number")])
+def test_malformed_setups_are_explained(answer, phrase):
+    assert_wrong(check_training_setup(lambda: answer), phrase)
+
+
+def test_setup_mistakes_get_distinct_messages():
+    assert_distinct([check_training_setup(lambda a=a: a)
+                     for a in ((5.0, 1), (0.1, 4), (500.0, 4), (5.0, 2))])
+
+
+# -- notebook 08: forward evaluations of finite differences ------------------------------------
+
+def size(params):
+    return sum(p.value.size for p in params)
+
+
+def test_the_right_counts_pass():
+    verdict = check_forward_evaluations(lambda params: (size(params) + 1, 2 * size(params)))
+    assert verdict.ok, repr(verdict)
+    assert "P = 17" in verdict.message and "18" in verdict.message and "34" in verdict.message
+
+
+def test_forgetting_the_unperturbed_evaluation_is_off_by_one():
+    verdict = check_forward_evaluations(lambda params: (size(params), 2 * size(params)))
+    assert_wrong(verdict, "off by one", "unperturbed")
+
+
+def test_an_extra_evaluation_for_central_differences_is_off_by_one():
+    verdict = check_forward_evaluations(lambda params: (size(params) + 1, 2 * size(params) + 1))
+    assert_wrong(verdict, "off by one", "never uses the unperturbed")
+
+
+def test_forgetting_the_biases_is_recognised():
+    def weights_only(params):
+        P = sum(p.value.size for p in params if p.name.startswith("W"))
+        return P + 1, 2 * P
+    assert_wrong(check_forward_evaluations(weights_only), "only the weights", "biases")
+
+
+def test_counting_nodes_instead_of_numbers_is_recognised():
+    verdict = check_forward_evaluations(lambda params: (len(params) + 1, 2 * len(params)))
+    assert_wrong(verdict, "parameter nodes (4)")
+
+
+def test_swapped_counts_are_recognised():
+    verdict = check_forward_evaluations(lambda params: (2 * size(params), size(params) + 1))
+    assert_wrong(verdict, "swapped")
+
+
+def test_central_differences_need_two_evaluations_per_parameter():
+    verdict = check_forward_evaluations(lambda params: (size(params) + 1, size(params)))
+    assert_wrong(verdict, "both ways")
+
+
+def test_numbers_typed_in_for_one_network_are_caught_on_another():
+    assert_wrong(check_forward_evaluations(lambda params: (18, 34)), "2-5-1",
+                 "compute P from `params`")
+
+
+@pytest.mark.parametrize("answer, phrase", [(None, "got None"), (18, "got 18"),
+                                            ((18.5, 34), "whole number"),
+                                            ((None, 34), "is None")])
+def test_malformed_counts_are_explained(answer, phrase):
+    assert_wrong(check_forward_evaluations(lambda params: answer), phrase)
+
+
+def test_counting_mistakes_get_distinct_messages():
+    answers = [lambda ps: (size(ps), 2 * size(ps)), lambda ps: (size(ps) + 1, 2 * size(ps) + 1),
+               lambda ps: (len(ps) + 1, 2 * len(ps)), lambda ps: (2 * size(ps), size(ps) + 1),
+               lambda ps: (size(ps) + 1, size(ps))]
+    assert_distinct([check_forward_evaluations(f) for f in answers])
