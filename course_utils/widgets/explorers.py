@@ -129,6 +129,13 @@ def _tangent(ax, a, fa, slope, half_width, colour):
     ax.plot(xs, fa + slope * (xs - a), "--", color=colour, lw=2, label=f"tangent, slope {slope:.3f}")
 
 
+def _nudge(ax, a, fa, da, dfa, run, rise):
+    """The nudge as a triangle: `run` along the horizontal axis, `rise` along the vertical."""
+    ax.plot([a, a + da], [fa, fa], ":", color=BLACK, lw=1.5)
+    ax.plot([a + da, a + da], [fa, fa + dfa], ":", color=VERMILLION, lw=2)
+    ax.plot([a, a + da], [fa, fa + dfa], "o", color=VERMILLION, ms=7, label=f"nudge: {rise} for {run}")
+
+
 def draw_sensitivity(state: SensitivityState, axes) -> None:
     """Draw y = g(x) and z = f(y) with the nudge and the tangent lines onto two axes."""
     n = state.numbers()
@@ -138,7 +145,7 @@ def draw_sensitivity(state: SensitivityState, axes) -> None:
     ax1, ax2 = axes
     ax1.plot(xs, ys, color=BLUE, lw=2.5, label=f"y = {state.g_name}")
     _tangent(ax1, n["x"], n["y"], n["dy_dx"], width, ORANGE)
-    ax1.plot([n["x"], n["x"] + n["dx"]], [n["y"], n["y"] + n["dy"]], "o", color=VERMILLION, ms=7)
+    _nudge(ax1, n["x"], n["y"], n["dx"], n["dy"], "Δx", "Δy")
     ax1.set(xlabel="x", ylabel="y")
     ax1.set_title(f"Δy = {n['dy']:.3f},  dy/dx = {n['dy_dx']:.3f}", fontsize=FONT)
     lo, hi = ys.min(), ys.max()
@@ -146,7 +153,7 @@ def draw_sensitivity(state: SensitivityState, axes) -> None:
     ax2.plot(y_grid, [state.f(v) for v in y_grid], color=GREEN, lw=2.5,
              label=f"z = {state.f_name}")
     _tangent(ax2, n["y"], n["z"], n["dz_dy"], 0.25 * (y_grid[-1] - y_grid[0]), ORANGE)
-    ax2.plot([n["y"], n["y"] + n["dy"]], [n["z"], n["z"] + n["dz"]], "o", color=VERMILLION, ms=7)
+    _nudge(ax2, n["y"], n["z"], n["dy"], n["dz"], "Δy", "Δz")
     ax2.set(xlabel="y", ylabel="z")
     ax2.set_title(f"Δz = {n['dz']:.3f},  dz/dy = {n['dz_dy']:.3f}", fontsize=FONT)
     for ax in axes:
