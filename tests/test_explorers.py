@@ -123,3 +123,10 @@ def test_descent_repr_is_short_and_deterministic():
 def test_descent_rejects_a_non_positive_rate():
     with pytest.raises(ValueError, match="learning rate must be positive"):
         DescentState(rate=0.0)
+
+
+def test_settings_outside_the_sliders_range_are_refused_with_a_clear_error():
+    with pytest.raises(ValueError, match=r"x = 5 lies outside the slider's range \[-2, 3\]"):
+        SensitivityExplorer(x=5.0)
+    with pytest.raises(ValueError, match="start = 9 lies outside"):
+        GradientDescentExplorer(start=9.0)

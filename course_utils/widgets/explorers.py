@@ -51,6 +51,13 @@ def _png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def _within(value: float, low: float, high: float, what: str, hint: str) -> None:
+    """A clear error when a setting lies outside the range its slider can show."""
+    if not low <= value <= high:
+        raise ValueError(f"{what} = {value:g} lies outside the slider's range "
+                         f"[{low:g}, {high:g}]; {hint}")
+
+
 class _Shell:
     """What both widget shells share: a short text repr and display through their box."""
 
@@ -183,6 +190,8 @@ class SensitivityExplorer(_Shell):
         import ipywidgets as w
         self.state = SensitivityState(**settings)
         lo, hi = self.state.x_range
+        _within(self.state.x, lo, hi, "x", "choose x inside x_range or widen x_range.")
+        _within(self.state.dx, -0.5, 0.5, "dx", "a nudge is small: choose |dx| <= 0.5.")
         self.x_slider = w.FloatSlider(value=self.state.x, min=lo, max=hi, step=0.05,
                                       description="x", continuous_update=False)
         self.dx_slider = w.FloatSlider(value=self.state.dx, min=-0.5, max=0.5, step=0.01,
@@ -356,6 +365,9 @@ class GradientDescentExplorer(_Shell):
         import ipywidgets as w
         self.state = DescentState(**settings)
         lo, hi = self.state.w_range
+        _within(self.state.start, lo, hi, "start", "choose a start inside w_range or widen "
+                "w_range.")
+        _within(self.state.rate, 1e-3, 10 ** 0.5, "rate", "choose a rate between 0.001 and 3.16.")
         self.rate_slider = w.FloatLogSlider(value=self.state.rate, base=10, min=-3, max=0.5,
                                             step=0.05, description="rate η",
                                             continuous_update=False)
