@@ -26,7 +26,12 @@ import nbformat
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def default_notebooks() -> Path:
+    """notebooks/ of the repository this package sits in, else notebooks/ of the current folder."""
+    beside = Path(__file__).resolve().parent.parent / "notebooks"
+    return beside if beside.is_dir() else Path("notebooks")
 
 
 class MarkerError(ValueError):
@@ -81,19 +86,27 @@ def student_notebook(nb, name: str = "notebook"):
     return nb
 
 
-def write_student_edition(outdir, notebooks_dir=NOTEBOOKS) -> list[Path]:
+def read_notebook(path: Path):
+    try:
+        return nbformat.read(path, as_version=4)
+    except Exception as error:  # not JSON, or not a notebook
+        raise ValueError(f"{path.name} is not a readable notebook: {error}") from None
+
+
+def write_student_edition(outdir, notebooks_dir=None) -> list[Path]:
     """Write the student edition of every notebook in `notebooks_dir` to `outdir`.
 
     All notebooks are checked before any file is written; returns the notebooks written.
     """
-    notebooks_dir, outdir = Path(notebooks_dir), Path(outdir)
+    notebooks_dir = Path(notebooks_dir) if notebooks_dir else default_notebooks()
+    outdir = Path(outdir)
     sources = sorted(notebooks_dir.glob("*.ipynb"))
     if not sources:
         raise FileNotFoundError(f"no notebooks (*.ipynb) in {notebooks_dir}")
     if outdir.resolve() == notebooks_dir.resolve():
         raise ValueError(f"OUTDIR must differ from {notebooks_dir}: the student edition would "
                          "overwrite the solutions")
-    editions = {path.name: student_notebook(nbformat.read(path, as_version=4), path.name)
+    editions = {path.name: student_notebook(read_notebook(path), path.name)
                 for path in sources}
     outdir.mkdir(parents=True, exist_ok=True)
     for other in notebooks_dir.iterdir():  # pictures or data the notebooks open
@@ -114,12 +127,12 @@ def main(argv=None) -> int:
                     "`### END SOLUTION` region replaced by `# YOUR CODE HERE` and "
                     "`raise NotImplementedError()`, outputs and widget state cleared.")
     parser.add_argument("outdir", help="folder to write the notebooks to (created if missing)")
-    parser.add_argument("--notebooks", default=str(NOTEBOOKS),
-                        help="folder of the instructor notebooks (default: %(default)s)")
+    parser.add_argument("--notebooks", default=None, help="folder of the instructor notebooks "
+                        f"(default: {default_notebooks()})")
     args = parser.parse_args(argv)
     try:
         written = write_student_edition(args.outdir, args.notebooks)
-    except (MarkerError, FileNotFoundError, ValueError) as error:
+    except (FileNotFoundError, ValueError) as error:  # a MarkerError is a ValueError
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(f"Wrote {len(written)} notebooks to {args.outdir}")

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import nbformat
 import pytest
 
-from course_utils.student_edition import NOTEBOOKS, MarkerError, student_notebook
+from course_utils.student_edition import MarkerError, student_notebook
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 SERIES = sorted(path.name for path in NOTEBOOKS.glob("*.ipynb"))
 SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip"}

@@ -8,9 +8,11 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from course_utils.student_edition import (BEGIN, END, NOTEBOOKS, MarkerError, main,
+from course_utils.student_edition import (BEGIN, END, MarkerError, main,
                                           strip_solutions, student_notebook,
                                           write_student_edition)
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 EXERCISE = f"""\
 import numpy as np
@@ -140,6 +142,12 @@ def test_command_reports_a_bad_marker_and_writes_nothing(tmp_path, capsys):
     assert main([str(out), "--notebooks", str(source_dir)]) == 1
     assert "02_b.ipynb, cell 1 (`def f():`)" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_an_unreadable_notebook_is_named(tmp_path):
+    (tmp_path / "01_a.ipynb").write_text("{ not json")
+    with pytest.raises(ValueError, match=r"01_a.ipynb is not a readable notebook"):
+        write_student_edition(tmp_path / "out", tmp_path)
 
 
 def test_command_refuses_to_overwrite_the_instructor_notebooks(tmp_path):
