@@ -71,6 +71,14 @@ def test_solution_markers_are_balanced_and_never_nested(notebook):
         pytest.fail(str(error))
 
 
+def test_markdown_cells_hold_no_marker_lines(notebook):
+    name, nb = notebook  # nbgrader would replace such a line in markdown too
+    found = [where(name, index, cell) for index, cell in enumerate(nb.cells)
+             if cell.cell_type == "markdown" and re.search(r"^\s*### (BEGIN|END) SOLUTION\s*$",
+                                                           cell.source, re.M)]
+    assert not found, "a solution marker on a line of its own in markdown:\n" + "\n".join(found)
+
+
 def test_solutions_stand_inside_a_function_body(notebook):
     name, nb = notebook
     flush_left = [where(name, index, cell) for index, cell in enumerate(nb.cells)
