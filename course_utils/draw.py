@@ -35,12 +35,25 @@ def number(x) -> str:
     return "−" + text[1:] if text.startswith("-") else text
 
 
+MAX_SHOWN = 6  # entries; a bigger array is shown by its shape
+
+
+def value_chars(a) -> int:
+    """The most characters array_text can need for an array of this shape (e.g. −0.04359)."""
+    a = np.asarray(a)
+    if a.ndim == 0:
+        return 8
+    if a.size > MAX_SHOWN:
+        return len(f"array of shape {a.shape}")
+    return 8 * a.size + 2 * a.ndim
+
+
 def array_text(a) -> str:
     """A compact one-line view of an array: [0.1 −0.2 0.3], or its shape when it is big."""
     a = np.asarray(a)
     if a.ndim == 0:
         return number(a)
-    if a.size > 12:
+    if a.size > MAX_SHOWN:
         return f"array of shape {a.shape}"
     text = np.array2string(a, precision=3, separator=" ", max_line_width=10_000,
                            formatter={"float_kind": number})
@@ -194,7 +207,7 @@ def layout(output: Node, lecture: bool = False) -> Layout:
     widths = []
     for i, node in enumerate(order):
         text = "" if node.op is None else "= " + formula(node, lambda n: names[index[n]])
-        longest = max(min(len(text), 26), 13, len(names[i]) + 9)
+        longest = max(min(len(text), 26), 13, len(names[i]) + 4 + value_chars(node.value))
         widths.append(longest * char + 2 * s["pad"])
     box_height = 4 * s["line"] + 2 * s["pad"]
     tallest = max(len(layer) for layer in layers)
