@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 ORANGE, SKY, GREEN, BLUE, VERMILLION, PURPLE, BLACK = (
     "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#000000")
 FONT = 13
+DPI = 90  # the widget shows the picture at this size, pixel for pixel (figure inches x DPI)
 
 
 def _derivative(f: Callable, h: float = 1e-5) -> Callable:
@@ -45,9 +46,20 @@ def _number(value, what: str) -> float:
     return number
 
 
+def _signed(number: float, spec: str = ".4g") -> str:
+    """A number for a formula: negative ones in parentheses, e.g. 1.5·(-4)."""
+    return f"({number:{spec}})" if number < 0 else f"{number:{spec}}"
+
+
+def _image(figsize) -> "ipywidgets.Image":
+    import ipywidgets as w
+    width = f"{int(figsize[0] * DPI)}px"
+    return w.Image(format="png", layout=w.Layout(width=width, max_width="100%", height="auto"))
+
+
 def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=72, metadata={"Software": None})
+    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     return buffer.getvalue()
 
 
@@ -125,7 +137,7 @@ def sensitivity_html(state: SensitivityState) -> str:
         f"≈ dy/dx·Δx = {n['dy_dx']:.4f}·{n['dx']:.3g} = {n['dy_dx'] * n['dx']:.4f}",
         f"z = {state.f_name} moves by Δz = {n['dz']:.4f} "
         f"≈ dz/dx·Δx = {n['dz_dx']:.4f}·{n['dx']:.3g} = {n['dz_dx'] * n['dx']:.4f}",
-        f"chain rule: dz/dx = dz/dy · dy/dx = {n['dz_dy']:.4f} · {n['dy_dx']:.4f} "
+        f"chain rule: dz/dx = dz/dy · dy/dx = {n['dz_dy']:.4f} · {_signed(n['dy_dx'], '.4f')} "
         f"= <b>{n['dz_dx']:.4f}</b>",
     ]
     return "<div style='font-size:15px; line-height:1.6'>" + "<br>".join(rows) + "</div>"
@@ -171,8 +183,11 @@ def draw_sensitivity(state: SensitivityState, axes) -> None:
         ax.grid(alpha=0.3)
 
 
+SENSITIVITY_SIZE, DESCENT_SIZE = (11, 4.2), (8, 4.5)
+
+
 def sensitivity_figure(state: SensitivityState) -> Figure:
-    figure = Figure(figsize=(11, 4.2))
+    figure = Figure(figsize=SENSITIVITY_SIZE)
     draw_sensitivity(state, figure.subplots(1, 2))
     figure.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.9, wspace=0.22)
     return figure
@@ -197,7 +212,7 @@ class SensitivityExplorer(_Shell):
         self.dx_slider = w.FloatSlider(value=self.state.dx, min=-0.5, max=0.5, step=0.01,
                                        description="nudge Δx", continuous_update=False,
                                        style={"description_width": "initial"})
-        self.image = w.Image(format="png")
+        self.image = _image(SENSITIVITY_SIZE)
         self.text = w.HTML()
         self.x_slider.observe(self._on_slider, names="value")
         self.dx_slider.observe(self._on_slider, names="value")
@@ -311,7 +326,7 @@ def descent_html(state: DescentState) -> str:
     slope = float(state.df(w))
     rows = [f"step {state.step} of {len(state.path) - 1}: w = {w:.4g}, "
             f"f(w) = {float(state.f(w)):.4g}, f'(w) = {slope:.4g}",
-            f"next: w ← w − η·f'(w) = {w:.4g} − {state.rate:.3g}·{slope:.4g} "
+            f"next: w ← w − η·f'(w) = {w:.4g} − {state.rate:.3g}·{_signed(slope)} "
             f"= {w - state.rate * slope:.4g}"]
     if state.diverged:
         rows.append("<b>diverges</b>: the learning rate is too large, each step overshoots "
@@ -347,7 +362,7 @@ def draw_descent(state: DescentState, ax) -> None:
 
 
 def descent_figure(state: DescentState) -> Figure:
-    figure = Figure(figsize=(8, 4.5))
+    figure = Figure(figsize=DESCENT_SIZE)
     draw_descent(state, figure.subplots())
     figure.subplots_adjust(left=0.12, right=0.97, bottom=0.13, top=0.9)
     return figure
@@ -375,9 +390,9 @@ class GradientDescentExplorer(_Shell):
                                           description="start w₀", continuous_update=False)
         self.step_slider = w.IntSlider(value=self.state.step, min=0, max=self.state.steps,
                                        description="step")
-        self.play = w.Play(value=self.state.step, min=0, max=self.state.steps, interval=400)
+        self.play = w.Play(value=self.state.step, min=0, max=self.state.steps, interval=700)
         w.jslink((self.play, "value"), (self.step_slider, "value"))
-        self.image = w.Image(format="png")
+        self.image = _image(DESCENT_SIZE)
         self.text = w.HTML()
         for slider in (self.rate_slider, self.start_slider, self.step_slider):
             slider.observe(self._on_control, names="value")
