@@ -331,3 +331,8 @@ def test_regularised_check_uses_a_second_point_to_catch_coincidences():
         bars_[-1] = bars_[4] if lam == 0.1 else 0.123
         return tuple(bars_)
     assert_wrong(check_bar_notation_regularised(right_only_at_defaults), "b_bar", "lam=0.3")
+
+
+def test_right_bars_in_the_wrong_order_get_an_order_hint():
+    verdict = check_bar_notation(lambda w, x, b, t: bars(w, x, b, t)[::-1])
+    assert_wrong(verdict, "right but in another order", "y_bar, z_bar, w_bar, b_bar")

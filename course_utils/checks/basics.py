@@ -270,6 +270,19 @@ def _reference_bars(p, regularised):
         SimpleNamespace(w=w, x=x, b=b, t=t, z=z, y=y, L=L)
 
 
+def _check_order(got, ref, names):
+    """Stop with a hint when the right values come back in another order."""
+    try:
+        got_values = [float(np.asarray(got[n], dtype=float)) for n in names]
+    except (TypeError, ValueError):
+        return
+    expected = [float(ref[n]) for n in names]
+    if not np.allclose(got_values, expected, rtol=1e-6, atol=1e-10) and \
+            np.allclose(sorted(got_values), sorted(expected), rtol=1e-6, atol=1e-10):
+        stop(wrong(f"the values are right but in another order: return them as "
+                   f"{', '.join(names)} (the order of the backward pass)."))
+
+
 def _check_bars(student, p, regularised):
     """Compare the student's bars with the engine's, line by line, in the slide's order."""
     names = (["L_reg_bar", "R_bar", "L_bar"] if regularised else []) + \
@@ -278,6 +291,7 @@ def _check_bars(student, p, regularised):
     fname = getattr(student, "__name__", "your function")
     got = _unpack(call_student(student, *args), names, fname)
     ref, g = _reference_bars(p, regularised)
+    _check_order(got, ref, names)
     w, x, b, t, lam = p["w"], p["x"], p["b"], p["t"], p["lam"]
     z, y = float(g.z.value), float(g.y.value)
     L_bar = float(ref["L_bar"]) if regularised else 1.0
