@@ -312,7 +312,7 @@ def render_svg(lay: Layout, values: dict, bars: dict, lit: frozenset = frozenset
         out.append(f'<text x="{tx}" y="{line:.1f}" font-weight="bold" fill="{ink}">'
                    f'{markup(name, "svg")}</text>')
         if numbering:
-            out.append(f'<text x="{x + w - s["pad"]}" y="{line:.1f}" text-anchor="end" '
+            out.append(f'<text x="{x + w - s["pad"]:.1f}" y="{line:.1f}" text-anchor="end" '
                        f'font-size="{s["small"]}" fill="{GREY}">{i + 1}</text>')
         text = "input" if node.op is None else "= " + lay.formula(node, "svg")
         out.append(f'<text x="{tx}" y="{line + s["line"]:.1f}" font-size="{s["small"]}" '
