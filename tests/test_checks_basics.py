@@ -6,6 +6,7 @@ from course_utils.checks.basics import (
     check_bar_notation, check_bar_notation_regularised, check_brute_force_gradients,
     check_chain_rule, check_cost_gradient, check_gradient_descent_step,
     check_multivariate_chain_rule, check_numerical_derivative, check_parameter_count)
+from verdicts import assert_distinct, assert_wrong, untouched
 
 
 def sigma(z):
@@ -16,22 +17,6 @@ def sigma_prime(z):
     return sigma(z) * (1 - sigma(z))
 
 
-def untouched(*args):
-    raise NotImplementedError()
-
-
-def assert_wrong(verdict, *phrases):
-    assert verdict.status == "wrong", repr(verdict)
-    for phrase in phrases:
-        assert phrase in verdict.message, repr(verdict)
-
-
-def assert_mistakes_get_distinct_messages(verdicts):
-    messages = [v.message for v in verdicts]
-    assert all(v.status == "wrong" for v in verdicts), messages
-    assert len(set(messages)) == len(messages), messages
-
-
 # -- every check says "not attempted" for untouched code -------------------------------------
 
 @pytest.mark.parametrize("check, arguments", [
@@ -39,7 +24,7 @@ def assert_mistakes_get_distinct_messages(verdicts):
     (check_gradient_descent_step, 1), (check_parameter_count, 1), (check_cost_gradient, 1),
     (check_brute_force_gradients, 2), (check_bar_notation, 1),
     (check_bar_notation_regularised, 1)])
-def test_untouched_exercise_is_not_attempted(check, arguments):
+def test_untouched_exercise_is_untouched(check, arguments):
     verdict = check(*[untouched] * arguments)
     assert verdict.status == "not attempted"
     assert "Not attempted yet" in repr(verdict)
@@ -60,7 +45,7 @@ def test_numerical_derivative_mistakes_get_their_own_hints():
     assert_wrong(by_h, "divide by 2h")
     assert_wrong(sign, "wrong sign")
     assert_wrong(none, "is None")
-    assert_mistakes_get_distinct_messages([forward, by_h, sign, none])
+    assert_distinct([forward, by_h, sign, none])
 
 
 def test_numerical_derivative_that_ignores_h_is_caught():
@@ -84,7 +69,7 @@ def test_chain_rule_mistakes_get_their_own_hints():
     assert_wrong(f_not_f_prime, "instead of its derivative")
     assert_wrong(no_inner, "inner derivative")
     assert_wrong(added, "multiplies")
-    assert_mistakes_get_distinct_messages([outer_at_x, f_not_f_prime, no_inner, added])
+    assert_distinct([outer_at_x, f_not_f_prime, no_inner, added])
 
 
 def test_chain_rule_error_in_student_code_is_one_line_not_a_traceback():
@@ -115,7 +100,7 @@ def test_multivariate_chain_rule_mistakes_get_their_own_hints():
     assert_wrong(only_y, "only the path through y")
     assert_wrong(product, "added, not multiplied")
     assert_wrong(sign, "−sin t")
-    assert_mistakes_get_distinct_messages([only_x, only_y, product, sign])
+    assert_distinct([only_x, only_y, product, sign])
 
 
 # -- gradient descent step -------------------------------------------------------------------
@@ -133,7 +118,7 @@ def test_gradient_descent_step_mistakes_get_their_own_hints():
     assert_wrong(no_rate, "learning rate is missing")
     assert_wrong(step_only, "only the step")
     assert_wrong(shape, "has shape ()")
-    assert_mistakes_get_distinct_messages([uphill, no_rate, step_only, shape])
+    assert_distinct([uphill, no_rate, step_only, shape])
 
 
 # -- parameter count -------------------------------------------------------------------------
@@ -154,7 +139,7 @@ def test_parameter_count_mistakes_get_their_own_hints():
     assert_wrong(weights_only, "weights only")
     assert_wrong(neurons, "counts neurons")
     assert_wrong(input_biases, "input layer has no biases")
-    assert_mistakes_get_distinct_messages([weights_only, neurons, input_biases])
+    assert_distinct([weights_only, neurons, input_biases])
 
 
 # -- cost gradient ---------------------------------------------------------------------------
@@ -192,7 +177,7 @@ def test_cost_gradient_mistakes_get_their_own_hints():
     assert_wrong(per_sample, "one gradient per sample")
     assert_wrong(none, "returned None")
     assert_wrong(one_value, "should return 2 values")
-    assert_mistakes_get_distinct_messages([first, summed, per_sample, none, one_value])
+    assert_distinct([first, summed, per_sample, none, one_value])
 
 
 # -- brute-force derivatives -----------------------------------------------------------------
@@ -230,7 +215,7 @@ def test_brute_force_mistakes_get_their_own_hints():
     assert_wrong(verdicts[1], "wrong sign")
     assert_wrong(verdicts[2], "∂(wx + b)/∂w is x")
     assert_wrong(verdicts[3], "σ'(wx + b) from the middle of the chain is missing")
-    assert_mistakes_get_distinct_messages(verdicts)
+    assert_distinct(verdicts)
 
 
 def test_brute_force_dL_db_with_an_extra_x_is_named():
@@ -277,7 +262,7 @@ def test_bar_notation_mistakes_get_their_own_hints():
     assert_wrong(none, "returned None", "return y_bar, z_bar, w_bar, b_bar")
     assert_wrong(shape, "y_bar", "has shape (1,), expected ()")
     assert_wrong(three, "should return 4 values")
-    assert_mistakes_get_distinct_messages([sign, w_local, b_local, none, shape, three])
+    assert_distinct([sign, w_local, b_local, none, shape, three])
 
 
 # -- bar notation, regularised (the main exercise) -------------------------------------------
@@ -322,7 +307,7 @@ def test_regularised_mistakes_get_their_own_hints():
     assert_wrong(R_one, "R_bar", "dL_reg/dR = λ")
     assert_wrong(sigma_z, "z_bar", "σ'(z)")
     assert_wrong(none, "returned None")
-    assert_mistakes_get_distinct_messages([no_R, no_z, R_one, sigma_z, none])
+    assert_distinct([no_R, no_z, R_one, sigma_z, none])
 
 
 def test_regularised_check_uses_a_second_point_to_catch_coincidences():

@@ -6,16 +6,7 @@ from course_utils.checks.graphs import (check_backward_pass, check_forward_pass,
                                         check_matmul_bar, check_new_operation,
                                         check_topological_sort)
 from course_utils.engine import Node, Operation, topological_order
-
-
-def not_attempted(*args):
-    raise NotImplementedError()
-
-
-def assert_wrong(verdict, *phrases):
-    assert verdict.status == "wrong", repr(verdict)
-    for phrase in phrases:
-        assert phrase in verdict.message, repr(verdict)
+from verdicts import assert_wrong, untouched
 
 
 # -- topological sort (notebook 04) -----------------------------------------------------------
@@ -103,8 +94,8 @@ def test_none_returned_is_explained():
     assert_wrong(check_topological_sort(lambda out: None), "returned None")
 
 
-def test_an_untouched_topological_sort_is_not_attempted():
-    verdict = check_topological_sort(not_attempted)
+def test_an_untouched_topological_sort_is_untouched():
+    verdict = check_topological_sort(untouched)
     assert verdict.status == "not attempted"
     assert "Not attempted yet" in repr(verdict)
 
@@ -159,8 +150,8 @@ def test_a_forward_pass_that_crashes_is_reported_in_one_line():
     assert_wrong(check_forward_pass(evaluates_leaves), "raised AttributeError")
 
 
-def test_an_untouched_forward_pass_is_not_attempted():
-    assert check_forward_pass(not_attempted).status == "not attempted"
+def test_an_untouched_forward_pass_is_untouched():
+    assert check_forward_pass(untouched).status == "not attempted"
 
 
 def order_names():
@@ -244,8 +235,8 @@ def test_a_flipped_sign_is_named():
                  "sign is flipped")
 
 
-def test_an_untouched_backward_pass_is_not_attempted():
-    assert check_backward_pass(not_attempted).status == "not attempted"
+def test_an_untouched_backward_pass_is_untouched():
+    assert check_backward_pass(untouched).status == "not attempted"
 
 
 # -- a new operation (notebook 06) ------------------------------------------------------------
@@ -310,8 +301,8 @@ def test_something_other_than_an_operation_is_explained():
     assert_wrong(check_new_operation(softplus_forward), "expected an engine Operation")
 
 
-def test_an_untouched_message_is_not_attempted():
-    assert check_new_operation(softplus_with(not_attempted)).status == "not attempted"
+def test_an_untouched_message_is_untouched():
+    assert check_new_operation(softplus_with(untouched)).status == "not attempted"
 
 
 # -- the bar of W in Y = XW (notebook 06) -----------------------------------------------------
@@ -353,8 +344,8 @@ def test_w_bar_returned_as_none_is_recognised():
     assert_wrong(check_matmul_bar(lambda X, Y_bar: None), "returned None")
 
 
-def test_an_untouched_w_bar_is_not_attempted():
-    assert check_matmul_bar(not_attempted).status == "not attempted"
+def test_an_untouched_w_bar_is_untouched():
+    assert check_matmul_bar(untouched).status == "not attempted"
 
 
 @pytest.mark.parametrize("check", [check_topological_sort, check_forward_pass,

@@ -5,28 +5,13 @@ import pytest
 from course_utils.checks.training import (EPOCHS, check_forward_evaluations,
                                           check_training_setup, check_update_step, train_xor,
                                           xor_network)
-
-
-def not_attempted(*args):
-    raise NotImplementedError()
-
-
-def assert_wrong(verdict, *phrases):
-    assert verdict.status == "wrong", repr(verdict)
-    for phrase in phrases:
-        assert phrase in verdict.message, repr(verdict)
-
-
-def assert_distinct(verdicts):
-    messages = [v.message for v in verdicts]
-    assert all(v.status == "wrong" for v in verdicts), messages
-    assert len(set(messages)) == len(messages), messages
+from verdicts import assert_distinct, assert_wrong, untouched
 
 
 @pytest.mark.parametrize("check", [check_update_step, check_training_setup,
                                    check_forward_evaluations])
-def test_untouched_exercise_is_not_attempted(check):
-    verdict = check(not_attempted)
+def test_untouched_exercise_is_untouched(check):
+    verdict = check(untouched)
     assert verdict.status == "not attempted"
     assert "Not attempted yet" in repr(verdict)
 

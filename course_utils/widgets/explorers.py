@@ -14,6 +14,7 @@ import io
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
+import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -51,10 +52,10 @@ def _signed(number: float, spec: str = ".4g") -> str:
     return f"({number:{spec}})" if number < 0 else f"{number:{spec}}"
 
 
-def _image(figsize) -> "ipywidgets.Image":
-    import ipywidgets as w
+def _image(figsize) -> widgets.Image:
     width = f"{int(figsize[0] * DPI)}px"
-    return w.Image(format="png", layout=w.Layout(width=width, max_width="100%", height="auto"))
+    return widgets.Image(format="png",
+                         layout=widgets.Layout(width=width, max_width="100%", height="auto"))
 
 
 def _png(figure: Figure) -> bytes:
@@ -202,21 +203,21 @@ class SensitivityExplorer(_Shell):
     """
 
     def __init__(self, **settings):
-        import ipywidgets as w
         self.state = SensitivityState(**settings)
         lo, hi = self.state.x_range
         _within(self.state.x, lo, hi, "x", "choose x inside x_range or widen x_range.")
         _within(self.state.dx, -0.5, 0.5, "dx", "a nudge is small: choose |dx| <= 0.5.")
-        self.x_slider = w.FloatSlider(value=self.state.x, min=lo, max=hi, step=0.05,
-                                      description="x", continuous_update=False)
-        self.dx_slider = w.FloatSlider(value=self.state.dx, min=-0.5, max=0.5, step=0.01,
-                                       description="nudge Δx", continuous_update=False,
-                                       style={"description_width": "initial"})
+        self.x_slider = widgets.FloatSlider(value=self.state.x, min=lo, max=hi, step=0.05,
+                                            description="x", continuous_update=False)
+        self.dx_slider = widgets.FloatSlider(value=self.state.dx, min=-0.5, max=0.5, step=0.01,
+                                             description="nudge Δx", continuous_update=False,
+                                             style={"description_width": "initial"})
         self.image = _image(SENSITIVITY_SIZE)
-        self.text = w.HTML()
+        self.text = widgets.HTML()
         self.x_slider.observe(self._on_slider, names="value")
         self.dx_slider.observe(self._on_slider, names="value")
-        self.widget = w.VBox([w.HBox([self.x_slider, self.dx_slider]), self.text, self.image])
+        self.widget = widgets.VBox([widgets.HBox([self.x_slider, self.dx_slider]), self.text,
+                                    self.image])
         self._refresh()
 
     def _on_slider(self, change=None):
@@ -377,27 +378,27 @@ class GradientDescentExplorer(_Shell):
     """
 
     def __init__(self, **settings):
-        import ipywidgets as w
         self.state = DescentState(**settings)
         lo, hi = self.state.w_range
         _within(self.state.start, lo, hi, "start", "choose a start inside w_range or widen "
                 "w_range.")
         _within(self.state.rate, 1e-3, 10 ** 0.5, "rate", "choose a rate between 0.001 and 3.16.")
-        self.rate_slider = w.FloatLogSlider(value=self.state.rate, base=10, min=-3, max=0.5,
-                                            step=0.05, description="rate η",
-                                            continuous_update=False)
-        self.start_slider = w.FloatSlider(value=self.state.start, min=lo, max=hi, step=0.1,
-                                          description="start w₀", continuous_update=False)
-        self.step_slider = w.IntSlider(value=self.state.step, min=0, max=self.state.steps,
-                                       description="step")
-        self.play = w.Play(value=self.state.step, min=0, max=self.state.steps, interval=700)
-        w.jslink((self.play, "value"), (self.step_slider, "value"))
+        self.rate_slider = widgets.FloatLogSlider(value=self.state.rate, base=10, min=-3,
+                                                  max=0.5, step=0.05, description="rate η",
+                                                  continuous_update=False)
+        self.start_slider = widgets.FloatSlider(value=self.state.start, min=lo, max=hi, step=0.1,
+                                                description="start w₀", continuous_update=False)
+        self.step_slider = widgets.IntSlider(value=self.state.step, min=0, max=self.state.steps,
+                                             description="step")
+        self.play = widgets.Play(value=self.state.step, min=0, max=self.state.steps, interval=700)
+        widgets.jslink((self.play, "value"), (self.step_slider, "value"))
         self.image = _image(DESCENT_SIZE)
-        self.text = w.HTML()
+        self.text = widgets.HTML()
         for slider in (self.rate_slider, self.start_slider, self.step_slider):
             slider.observe(self._on_control, names="value")
-        self.widget = w.VBox([w.HBox([self.rate_slider, self.start_slider]),
-                              w.HBox([self.play, self.step_slider]), self.text, self.image])
+        self.widget = widgets.VBox([widgets.HBox([self.rate_slider, self.start_slider]),
+                                    widgets.HBox([self.play, self.step_slider]), self.text,
+                                    self.image])
         self._refresh()
 
     def _on_control(self, change=None):
