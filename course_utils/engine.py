@@ -74,7 +74,9 @@ class Operation:
 
     `vjps[i](bar, out, *args)` is the message the output sends to argument i: the output's bar
     times the local derivative d out / d arg_i (for tensors: a vector-Jacobian product).
-    `formula` and `local` say the same in text ("{0}" is the first argument), for pictures.
+    `formula` and `local` say the same in text ("{0}" is the first argument), for pictures;
+    where a message is not simply bar x local (matrix products), `local` shows the whole
+    message, "{bar}" standing for the output's bar, e.g. "{0}ᵀ·{bar}".
     """
     name: str
     forward: Callable
@@ -137,7 +139,7 @@ OPERATIONS = {op.name: op for op in [
                                 lambda g, y, a, b: -g * y / b),        "{0} / {1}",
                                                                        ("1/{1}", "−{0}/{1}²")),
     O("matmul",  np.matmul,    (_matmul_vjp_a, _matmul_vjp_b),         "{0} @ {1}",
-                                                                       ("{1}ᵀ", "{0}ᵀ")),
+                                                                       ("{bar}·{1}ᵀ", "{0}ᵀ·{bar}")),
     O("neg",     np.negative,  (lambda g, y, a: -g,),                  "−{0}", ("−1",)),
     O("pow",     np.power,     (lambda g, y, a, k: g * k * a ** (k - 1),
                                 None),                                 "{0}^{1}",
@@ -276,11 +278,11 @@ class Node:
                             f"{type(k).__name__}; write e.g. `{self.label} ** 2`.")
         return power(self, k)
 
-    def sum(self, axis=None) -> "Node":
-        return OPERATIONS["sum"](self, axis=axis)
+    def sum(self, axis=None, name: str | None = None) -> "Node":
+        return OPERATIONS["sum"](self, axis=axis, name=name)
 
-    def mean(self, axis=None) -> "Node":
-        return OPERATIONS["mean"](self, axis=axis)
+    def mean(self, axis=None, name: str | None = None) -> "Node":
+        return OPERATIONS["mean"](self, axis=axis, name=name)
 
     # -- the algorithm ----------------------------------------------------------------------
 
@@ -337,7 +339,7 @@ class Node:
         if not with_local:
             return (product,)
         local = None
-        if self._value.size == 1 and values[i].size == 1:
+        if self._value.ndim == 0 and values[i].ndim == 0:
             local = np.asarray(vjp(np.ones_like(self.bar), self._value, *values,
                                    **self.params)).reshape(values[i].shape)
         return (self, self.bar, local, product)

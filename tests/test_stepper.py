@@ -1,12 +1,13 @@
 """BackpropStepper, headless: it replays the engine's own passes, one node per step."""
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
 
 from course_utils.draw import number
-from course_utils.engine import BackwardStep, ForwardStep, Node, topological_order
+from course_utils.engine import BackwardStep, ForwardStep, Node, tanh, topological_order
 from course_utils.lecture import regularised_example
 from course_utils.widgets import BackpropStepper
 
@@ -227,3 +228,26 @@ def test_a_graph_of_a_single_node_has_an_order_a_forward_and_a_seed_step():
 def test_a_non_scalar_output_is_refused_with_the_engines_explanation():
     with pytest.raises(ValueError, match="must be a scalar"):
         BackpropStepper(Node(np.ones((2, 2)), name="W") @ np.ones(2))
+
+
+def test_matrix_product_messages_keep_their_order():
+    x = Node([1.0, -2.0], name="x")
+    W = Node([[0.5, -0.3], [0.2, 0.8]], name="W")
+    a = x @ W
+    a.name = "a"
+    stepper = BackpropStepper(tanh(a).sum(name="L"))
+    texts = [nfc(stepper.text(i)) for i in range(len(stepper.steps))]
+    assert any(t.startswith(nfc("W\u0304 = x\u1d40·a\u0304 = ")) for t in texts), texts
+    assert any(t.startswith(nfc("x\u0304 = a\u0304·W\u1d40 = ")) for t in texts), texts
+
+
+def test_one_element_vectors_are_shown_as_arrays_not_scalars():
+    u, v = Node([2.0], name="u"), Node(3.0, name="v")
+    stepper = BackpropStepper((u * v).sum(name="L"))
+    stepper.step = len(stepper.steps) - 1
+    assert nfc(stepper.text()).startswith(nfc("u\u0304 = ")) and "[3]" in stepper.text()
+
+
+def nfc(text: str) -> str:
+    """Bars as one character where Unicode has one (ū), so texts compare as they read."""
+    return unicodedata.normalize("NFC", text)

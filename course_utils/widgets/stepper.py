@@ -79,9 +79,15 @@ def message_terms(lay: pictures.Layout, step: Step, style: str) -> list[tuple]:
         assert message.child is child, "messages out of the engine's order"
         names = [pictures.markup(lay.name(a), style) if isinstance(a, Node)
                  else pictures.constant(a) for a in child.args]
-        local = pictures.fill(child.op.local[i], names, style)
         bar = pictures.markup(lay.name(child), style, bar=True)
-        symbolic = bar if local == "1" else f"{bar}·{_wrap(local)}"
+        template = child.op.local[i]
+        local = None
+        if "{bar}" in template:  # the whole message, in its own order: xᵀ·ā
+            symbolic = pictures.fill(template.replace("{bar}", f"{{{len(names)}}}"),
+                                     names + [bar], style)
+        else:
+            local = pictures.fill(template, names, style)
+            symbolic = bar if local == "1" else f"{bar}·{_wrap(local)}"
         numeric = None
         if message.local is not None:
             numeric = pictures.number(message.child_bar)
