@@ -209,6 +209,7 @@ class Node:
     `.parents` are the nodes it is computed from; `.op` is its Operation (None for a leaf).
     """
     __array_ufunc__ = None  # so `np.ones(3) + node` and `X @ W` call Node's operators
+    __slots__ = ("name", "op", "args", "params", "parents", "bar", "_value", "__weakref__")
 
     def __init__(self, value, name: str | None = None):
         self.name, self.op, self.args, self.params, self.parents = name, None, (), {}, ()
@@ -310,11 +311,7 @@ class Node:
             raise ValueError(f"backward: the output must be a scalar (a loss), but {self.label} "
                              f"has shape {self.shape}; reduce it first, e.g. `.sum()` or `.mean()`.")
         order = topological_order(self)
-        children = {node: [] for node in order}
-        for child in order:
-            for i, arg in enumerate(child.args):
-                if isinstance(arg, Node):
-                    children[arg].append((child, i))
+        children = children_of(order)
         self.bar = np.ones_like(self._value)                                # step 3
         if record is not None:
             record.append(BackwardStep(self, self.bar, ()))
@@ -372,6 +369,19 @@ def _check_finite(node: Node, array: np.ndarray, what: str) -> None:
         kind = "nan" if np.any(np.isnan(array)) else "inf"
         raise FloatingPointError(f"the {what} of node {node.label!r} is not finite (it contains "
                                  f"{kind}); this is the first node where it appears.")
+
+
+def children_of(order: list[Node]) -> dict:
+    """Children(n_i) for every node of `order`: the (child, i) such that it is the child's arg i.
+
+    A node knows only its parents; the backward pass needs the other direction.
+    """
+    children = {node: [] for node in order}
+    for child in order:
+        for i, arg in enumerate(child.args):
+            if isinstance(arg, Node):
+                children[arg].append((child, i))
+    return children
 
 
 def topological_order(output: Node) -> list[Node]:

@@ -5,7 +5,7 @@ import pytest
 from course_utils.checks.graphs import (check_backward_pass, check_forward_pass,
                                         check_matmul_bar, check_new_operation,
                                         check_topological_sort)
-from course_utils.engine import Node, Operation, topological_order
+from course_utils.engine import Node, Operation, children_of, topological_order
 from verdicts import assert_wrong, untouched
 
 
@@ -160,15 +160,6 @@ def order_names():
 
 
 # -- backward pass (notebook 05) --------------------------------------------------------------
-
-def children_of(order):
-    children = {node: [] for node in order}
-    for child in order:
-        for i, arg in enumerate(child.args):
-            if isinstance(arg, Node):
-                children[arg].append((child, i))
-    return children
-
 
 def message(child, i):
     return child.op.vjps[i](child.bar, child.value, *values_of(child), **child.params)

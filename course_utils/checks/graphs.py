@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Node, Operation, add, mul, topological_order
+from ..engine import Node, Operation, add, children_of, mul, topological_order
 from ..gradcheck import numerical_gradient, reading, rel_error
 from ..lecture import regularised_example
 from ._verdict import _Stop, call_student, check, compare, correct, fmt, stop, wrong
@@ -155,16 +155,6 @@ def check_forward_pass(forward_pass):
                    f"order ({_names(order)}).")
 
 
-def _children(order) -> dict:
-    """For every node of `order`, its children as (child, i): the node is the child's arg i."""
-    children = {node: [] for node in order}
-    for child in order:
-        for i, arg in enumerate(child.args):
-            if isinstance(arg, Node):
-                children[arg].append((child, i))
-    return children
-
-
 def _messages(node: Node, children: dict) -> list:
     """The messages node receives, as (child, child_bar x local, local) from the engine."""
     found = []
@@ -212,9 +202,9 @@ def check_backward_pass(backward_pass):
     for node in order:
         node.bar = None
     call_student(backward_pass, list(order))
-    children = _children(order)
+    children = children_of(order)
     ref_order = topological_order(reference.L_reg)
-    ref_children, ref = _children(ref_order), {n.name: n for n in ref_order}
+    ref_children, ref = children_of(ref_order), {n.name: n for n in ref_order}
     output = order[-1]
     for node in reversed(order):
         want, got = ref[node.name].bar, node.bar
