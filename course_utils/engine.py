@@ -246,6 +246,10 @@ class Node:
         node = cls.__new__(cls)
         node.name, node.op, node.args, node.params, node.bar = name, op, args, params, None
         node.parents = tuple(a for a in args if isinstance(a, Node))
+        for i, vjp in enumerate(op.vjps if None in op.vjps else ()):
+            if vjp is None and isinstance(args[i], Node):
+                raise TypeError(f"{op.name}: argument {i + 1} must be a constant number, not a "
+                                f"Node ({args[i].label}); no derivative is defined for it.")
         node._value = node._evaluate()
         return node
 

@@ -303,6 +303,12 @@ def test_exponent_must_be_a_constant():
         w ** w
 
 
+def test_a_node_where_an_operation_wants_a_constant_is_refused():
+    w = Node(2.0, name="w")
+    with pytest.raises(TypeError, match="pow: argument 2 must be a constant number"):
+        engine.power(w, w)
+
+
 def test_non_finite_values_are_caught_at_the_first_node():
     x = Node(0.0, name="x")
     with np.errstate(divide="ignore"):
