@@ -94,6 +94,29 @@ def test_none_returned_is_explained():
     assert_wrong(check_topological_sort(lambda out: None), "returned None")
 
 
+def test_a_set_of_visited_nodes_returned_as_the_order_is_explained():
+    def returns_visited(output):
+        return set(depth_first(output))
+    assert_wrong(check_topological_sort(returns_visited), "returned a set", "has no order",
+                 "return a list")
+
+
+def test_a_preorder_that_appends_before_the_parents_names_the_output_first():
+    def appends_first(output):
+        order, visited = [], set()
+
+        def visit(node):
+            if node not in visited:
+                visited.add(node)
+                order.append(node)
+                for parent in node.parents:
+                    visit(parent)
+        visit(output)
+        return order
+    assert_wrong(check_topological_sort(appends_first), "L_reg comes before L,",
+                 "every node must come after all its parents")
+
+
 def test_an_untouched_topological_sort_is_untouched():
     verdict = check_topological_sort(untouched)
     assert verdict.status == "not attempted"
@@ -148,6 +171,39 @@ def test_a_forward_pass_that_crashes_is_reported_in_one_line():
         for node in order:
             node.value = node.op.forward(*values_of(node))
     assert_wrong(check_forward_pass(evaluates_leaves), "raised AttributeError")
+
+
+def test_a_forward_pass_that_evaluates_leaves_gets_a_hint_to_skip_them():
+    def evaluates_leaves(order):
+        for node in order:
+            node.value = node.op.forward(*values_of(node))
+    assert_wrong(check_forward_pass(evaluates_leaves), "raised AttributeError",
+                 "Hint: a leaf has no operation", "skip it")
+
+
+def test_a_forward_pass_over_the_parents_only_is_told_about_the_constant():
+    def parents_only(order):
+        for node in order:
+            if node.op is not None:
+                node.value = node.op.forward(*[parent.value for parent in node.parents])
+    assert_wrong(check_forward_pass(parents_only), "raised TypeError", "constants included",
+                 "not node.parents")
+
+
+def test_a_forward_pass_given_the_nodes_instead_of_values_is_told_so():
+    def nodes_as_arguments(order):
+        for node in order:
+            if node.op is not None:
+                node.value = node.op.forward(*node.args)
+    assert_wrong(check_forward_pass(nodes_as_arguments), "raised TypeError",
+                 "values of its arguments", "not the nodes themselves")
+
+
+def test_a_forward_pass_that_returns_values_instead_of_setting_them_is_told_so():
+    def returns_values(order):
+        return [node.op.forward(*values_of(node)) for node in order if node.op is not None]
+    assert_wrong(check_forward_pass(returns_values), "z still holds its old value",
+                 "returned its values instead", "node.value = ")
 
 
 def test_an_untouched_forward_pass_is_untouched():
@@ -226,6 +282,70 @@ def test_a_flipped_sign_is_named():
                  "sign is flipped")
 
 
+def test_a_backward_pass_in_forward_order_is_told_to_go_in_reverse():
+    def forward_order(order):
+        children = children_of(order)
+        order[-1].bar = np.ones_like(order[-1].value)
+        for node in order[:-1]:
+            node.bar = sum(message(child, i) for child, i in children[node])
+    assert_wrong(check_backward_pass(forward_order), "raised TypeError",
+                 "z, y, L, R still had none", "reverse order")
+
+
+def test_a_skipped_node_is_named_when_its_parent_needs_its_bar():
+    def skips_R(order):
+        children = children_of(order)
+        order[-1].bar = np.ones_like(order[-1].value)
+        for node in reversed(order[:-2]):          # off by one: R, order[-2], never gets a bar
+            node.bar = sum(message(child, i) for child, i in children[node])
+    assert_wrong(check_backward_pass(skips_R), "and R still had none")
+
+
+def test_adding_to_a_bar_that_is_still_none_gets_a_hint_to_start_at_zero():
+    def adds_to_none(order):
+        children = children_of(order)
+        order[-1].bar = np.ones_like(order[-1].value)
+        for node in reversed(order[:-1]):
+            for child, i in children[node]:
+                node.bar += message(child, i)
+    assert_wrong(check_backward_pass(adds_to_none), "raised TypeError", "start the sum at 0")
+
+
+def test_a_loop_that_also_visits_the_output_overwrites_the_seed():
+    def includes_output(order):
+        children = children_of(order)
+        order[-1].bar = np.ones_like(order[-1].value)
+        for node in reversed(order):
+            node.bar = sum(message(child, i) for child, i in children[node])
+    assert_wrong(check_backward_pass(includes_output), "the seed", "got 0",
+                 "overwrites the seed")
+
+
+def test_step_4_before_the_seed_is_told_to_set_the_seed_first():
+    def seed_last(order):
+        children = children_of(order)
+        for node in reversed(order[:-1]):
+            node.bar = sum(message(child, i) for child, i in children[node])
+        order[-1].bar = np.ones_like(order[-1].value)
+    assert_wrong(check_backward_pass(seed_last), "step 3 comes first")
+
+
+def test_a_list_of_messages_instead_of_their_sum_is_named():
+    def keeps_a_list(order):
+        children = children_of(order)
+        order[-1].bar = np.ones_like(order[-1].value)
+        for node in reversed(order[:-1]):
+            node.bar = [message(child, i) for child, i in children[node]]
+    assert_wrong(check_backward_pass(keeps_a_list), "L.bar is a list", "sum of the messages")
+
+
+def test_the_message_to_the_wrong_argument_is_recognised():
+    def always_argument_0(order):
+        backward_pass(order, send=lambda child, i: message(child, 0))
+    assert_wrong(check_backward_pass(always_argument_0), "R.bar is off",
+                 "the message L_reg sends its argument 0 (L), not R", "message(child, i)")
+
+
 def test_an_untouched_backward_pass_is_untouched():
     assert check_backward_pass(untouched).status == "not attempted"
 
@@ -288,6 +408,16 @@ def test_a_message_returning_none_is_recognised():
     assert_wrong(check_new_operation(softplus_with(lambda bar, out, a: None)), "is None")
 
 
+def test_the_derivative_taken_at_minus_a_is_recognised():
+    assert_wrong(check_new_operation(softplus_with(lambda bar, out, a: bar * sigmoid(-a))),
+                 "derivative at −a instead of at a", "sign inside")
+
+
+def test_a_message_with_two_parameters_is_told_the_engine_passes_three():
+    assert_wrong(check_new_operation(softplus_with(lambda bar, a: bar * sigmoid(a))),
+                 "raised TypeError", "three arguments, (bar, out, a)")
+
+
 def test_something_other_than_an_operation_is_explained():
     assert_wrong(check_new_operation(softplus_forward), "expected an engine Operation")
 
@@ -329,6 +459,12 @@ def test_a_flipped_sign_in_w_bar_is_recognised():
 def test_right_shape_but_wrong_entries_shows_expected_against_got():
     assert_wrong(check_matmul_bar(lambda X, Y_bar: np.outer(X.sum(0), Y_bar.sum(0))),
                  "W̄ is off", "Xᵀ Ȳ")
+
+
+def test_using_w_which_the_function_is_not_given_gets_a_hint():
+    def uses_W(X, Y_bar):
+        return Y_bar @ W.T  # noqa: F821  (W is not an input)
+    assert_wrong(check_matmul_bar(uses_W), "raised NameError", "from X and Ȳ alone")
 
 
 def test_w_bar_returned_as_none_is_recognised():

@@ -51,6 +51,10 @@ def _order_problem(order, output: Node) -> str | None:
         return "your function returned None: did you forget to `return` the list?"
     if isinstance(order, (str, bytes, Node)) or not hasattr(order, "__iter__"):
         return f"expected a list of nodes, got {type(order).__name__}."
+    if isinstance(order, (set, frozenset, dict)):
+        return (f"your function returned a {type(order).__name__}, which has no order of its "
+                "own; return a list, appending each node after its parents (a set of visited "
+                "nodes is only there to remember which you have seen).")
     order = list(order)
     strangers = [item for item in order if not isinstance(item, Node)]
     if strangers:
@@ -114,13 +118,35 @@ def _stale_graph():
     return graph
 
 
+def _forward_crash_hint(said: str) -> str:
+    """A hint for the usual ways a forward pass crashes, from the one-line report of the error."""
+    if "NoneType' object has no attribute 'forward'" in said:
+        return (" Hint: a leaf has no operation (node.op is None): skip it, leaves keep "
+                "their values.")
+    if "missing 1 required positional argument" in said:
+        return (" Hint: an operation gets all its arguments, constants included (λ in "
+                "L_reg = L + λ·R is not a node): use values_of(node), which reads node.args, "
+                "not node.parents.")
+    if "'Node' object has no attribute" in said:
+        return (" Hint: a node has .value, .op, .args, .params and .parents; values_of(node) "
+                "gives the values of its arguments.")
+    if "got a Node" in said:
+        return (" Hint: give the operation the values of its arguments, values_of(node), "
+                "not the nodes themselves.")
+    return ""
+
+
 @check
 def check_forward_pass(forward_pass):
     """`forward_pass(order)` must set the value of every computed node, in topological order."""
     graph, reference = _stale_graph(), regularised_example(**_CHECK_VALUES)
     order = topological_order(graph.L_reg)
     old = {node: node.value.copy() for node in order}
-    call_student(forward_pass, list(order))
+    try:
+        returned = call_student(forward_pass, list(order))
+    except _Stop as stopped:
+        stopped.verdict.message += _forward_crash_hint(stopped.verdict.message)
+        raise
     for node in order:
         want = getattr(reference, node.name).value
         got = node.value
@@ -146,10 +172,12 @@ def check_forward_pass(forward_pass):
                          "the nodes in topological order, so that a node's parents are up to "
                          "date before the node itself.")
         if np.allclose(got, old[node]):
+            returned_instead = (" Your function returned its values instead: set them "
+                                "with `node.value = ...`." if returned is not None else "")
             return wrong(f"{node.name} still holds its old value {fmt(got)}; expected "
                          f"{node.name} = {formula} = {fmt(want)}. Your forward pass did not "
                          f"evaluate {node.name}: every node with an operation gets "
-                         "node.op.forward(*its argument values).")
+                         f"node.value = node.op.forward(*its argument values).{returned_instead}")
         return wrong(problem)
     return correct("every node's value equals the reference engine's, evaluated in topological "
                    f"order ({_names(order)}).")
@@ -163,6 +191,15 @@ def _messages(node: Node, children: dict) -> list:
         found.append((child, vjp(child.bar, child.value, *values, **child.params),
                       vjp(np.ones_like(child.bar), child.value, *values, **child.params)))
     return found
+
+
+def _children_pairs(node: Node, child: Node) -> list:
+    """The (child, i) pairs for which `node` is argument i of `child`."""
+    return [(child, i) for i, arg in enumerate(child.args) if arg is node]
+
+
+def _label(arg) -> str:
+    return arg.label if isinstance(arg, Node) else "λ"
 
 
 def _bar_hint(node: Node, got, messages) -> str:
@@ -185,12 +222,52 @@ def _bar_hint(node: Node, got, messages) -> str:
         if np.allclose(got, np.prod(products, axis=0)):
             return (f"that is the product of the messages; the bar is their sum (the sum over "
                     f"children): {_bar(node.name)} = {terms} = {numbers}.")
+    for child, i in (pair for c, _, _ in messages for pair in _children_pairs(node, c)):
+        values = _values(child)
+        for j, arg in enumerate(child.args):
+            vjp = child.op.vjps[j] if j < len(child.op.vjps) else None
+            if j == i or vjp is None or np.shape(values[j]) != np.shape(values[i]):
+                continue
+            other = vjp(child.bar, child.value, *values, **child.params)
+            if len(messages) == 1 and np.allclose(got, other) and not np.allclose(got, total):
+                return (f"that is the message {child.name} sends its argument {j} "
+                        f"({_label(arg)}), not {node.name}, which is its argument {i}: use the "
+                        "i of each (child, i) pair, message(child, i).")
     if np.allclose(got, locals_) and not np.allclose(total, locals_):
         return ("that is the local derivative alone: each message is the child's bar times the "
                 "local derivative, child.op.vjps[i](child.bar, child.value, *values).")
     if np.allclose(got, -total):
         return f"the sign is flipped: {_bar(node.name)} = {terms} = {numbers}."
     return f"{_bar(node.name)} = {terms} = {numbers}."
+
+
+def _is_number(bar) -> bool:
+    try:
+        np.asarray(bar, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return not isinstance(bar, (list, tuple))
+
+
+def _backward_crash_hint(said: str, order: list, children: dict) -> str:
+    """A hint for the usual ways a backward pass crashes, from the state it left the graph in."""
+    output = order[-1]
+    if output.bar is None:
+        return (" Hint: step 3 comes first: set the seed, the output's bar, to 1; every "
+                "message starts from it.")
+    odd = [n for n in order if n.bar is not None and not _is_number(n.bar)]
+    if odd:
+        return (f" Hint: {odd[0].name}.bar is a {type(odd[0].bar).__name__}; a bar is one "
+                "number (or array): the sum of the messages, e.g. sum(...) over the children.")
+    if "NoneType" not in said:
+        return ""
+    if "for +" in said:
+        return (" Hint: a bar is None until you set it, so `+=` on it fails: start the sum at 0 "
+                "(or use sum(...) over the children).")
+    waiting = [n.name for n in order if n.bar is None and n.parents]  # children of others
+    return (f" Hint: a message needs its child's bar, and {', '.join(waiting)} still had none. "
+            "Step 4 goes in reverse order, `reversed(order[:-1])`, so that every child's bar is "
+            "set before its parents need its message; a node's bar comes from `children[node]`.")
 
 
 @check
@@ -201,8 +278,12 @@ def check_backward_pass(backward_pass):
     order = topological_order(graph.L_reg)
     for node in order:
         node.bar = None
-    call_student(backward_pass, list(order))
     children = children_of(order)
+    try:
+        call_student(backward_pass, list(order))
+    except _Stop as stopped:
+        stopped.verdict.message += _backward_crash_hint(stopped.verdict.message, order, children)
+        raise
     ref_order = topological_order(reference.L_reg)
     ref_children, ref = children_of(ref_order), {n.name: n for n in ref_order}
     output = order[-1]
@@ -224,13 +305,16 @@ def check_backward_pass(backward_pass):
         if got.shape == want.shape and np.allclose(got, want, rtol=1e-9, atol=1e-12):
             continue
         if node is output:
+            looped = (" Step 4 runs over all nodes but the output (i = N−1, ..., 1); the output "
+                      "has no children, so a sum over them gives 0 and overwrites the seed."
+                      if got.shape == want.shape and np.allclose(got, 0) else "")
             return wrong(f"the seed: {node.name}.bar should be 1 (d{node.name}/d{node.name} = 1), "
-                         f"got {fmt(got)}.")
+                         f"got {fmt(got)}.{looped}")
         if got.shape != want.shape:
             return wrong(f"{node.name}.bar has shape {got.shape}; expected {want.shape}, the "
                          f"shape of {node.name} itself.")
         # the nodes after this one in the order were right, so the engine's messages apply
-        hint = _bar_hint(node, got, _messages(ref[node.name], ref_children))
+        hint = _bar_hint(ref[node.name], got, _messages(ref[node.name], ref_children))
         return wrong(f"{node.name}.bar is off: expected {fmt(want)}, got {fmt(got)}; {hint}")
     return correct(f"every node's bar equals the reference engine's, from the seed "
                    f"{_bar(output.name)} = 1 back to the leaves; w̄ sums the messages of both "
@@ -264,7 +348,14 @@ def check_new_operation(operation):
     a = _POINTS.copy()
     bar = np.linspace(0.5, 2.0, a.size)          # different bars, so forgetting `bar` shows
     out = np.asarray(operation.forward(a))
-    message = call_student(operation.vjps[0], bar.copy(), out.copy(), a.copy())
+    try:
+        message = call_student(operation.vjps[0], bar.copy(), out.copy(), a.copy())
+    except _Stop as stopped:
+        if "positional argument" in stopped.verdict.message:
+            stopped.verdict.message += (" Hint: the engine calls a message function with three "
+                                        "arguments, (bar, out, a): the output's bar, the "
+                                        "operation's value and its argument.")
+        raise
     numerical = numerical_gradient(lambda v: np.sum(operation.forward(v)), a)  # d out/d a
     expected = bar * numerical
     name = operation.name
@@ -301,6 +392,10 @@ def check_new_operation(operation):
                      "output's bar (the message is bar × d out/d a).")
     if np.allclose(message, -expected):
         return wrong(f"{said} The sign is flipped.")
+    mirrored = bar * numerical_gradient(lambda v: np.sum(operation.forward(v)), -a)
+    if np.allclose(message, mirrored, rtol=1e-5):
+        return wrong(f"{said} Your message is bar times the derivative at −a instead of at a: "
+                     "check the sign inside (d/da e^a = e^a, d/da e^(−a) = −e^(−a)).")
     first = int(np.argmax(np.abs(message - expected) / np.maximum(1e-12, np.abs(message)
                                                                    + np.abs(expected))))
     return wrong(f"{said} At a = {a[first]:g} (bar = {bar[first]:g}) the message should be "
@@ -322,7 +417,9 @@ def check_matmul_bar(W_bar_of):
         got = call_student(W_bar_of, X.copy(), Y_bar.copy())
     except _Stop as stopped:
         verdict = stopped.verdict
-        if "ValueError" in verdict.message or "matmul" in verdict.message:
+        if "NameError" in verdict.message:
+            verdict.message += " Hint: W̄ is computed from X and Ȳ alone, the function's inputs."
+        elif "ValueError" in verdict.message or "matmul" in verdict.message:
             verdict.message += (f" Match the shapes: {shapes}; W̄ must have W's shape "
                                 f"{W.shape}. Which product of X, Ȳ and transposes gives that?")
         raise
