@@ -244,3 +244,144 @@ def test_counting_mistakes_get_distinct_messages():
                lambda ps: (len(ps) + 1, 2 * len(ps)), lambda ps: (2 * size(ps), size(ps) + 1),
                lambda ps: (size(ps) + 1, size(ps))]
     assert_distinct([check_forward_evaluations(f) for f in answers])
+
+
+# -- further typical mistakes: each names what went wrong -------------------------------------
+
+def test_a_return_inside_the_loop_is_suspected():
+    def returns_early(params, learning_rate):
+        for p in params:
+            p.value = p.value - learning_rate * p.bar
+            return
+    assert_wrong(check_update_step(returns_early), "b1, W2, b2 did not change",
+                 "`return` inside your loop")
+
+
+def test_a_learning_rate_of_ones_own_is_named():
+    def fixed_rate(params, learning_rate):
+        for p in params:
+            p.value = p.value - 5.0 * p.bar
+    assert_wrong(check_update_step(fixed_rate), "W1[0, 0] should change by", "5·p.bar",
+                 "`learning_rate` argument")
+
+
+def test_a_value_replaced_by_the_step_is_recognised():
+    def step_only(params, learning_rate):
+        for p in params:
+            p.value = learning_rate * p.bar
+    assert_wrong(check_update_step(step_only), "η·p.bar alone", "old value minus")
+
+
+def test_a_step_scaled_by_the_value_is_reported_before_the_unmoved_zero_biases():
+    def times_value(params, learning_rate):
+        for p in params:
+            p.value = p.value - learning_rate * p.bar * p.value
+    verdict = check_update_step(times_value)
+    assert_wrong(verdict, "W1 moved by the wrong step", "not multiplied by the value")
+    assert "did not change" not in verdict.message
+
+
+def test_one_step_for_a_whole_matrix_is_recognised():
+    def mean_step(params, learning_rate):
+        for p in params:
+            p.value = p.value - learning_rate * p.bar.mean()
+    assert_wrong(check_update_step(mean_step), "every entry of W1 by the same amount",
+                 "its own entry of the bar")
+
+
+@pytest.mark.parametrize("reset, phrase", [("none", "set W1.bar to None"),
+                                           ("zero", "zeroed W1.bar")])
+def test_resetting_the_bars_is_explained(reset, phrase):
+    def resets(params, learning_rate):
+        for p in params:
+            p.value = p.value - learning_rate * p.bar
+            if reset == "none":
+                p.bar = None
+            else:
+                p.bar[...] = 0
+    assert_wrong(check_update_step(resets), phrase, "recomputes every bar from scratch")
+
+
+def test_an_in_place_change_of_the_bar_names_the_entry():
+    def scales_bar_in_place(params, learning_rate):
+        for p in params:
+            p.bar *= learning_rate
+            p.value = p.value - p.bar
+    assert_wrong(check_update_step(scales_bar_in_place), "W1.bar[0, 0] was", "is now")
+
+
+def test_more_update_step_mistakes_get_distinct_messages():
+    def fixed_rate(params, learning_rate):
+        for p in params:
+            p.value = p.value - 5.0 * p.bar
+
+    def step_only(params, learning_rate):
+        for p in params:
+            p.value = learning_rate * p.bar
+
+    def times_value(params, learning_rate):
+        for p in params:
+            p.value = p.value - learning_rate * p.bar * p.value
+
+    def mean_step(params, learning_rate):
+        for p in params:
+            p.value = p.value - learning_rate * p.bar.mean()
+
+    def returns_early(params, learning_rate):
+        for p in params:
+            p.value = p.value - learning_rate * p.bar
+            return
+    assert_distinct([check_update_step(f)
+                     for f in (fixed_rate, step_only, times_value, mean_step, returns_early)])
+
+
+def test_a_swapped_setup_is_suspected():
+    assert_wrong(check_training_setup(lambda: (4, 0.5)), "whole number", "swap")
+
+
+def test_a_single_value_is_counted_in_the_singular():
+    assert_wrong(check_training_setup(lambda: (5.0,)), "got 1 value.")
+
+
+def test_a_learning_rate_that_barely_moves_is_not_said_to_descend_steadily():
+    verdict = check_training_setup(lambda: (1e-9, 4))
+    assert_wrong(verdict, "too small", "barely moved")
+    assert "steadily" not in verdict.message
+
+
+def test_too_small_a_rate_on_the_plateau_names_the_plateau():
+    assert_wrong(check_training_setup(lambda: (0.1, 4)), "too small", "plateau near ⅛")
+
+
+def test_too_small_a_rate_for_a_saturated_start_names_the_saturation():
+    assert_wrong(check_training_setup(lambda: (1.0, 100)), "too small", "saturated")
+
+
+def test_counting_rows_instead_of_entries_is_recognised():
+    def rows(params):
+        R = sum(len(p.value) for p in params)
+        return R + 1, 2 * R
+    assert_wrong(check_forward_evaluations(rows), "your P is 11", "len(p.value)", "p.value.size")
+
+
+def test_a_left_out_parameter_node_is_named():
+    def without_last(params):
+        P = sum(p.value.size for p in params[:-1])
+        return P + 1, 2 * P
+    assert_wrong(check_forward_evaluations(without_last), "your P is 16", "without b2")
+
+
+def test_central_differences_with_the_one_sided_extra_evaluation_are_recognised():
+    verdict = check_forward_evaluations(lambda ps: (size(ps) + 1, 2 * (size(ps) + 1)))
+    assert_wrong(verdict, "2(P + 1)", "never use f(θ)")
+
+
+def test_more_counting_mistakes_get_distinct_messages():
+    def rows(ps):
+        return sum(len(p.value) for p in ps) + 1, 2 * sum(len(p.value) for p in ps)
+
+    def without_last(ps):
+        return size(ps[:-1]) + 1, 2 * size(ps[:-1])
+    answers = [rows, without_last, lambda ps: (size(ps) + 1, 2 * (size(ps) + 1)),
+               lambda ps: (len(ps) + 1, 2 * len(ps))]
+    assert_distinct([check_forward_evaluations(f) for f in answers])

@@ -75,16 +75,10 @@ def _judge_step(params, values, bars, rate, returned):
     names = ", ".join(p.name for p in params)
     for p, bar in zip(params, bars):
         if p.bar is None or np.shape(p.bar) != bar.shape or not np.allclose(p.bar, bar):
-            if not any(_moved(q, v) for q, v in zip(params, values)):
-                stop(wrong(f"{p.name}.bar changed but no parameter's value did: you updated the "
-                           f"bars instead of the values. The bar is the gradient the backward "
-                           f"pass computed; the parameter is .value: "
-                           f"`p.value = p.value - learning_rate * p.bar`."))
-            stop(wrong(f"your step changed {p.name}.bar (from {fmt(bar)} to {fmt(p.bar)}): "
-                       "an in-place operation such as `p.bar *= learning_rate` or `g = p.bar; "
-                       "g -= ...` changes the bar array itself, and in the engine one array can "
-                       "be shared by several nodes. Read the bars, do not modify them: compute "
-                       "a new array, `p.value = p.value - learning_rate * p.bar`."))
+            _judge_changed_bar(p, bar, params, values)
+    for p, value, bar in zip(params, values, bars):      # the first parameter that moved wrongly
+        if _moved(p, value):
+            _judge_value(p, value, bar, rate)
     unchanged = [p.name for p, v in zip(params, values) if not _moved(p, v)]
     if len(unchanged) == len(params):
         if returned is not None:
@@ -95,31 +89,86 @@ def _judge_step(params, values, bars, rate, returned):
                    "the new value into a local variable without storing it? Assign it: "
                    "`p.value = p.value - learning_rate * p.bar`."))
     if unchanged:
-        stop(wrong(f"{', '.join(unchanged)} did not change, while the other parameters did. "
+        only_first = len(unchanged) == len(params) - 1 and params[0].name not in unchanged
+        why = (" Only the first one moved: is there a `return` inside your loop? It ends the "
+               "function after the first parameter." if only_first else "")
+        stop(wrong(f"{', '.join(unchanged)} did not change, while the other parameters did.{why} "
                    "Every weight and every bias is a coordinate of the gradient (one coordinate "
                    "for each weight/bias in all the layers): update all of `params`."))
-    for p, value, bar in zip(params, values, bars):
-        got, want = p.value, value - rate * bar
-        if got.shape != want.shape:
-            stop(wrong(f"{p.name} has shape {got.shape} after the step, expected {want.shape}: "
-                       "the step must keep each parameter's shape (its bar has the same shape)."))
-        if np.allclose(got, want, rtol=1e-9, atol=1e-12):
-            continue
-        mistakes = [
-            (value + rate * bar, "that is p.value + η·p.bar: a step uphill, along the gradient. "
-                                 "Gradient descent steps against it: subtract."),
-            (value - bar, "that is p.value − p.bar: the learning rate is missing."),
-            (value - rate * value, "that is p.value − η·p.value: the step uses the bar (the "
-                                   "gradient), not the value."),
-            (-rate * bar, "that is only the step −η·p.bar: add it to the old value."),
-            (value - bar / rate, "that divides by the learning rate; multiply by it."),
-            (value - rate * bar * rate, "the learning rate is applied twice."),
-        ]
-        hint = next((text for result, text in mistakes
-                     if not np.allclose(result, want) and np.allclose(got, result)),
-                    "p.value − η·p.bar.")
-        stop(wrong(f"{p.name} moved by the wrong step (η = {rate}): expected the change −η·p.bar = "
-                   f"{fmt(want - value)}, got {fmt(got - value)}; {hint}"))
+
+
+def _judge_changed_bar(p, bar, params, values):
+    if not any(_moved(q, v) for q, v in zip(params, values)):
+        stop(wrong(f"{p.name}.bar changed but no parameter's value did: you updated the "
+                   f"bars instead of the values. The bar is the gradient the backward "
+                   f"pass computed; the parameter is .value: "
+                   f"`p.value = p.value - learning_rate * p.bar`."))
+    if p.bar is None or np.shape(p.bar) == bar.shape and not np.any(p.bar):
+        stop(wrong(f"your step {'set ' + p.name + '.bar to None' if p.bar is None else 'zeroed ' + p.name + '.bar'}"
+                   ": leave the bars as the backward pass left them (the stepper and the "
+                   "gradient check read them). There is nothing to reset: unlike PyTorch's "
+                   "`.grad`, the engine recomputes every bar from scratch in each backward pass."))
+    where, was, now = _first_difference(p.bar, bar, f"{p.name}.bar")
+    stop(wrong(f"your step changed {p.name}.bar ({where} was {was}, is now {now}): an "
+               "in-place operation such as `p.bar *= learning_rate` or `g = p.bar; g -= ...` "
+               "changes the bar array itself, and in the engine one array can be shared by "
+               "several nodes. Read the bars, do not modify them: compute a new array, "
+               "`p.value = p.value - learning_rate * p.bar`."))
+
+
+def _first_difference(got, want, name):
+    """(`name[i, j]`, want, got) at the first entry where got and want differ."""
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    close = np.isclose(got, want, rtol=1e-9, atol=1e-12)
+    index = tuple(int(i) for i in np.argwhere(~close)[0]) if not close.all() else ()
+    where = f"{name}[{', '.join(map(str, index))}]" if index else name
+    return where, fmt(want[index]), fmt(got[index])
+
+
+def _judge_value(p, value, bar, rate):
+    got, want = p.value, value - rate * bar
+    if got.shape != want.shape:
+        stop(wrong(f"{p.name} has shape {got.shape} after the step, expected {want.shape}: "
+                   "the step must keep each parameter's shape (its bar has the same shape)."))
+    if np.allclose(got, want, rtol=1e-9, atol=1e-12):
+        return
+    mistakes = [
+        (value + rate * bar, "that is p.value + η·p.bar: a step uphill, along the gradient. "
+                             "Gradient descent steps against it: subtract."),
+        (value - bar, "that is p.value − p.bar: the learning rate is missing."),
+        (value - rate * value, "that is p.value − η·p.value: the step uses the bar (the "
+                               "gradient), not the value."),
+        (-rate * bar, "that is only the step −η·p.bar: add it to the old value."),
+        (rate * bar, "that is η·p.bar alone: the new value is the old value minus that step."),
+        (value - rate * bar * value, "that is p.value − η·p.bar·p.value: the step is η·p.bar, "
+                                     "not multiplied by the value."),
+        (value - bar / rate, "that divides by the learning rate; multiply by it."),
+        (value - rate * bar * rate, "the learning rate is applied twice."),
+    ]
+    hint = next((text for result, text in mistakes
+                 if not np.allclose(result, want) and np.allclose(got, result)), None)
+    if hint is None:
+        hint = _fixed_rate_hint(got, value, bar, rate)
+    if hint is None and value.size > 1 and np.allclose(got - value, (got - value).flat[0]):
+        hint = (f"your step moves every entry of {p.name} by the same amount: each entry moves "
+                f"by its own entry of the bar (p.bar has the shape of p), η·p.bar entry by entry.")
+    where, want_change, got_change = _first_difference(got - value, want - value, p.name)
+    stop(wrong(f"{p.name} moved by the wrong step (η = {rate:g}): {where} should change by "
+               f"−η·{where.replace(p.name, p.name + '.bar', 1)} = {want_change}, got "
+               f"{got_change}; {hint or 'the new value is p.value − η·p.bar.'}"))
+
+
+def _fixed_rate_hint(got, value, bar, rate):
+    """A step c·p.bar with the same c everywhere but c ≠ η: a learning rate of one's own."""
+    big = np.abs(bar) > 1e-12
+    if not big.any():
+        return None
+    c = (value - got)[big] / bar[big]
+    if np.allclose(c, c[0], rtol=1e-6) and not np.isclose(c[0], rate) \
+            and np.allclose(got, value - c[0] * bar, rtol=1e-9, atol=1e-12):
+        return (f"your step is {c[0]:g}·p.bar, not η·p.bar with η = {rate:g}: use the "
+                "`learning_rate` argument, not a number of your own.")
+    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -170,7 +219,7 @@ def check_training_setup(choose_setup):
     """
     result = call_student(choose_setup)
     if not isinstance(result, (tuple, list)) or len(result) != 2:
-        got = "None" if result is None else (f"{len(result)} values"
+        got = "None" if result is None else (f"{len(result)} value{'s' * (len(result) != 1)}"
                                              if isinstance(result, (tuple, list)) else repr(result))
         stop(wrong(f"`choose_setup` should return two values, (learning_rate, hidden_size); "
                    f"got {got}."))
@@ -179,7 +228,10 @@ def check_training_setup(choose_setup):
         stop(wrong(f"learning rate {rate}: it must be a positive number. With η ≤ 0 a step goes "
                    "uphill or nowhere: w ← w − η·w̄ only descends for η > 0."))
     if int(hidden) != hidden or hidden < 1:
-        stop(wrong(f"hidden size {hidden}: it must be a whole number of units, at least 1."))
+        swapped = (" Did you swap the two? The order is (learning_rate, hidden_size)."
+                   if rate >= 1 and int(rate) == rate else "")
+        stop(wrong(f"hidden size {hidden}: it must be a whole number of units, at least 1."
+                   + swapped))
     hidden = int(hidden)
     if hidden > 512:
         stop(wrong(f"hidden size {hidden}: far more than XOR needs (4 samples); choose at most "
@@ -224,10 +276,20 @@ def check_training_setup(choose_setup):
                    "gradient descent ended in a flat region it does not leave, a local minimum. "
                    "With only two hidden units there are few ways down; with 3 or 4 every start "
                    "gets there."))
-    stop(wrong(f"η = {rate:g} is too small for {EPOCHS} epochs: {where} (it started at "
-               f"{run.costs[0]:.4f} and went down steadily, without overshooting). Near the "
-               "start every output is close to ½ and the gradient is small, so small steps "
-               "barely move. Take a larger learning rate."))
+    moved = (f"it started at {run.costs[0]:.4f} and went down steadily, without overshooting"
+             if run.costs[0] - run.costs[-1] > 1e-3 else
+             f"it barely moved from {run.costs[0]:.4f}")
+    if run.start_slope < 0.05:
+        why = (f"The output starts out saturated (mean σ'(z2) = {run.start_slope:.2g}, far "
+               "below its ¼ at ½), so the bars are small, and small steps on small bars barely "
+               "move.")
+    elif abs(run.costs[-1] - 0.125) < 0.01:
+        why = ("On the plateau near ⅛ every output is close to ½ and the gradient is small, so "
+               "small steps barely move.")
+    else:
+        why = f"Each step, η times the bar, is tiny: {EPOCHS} of them do not get far."
+    stop(wrong(f"η = {rate:g} is too small for {EPOCHS} epochs: {where} ({moved}). {why} "
+               "Take a larger learning rate."))
 
 
 # --------------------------------------------------------------------------------------------
@@ -280,6 +342,8 @@ def _judge_counts(params, hidden, one_sided, central, first):
         stop(wrong(f"for {net}, expected ({P + 1}, {2 * P}), got ({one_sided}, {central}), the "
                    "same numbers as for the 2-4-1 network: compute P from `params` (the sizes "
                    "of their values), so your answer fits any network."))
+    if central > 0 and central % 2 == 0 and one_sided == central // 2 + 1:
+        _judge_wrong_P(params, central // 2, net, weights, nodes)
     for count, per, base, what in ((one_sided, 1, 1, "one-sided"), (central, 2, 0, "central")):
         want = per * P + base
         if count == want:
@@ -303,6 +367,10 @@ def _judge_counts(params, hidden, one_sided, central, first):
         if what == "central" and count == 2 * P + 1:
             stop(wrong(f"{head}: off by one. (f(θ + h·e_i) − f(θ − h·e_i)) / 2h never uses the "
                        "unperturbed f(θ): two shifted evaluations per parameter, nothing more."))
+        if what == "central" and count == 2 * P + 2:
+            stop(wrong(f"{head}, which is 2(P + 1). The + 1 belongs to one-sided differences "
+                       "(their f(θ)); central differences never use f(θ): two shifted "
+                       "evaluations per parameter, nothing more."))
         if what == "central" and count in (P, P + 1):
             stop(wrong(f"{head}. Central differences shift each parameter both ways, θ + h·e_i "
                        "and θ − h·e_i: two evaluations per parameter."))
@@ -311,3 +379,27 @@ def _judge_counts(params, hidden, one_sided, central, first):
                        "parameter needs its own shifted evaluation(s), not one per pair."))
         stop(wrong(f"{head}. Count the evaluations of the cost: one per shift, one shift per "
                    "parameter entry (two for central differences), plus f(θ) once for one-sided."))
+
+
+def _judge_wrong_P(params, Q, net, weights, nodes):
+    """The formulas P + 1 and 2P are right, but with Q instead of the number of entries P."""
+    P = sum(p.value.size for p in params)
+    rows = sum(len(p.value) for p in params)
+    head = (f"your formulas (P + 1, 2P) are right, but your P is {Q}: got ({Q + 1}, {2 * Q}), "
+            f"expected ({P + 1}, {2 * P}) for {net}")
+    if Q == weights:
+        why = (f"You counted only the weights ({weights}); the biases ({P - weights} numbers) are "
+               "coordinates of the gradient too, each needs its own perturbation.")
+    elif Q == nodes:
+        why = (f"You counted parameter nodes ({nodes}), not parameters: every entry of W1, b1, W2 "
+               "and b2 is a coordinate, perturbed on its own (p.value.size entries per node).")
+    elif Q == rows:
+        W = params[0]
+        why = (f"You counted rows, len(p.value) ({rows}): {W.name}, a {W.value.shape[0]}×"
+               f"{W.value.shape[1]} matrix, has {W.value.size} entries, each a coordinate. "
+               "Count entries: p.value.size.")
+    else:
+        left_out = [p.name for p in params if P - p.value.size == Q]
+        why = (f"That is P without {left_out[0]}: count every node of `params`." if left_out else
+               "Count the entries of every node: p.value.size, summed over `params`.")
+    stop(wrong(f"{head}. {why}"))
