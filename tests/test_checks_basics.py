@@ -321,3 +321,184 @@ def test_regularised_check_uses_a_second_point_to_catch_coincidences():
 def test_right_bars_in_the_wrong_order_get_an_order_hint():
     verdict = check_bar_notation(lambda w, x, b, t: bars(w, x, b, t)[::-1])
     assert_wrong(verdict, "right but in another order", "y_bar, z_bar, w_bar, b_bar")
+
+
+# -- more typical mistakes, each named ---------------------------------------------------------
+
+def test_numerical_derivative_precedence_backward_difference_and_text_are_named():
+    precedence = check_numerical_derivative(lambda f, x, h: (f(x + h) - f(x - h)) / 2 * h)
+    backward = check_numerical_derivative(lambda f, x, h: (f(x) - f(x - h)) / h)
+    ignores_h = check_numerical_derivative(lambda f, x, h: (f(x + 1e-5) - f(x - 1e-5)) / 2e-5)
+    text = check_numerical_derivative(lambda f, x, h: "3")
+    assert_wrong(precedence, "operator precedence", "/ (2 * h)")
+    assert_wrong(backward, "backward difference")
+    assert_wrong(ignores_h, "with the step h you are given")
+    assert_wrong(text, "should be a number, got the text '3'")
+    assert_distinct([precedence, backward, ignores_h, text])
+
+
+def test_chain_rule_half_inner_derivative_minus_sin_and_z_itself_are_named():
+    inner_x = check_chain_rule(lambda x: np.cos(x ** 2) * x)
+    minus_sin = check_chain_rule(lambda x: -np.sin(x ** 2) * 2 * x)
+    z_itself = check_chain_rule(lambda x: np.sin(x ** 2))
+    assert_wrong(inner_x, "g'(x) = 2x, not x")
+    assert_wrong(minus_sin, "−sin is the derivative of cos")
+    assert_wrong(z_itself, "that is z = sin(x²) itself")
+    assert_distinct([inner_x, minus_sin, z_itself])
+
+
+def test_multivariate_lost_factor_halves_and_f_itself_are_named():
+    lost_2 = check_multivariate_chain_rule(
+        lambda t: 2 * np.cos(t) * -np.sin(t) + 2 * 2 * np.sin(t) * np.cos(t))
+    halves = check_multivariate_chain_rule(lambda t: right_df_dt(t) / 2)
+    f_itself = check_multivariate_chain_rule(lambda t: np.cos(t) ** 2 + 4 * np.sin(t) ** 2)
+    minus = check_multivariate_chain_rule(
+        lambda t: 2 * np.cos(t) * -np.sin(t) - 2 * 2 * np.sin(t) * 2 * np.cos(t))
+    assert_wrong(lost_2, "a factor 2 of y(t) = 2 sin t is lost")
+    assert_wrong(halves, "half the right value")
+    assert_wrong(f_itself, "f(x(t), y(t)) itself")
+    assert_wrong(minus, "contributions are added")
+    assert_distinct([lost_2, halves, f_itself, minus])
+
+
+def test_gradient_divided_by_the_rate_is_named():
+    assert_wrong(check_gradient_descent_step(lambda w, grad, rate: w - grad / rate),
+                 "do not divide")
+
+
+def test_parameter_count_missing_layer_is_not_mistaken_for_weights_only():
+    # at 2-2-1, skipping the last layer gives 6 = the number of weights: only the second
+    # network tells the two mistakes apart, and the hint must name the missing layer
+    missing_last = check_parameter_count(
+        lambda s: sum(a * b + b for a, b in zip(s[:-2], s[1:-1])))
+    input_biases = check_parameter_count(
+        lambda s: sum(a * b + a for a, b in zip(s[:-1], s[1:])))
+    assert_wrong(missing_last, "count_parameters([2, 2, 1])", "a layer is missing")
+    assert "weights only" not in missing_last.message
+    assert_wrong(input_biases, "biases belong to a layer's outputs")
+
+
+def test_cost_gradient_swapped_unaxed_mean_and_loop_mistakes_are_named():
+    swapped = check_cost_gradient(lambda w, b, X, T: right_cost_gradient(w, b, X, T)[::-1])
+
+    def mean_of_everything(w, b, X, T):
+        grads = [sample_gradient(w, b, x, t) for x, t in zip(X, T)]
+        return np.mean([g[0] for g in grads]), np.mean([g[1] for g in grads])
+
+    def last_survives(w, b, X, T):
+        for x, t in zip(X, T):
+            dw, db = sample_gradient(w, b, x, t)
+        return dw / len(X), db / len(X)
+
+    def skips_last(w, b, X, T):
+        grads = [sample_gradient(w, b, X[i], T[i]) for i in range(len(X) - 1)]
+        return np.mean([g[0] for g in grads], axis=0), np.mean([g[1] for g in grads])
+
+    verdicts = [check_cost_gradient(f) for f in (mean_of_everything, last_survives, skips_last)]
+    assert_wrong(swapped, "swapped")
+    assert_wrong(verdicts[0], "mean of all 8 numbers", "axis=0")
+    assert_wrong(verdicts[1], "only the last sample's gradient survives your loop")
+    assert_wrong(verdicts[2], "the last sample is missing")
+    assert_distinct([swapped] + verdicts)
+
+
+def test_brute_force_sigma_prime_of_the_wrong_thing_and_missing_t_are_named():
+    def prime_of_affine(w, x, b, t):
+        a = w * x + b
+        return (sigma(a) - t) * a * (1 - a) * x
+
+    def prime_at_x(w, x, b, t):
+        return (sigma(w * x + b) - t) * sigma_prime(x) * x
+
+    def without_t(w, x, b, t):
+        return sigma(w * x + b) * sigma_prime(w * x + b) * x
+
+    def times_w(w, x, b, t):
+        return right_dL_db(w, x, b, t) * w
+
+    verdicts = [check_brute_force_gradients(f, right_dL_db)
+                for f in (prime_of_affine, prime_at_x, without_t, times_w)]
+    assert_wrong(verdicts[0], "apply σ inside")
+    assert_wrong(verdicts[1], "evaluate σ' at wx + b, not at x")
+    assert_wrong(verdicts[2], "the − t is missing")
+    assert_wrong(verdicts[3], "∂(wx + b)/∂w is x, not w")
+    assert_distinct(verdicts)
+
+
+def test_bar_notation_hint_needs_the_mistake_at_both_points():
+    # at the lecture's values x·w = 1, so z_bar·x·w equals z_bar ("∂z/∂w = x is missing"),
+    # but not at the second point: that hint would be false and must not be given
+    verdict = check_bar_notation(lambda w, x, b, t: bars(w, x, b, t, w_local=x * w))
+    assert_wrong(verdict, "w_bar", "expected z_bar·x")
+    assert "is missing" not in verdict.message
+
+
+def test_bar_notation_z_times_one_minus_z_and_y_bar_for_z_bar_are_named():
+    def z_one_minus_z(w, x, b, t):
+        z = w * x + b
+        y_bar = sigma(z) - t
+        z_bar = y_bar * z * (1 - z)
+        return y_bar, z_bar, z_bar * x, z_bar
+
+    def from_y_bar(w, x, b, t):
+        y_bar, z_bar, _, b_bar = bars(w, x, b, t)
+        return y_bar, z_bar, y_bar * x, b_bar
+
+    first, second = check_bar_notation(z_one_minus_z), check_bar_notation(from_y_bar)
+    assert_wrong(first, "z_bar", "not z(1 − z)")
+    assert_wrong(second, "w_bar", "starts from z_bar, not y_bar")
+    assert_distinct([first, second])
+
+
+def test_regularised_R_message_mistakes_are_named():
+    def with_w_bar(w_bar_of):
+        def backward(w, x, b, t, lam):
+            z = w * x + b
+            y = sigma(z)
+            R_bar = lam
+            y_bar = y - t
+            z_bar = y_bar * sigma_prime(z)
+            return 1.0, R_bar, 1.0, y_bar, z_bar, w_bar_of(z_bar, x, R_bar, w, lam), z_bar
+        return backward
+
+    no_local = check_bar_notation_regularised(with_w_bar(lambda zb, x, Rb, w, lam: zb * x + Rb))
+    minus = check_bar_notation_regularised(with_w_bar(lambda zb, x, Rb, w, lam: zb * x - Rb * w))
+    lam_twice = check_bar_notation_regularised(
+        with_w_bar(lambda zb, x, Rb, w, lam: zb * x + Rb * w * lam))
+    value_of_R = check_bar_notation_regularised(
+        with_w_bar(lambda zb, x, Rb, w, lam: zb * x + 0.5 * w ** 2))
+    assert_wrong(no_local, "dR/dw = w is missing")
+    assert_wrong(minus, "wrong sign", "added")
+    assert_wrong(lam_twice, "do not multiply by λ again")
+    assert_wrong(value_of_R, "not the value of R")
+    assert_distinct([no_local, minus, lam_twice, value_of_R])
+
+
+def test_regularised_seed_and_R_bar_mistakes_are_named():
+    def right(w, x, b, t, lam):
+        z = w * x + b
+        y = sigma(z)
+        z_bar = (y - t) * sigma_prime(z)
+        return [1.0, lam, 1.0, y - t, z_bar, z_bar * x + lam * w, z_bar]
+
+    def seed_is_value(w, x, b, t, lam):
+        bars_ = right(w, x, b, t, lam)
+        y = sigma(w * x + b)
+        bars_[0] = 0.5 * (y - t) ** 2 + lam * 0.5 * w ** 2
+        return tuple(bars_)
+
+    def divides(w, x, b, t, lam):
+        bars_ = right(w, x, b, t, lam)
+        bars_[1] = 1 / lam
+        return tuple(bars_)
+
+    assert check_bar_notation_regularised(lambda *a: tuple(right(*a))).ok
+    seed, divided = check_bar_notation_regularised(seed_is_value), \
+        check_bar_notation_regularised(divides)
+    assert_wrong(seed, "L_reg_bar", "that is the value of L_reg")
+    assert_wrong(divided, "R_bar", "do not divide")
+
+
+def test_a_dict_instead_of_a_tuple_is_named():
+    verdict = check_bar_notation(lambda w, x, b, t: {"y_bar": 0.0})
+    assert_wrong(verdict, "should return 4 values", "got one dict")

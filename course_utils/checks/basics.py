@@ -42,18 +42,41 @@ def _same(a, b) -> bool:
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=1e-10))
 
 
-def _line(name, expected, got, formula, mistakes=(), hint="", rtol=1e-6):
-    """Stop the check if `got` is not `expected`, with the hint of a recognised mistake.
+def _spec(name, expected, got, formula, mistakes=(), hint="", rtol=1e-6):
+    """One line of a check: the student's value, the expected one, and the typical mistakes,
+    each a (value the mistake produces, hint for it) pair."""
+    return dict(name=name, expected=expected, got=got, formula=formula, mistakes=list(mistakes),
+                hint=hint, rtol=rtol)
 
-    `mistakes` is a list of (value the mistake produces, hint for it).
+
+def _first_wrong(points):
+    """Stop the check at the first wrong line: the lines in order, each at every point in turn.
+
+    `points` holds one list of lines per input point, with the same lines and the same mistakes
+    in the same order. A mistake's hint is given only if that mistake explains the student's
+    value at every point: at one point alone a mistake can match by coincidence (at the
+    lecture's values x·w = 1, so "times x·w" looks like "times nothing").
     """
-    for value, specific in mistakes:
-        if not _same(expected, value) and _same(got, value):
-            hint = specific
-            break
-    message = compare(name, expected, got, formula, hint, rtol=rtol)
-    if message is not None:
-        stop(wrong(message))
+    for i in range(len(points[0])):
+        for lines in points:
+            line = lines[i]
+            if isinstance(line["got"], (str, bytes)):
+                stop(wrong(f"{line['name']} should be a number, got the text {line['got']!r}."))
+            hint = line["hint"]
+            for j, (value, specific) in enumerate(line["mistakes"]):
+                if not _same(line["expected"], value) and all(
+                        _same(other[i]["got"], other[i]["mistakes"][j][0]) for other in points):
+                    hint = specific
+                    break
+            message = compare(line["name"], line["expected"], line["got"], line["formula"], hint,
+                              rtol=line["rtol"])
+            if message is not None:
+                stop(wrong(message))
+
+
+def _line(name, expected, got, formula, mistakes=(), hint="", rtol=1e-6):
+    """Stop the check if `got` is not `expected` (a check with a single point)."""
+    _first_wrong([[_spec(name, expected, got, formula, mistakes, hint, rtol)]])
 
 
 def _unpack(result, names, function_name):
@@ -64,7 +87,8 @@ def _unpack(result, names, function_name):
     if len(names) == 1:
         return {names[0]: result}
     if not isinstance(result, (tuple, list)) or len(result) != len(names):
-        count = len(result) if isinstance(result, (tuple, list)) else "1 value"
+        count = len(result) if isinstance(result, (tuple, list)) else \
+            f"one {type(result).__name__}"
         stop(wrong(f"`{function_name}` should return {len(names)} values ({shown}), in this "
                    f"order; got {count}{'' if isinstance(count, str) else ' values'}."))
     return dict(zip(names, result))
@@ -78,59 +102,81 @@ def check_numerical_derivative(numerical_derivative):
     def f(x):
         return x ** 3
     x = 1.0
-    results = {}
+    points = []
     for h in (0.1, 0.01):
         got = call_student(numerical_derivative, f, x, h)
         central = (f(x + h) - f(x - h)) / (2 * h)
-        results[h] = got
-        _line(f"numerical_derivative(x³, x=1, h={h})", central, got,
-              "(f(x+h) − f(x−h)) / 2h",
-              [((f(x + h) - f(x)) / h, "that is the forward difference (f(x+h) − f(x))/h; use "
-                "the central one, which is accurate to order h² instead of h."),
-               ((f(x + h) - f(x - h)) / h, "the two points x − h and x + h are 2h apart: "
-                "divide by 2h, not h."),
-               (-central, "wrong sign: subtract f(x − h) from f(x + h), not the other way."),
-               (3 * x ** 2, "that is the exact derivative 3x²; compute the difference quotient "
-                "from f, so it works for any f.")],
-              hint="evaluate f at x + h and at x − h.")
-    return correct(f"central differences of x³ at x = 1: {fmt(results[0.1])} (h = 0.1), "
-                   f"{fmt(results[0.01])} (h = 0.01); the exact value is 3.")
+        points.append([_spec(
+            f"numerical_derivative(x³, x=1, h={h})", central, got, "(f(x+h) − f(x−h)) / 2h",
+            [((f(x + h) - f(x)) / h, "that is the forward difference (f(x+h) − f(x))/h; use "
+              "the central one, which is accurate to order h² instead of h."),
+             ((f(x) - f(x - h)) / h, "that is the backward difference (f(x) − f(x−h))/h; use "
+              "the central one, (f(x+h) − f(x−h)) / 2h."),
+             ((f(x + h) - f(x - h)) / h, "the two points x − h and x + h are 2h apart: "
+              "divide by 2h, not h."),
+             ((f(x + h) - f(x - h)) / 2 * h, "operator precedence: `/ 2 * h` divides by 2 and "
+              "then multiplies by h; write `/ (2 * h)`."),
+             (-central, "wrong sign: subtract f(x − h) from f(x + h), not the other way."),
+             (3 * x ** 2, "that is the exact derivative 3x², as if the step were tiny: compute "
+              "the difference quotient from f with the step h you are given.")],
+            hint="evaluate f at x + h and at x − h.")])
+    _first_wrong(points)
+    return correct(f"central differences of x³ at x = 1: {fmt(points[0][0]['got'])} (h = 0.1), "
+                   f"{fmt(points[1][0]['got'])} (h = 0.01); the exact value is 3.")
 
 
 @check
 def check_chain_rule(dz_dx):
     """`dz_dx(x)` for z = f(g(x)) with y = g(x) = x², z = f(y) = sin(y): f'(g(x))·g'(x)."""
+    points = []
     for x in (0.8, -1.3):
         got = call_student(dz_dx, x)
         expected = np.cos(x ** 2) * 2 * x
-        _line(f"dz_dx({x})", expected, got, "f'(g(x))·g'(x) = cos(x²)·2x",
-              [(np.cos(x) * 2 * x, "evaluate f' at y = g(x) = x², not at x: cos(x²), not cos(x)."),
-               (np.sin(x ** 2) * 2 * x, "that uses f = sin instead of its derivative f' = cos."),
-               (np.cos(x ** 2), "the inner derivative g'(x) = 2x is missing."),
-               (np.cos(x ** 2) + 2 * x, "the chain rule multiplies the two derivatives, it does "
-                "not add them."),
-               (-np.cos(x ** 2) * 2 * x, "wrong sign: sin' = cos (it is cos' that is −sin).")],
-              hint="dz/dx = dz/dy · dy/dx with dz/dy = cos(y) at y = x², and dy/dx = 2x.")
+        points.append([_spec(
+            f"dz_dx({x})", expected, got, "f'(g(x))·g'(x) = cos(x²)·2x",
+            [(np.cos(x) * 2 * x, "evaluate f' at y = g(x) = x², not at x: cos(x²), not cos(x)."),
+             (np.sin(x ** 2) * 2 * x, "that uses f = sin instead of its derivative f' = cos."),
+             (np.sin(x ** 2), "that is z = sin(x²) itself; dz_dx returns its derivative."),
+             (np.cos(x ** 2), "the inner derivative g'(x) = 2x is missing."),
+             (np.cos(x ** 2) * x, "the inner derivative of g(x) = x² is g'(x) = 2x, not x."),
+             (np.cos(x ** 2) + 2 * x, "the chain rule multiplies the two derivatives, it does "
+              "not add them."),
+             (-np.cos(x ** 2) * 2 * x, "wrong sign: sin' = cos (it is cos' that is −sin)."),
+             (-np.sin(x ** 2) * 2 * x, "−sin is the derivative of cos; the derivative of "
+              "f = sin is f' = cos.")],
+            hint="dz/dx = dz/dy · dy/dx with dz/dy = cos(y) at y = x², and dy/dx = 2x.")])
+    _first_wrong(points)
     return correct(f"dz/dx = cos(x²)·2x, e.g. {fmt(np.cos(0.64) * 1.6)} at x = 0.8.")
 
 
 @check
 def check_multivariate_chain_rule(df_dt):
     """`df_dt(t)` for f(x, y) = x² + y² with x(t) = cos t, y(t) = 2 sin t."""
+    points = []
     for t in (0.7, 2.0):
         got = call_student(df_dt, t)
         x, y = np.cos(t), 2 * np.sin(t)
         via_x, via_y = 2 * x * -np.sin(t), 2 * y * 2 * np.cos(t)
-        _line(f"df_dt({t})", via_x + via_y, got, "∂f/∂x·dx/dt + ∂f/∂y·dy/dt",
-              [(via_x, "only the path through x: t also changes f through y; add "
-                "∂f/∂y·dy/dt."),
-               (via_y, "only the path through y: t also changes f through x; add "
-                "∂f/∂x·dx/dt."),
-               (via_x * via_y, "the two paths are added, not multiplied."),
-               (-via_x + via_y, "check the sign of dx/dt: the derivative of cos t is −sin t."),
-               (2 * x + 2 * y, "those are ∂f/∂x + ∂f/∂y; multiply each by how fast x and y "
-                "move with t.")],
-              hint="∂f/∂x = 2x, dx/dt = −sin t, ∂f/∂y = 2y, dy/dt = 2 cos t.")
+        points.append([_spec(
+            f"df_dt({t})", via_x + via_y, got, "∂f/∂x·dx/dt + ∂f/∂y·dy/dt",
+            [(via_x, "only the path through x: t also changes f through y; add "
+              "∂f/∂y·dy/dt."),
+             (via_y, "only the path through y: t also changes f through x; add "
+              "∂f/∂x·dx/dt."),
+             (via_x * via_y, "the two paths are added, not multiplied."),
+             (-via_x + via_y, "check the sign of dx/dt: the derivative of cos t is −sin t."),
+             (via_x - via_y, "the two paths' contributions are added: + ∂f/∂y·dy/dt, and "
+              "dy/dt = +2 cos t."),
+             (via_x + via_y / 2, "a factor 2 of y(t) = 2 sin t is lost: y = 2 sin t and "
+              "dy/dt = 2 cos t."),
+             ((via_x + via_y) / 2, "half the right value: ∂f/∂x = 2x and ∂f/∂y = 2y (the 2 of "
+              "the square)."),
+             (x ** 2 + y ** 2, "that is f(x(t), y(t)) itself; df_dt returns how fast it "
+              "changes with t."),
+             (2 * x + 2 * y, "those are ∂f/∂x + ∂f/∂y; multiply each by how fast x and y "
+              "move with t.")],
+            hint="∂f/∂x = 2x, dx/dt = −sin t, ∂f/∂y = 2y, dy/dt = 2 cos t.")])
+    _first_wrong(points)
     return correct("df/dt = 2x·(−sin t) + 2y·(2 cos t): the sum over both paths from t to f.")
 
 
@@ -145,6 +191,7 @@ def check_gradient_descent_step(gradient_descent_step):
           [(w + rate * grad, "that steps uphill: gradient descent goes against the gradient, "
             "w − rate·grad."),
            (w - grad, "the learning rate is missing: the step is rate·grad."),
+           (w - grad / rate, "multiply the gradient by the rate, do not divide by it."),
            (-rate * grad, "that is only the step; return the new weights w − rate·grad."),
            (w - rate * grad ** 2, "multiply the gradient by the rate once, do not square it.")],
           hint="the new weights are the old ones minus rate times the gradient.")
@@ -155,20 +202,29 @@ def check_gradient_descent_step(gradient_descent_step):
 @check
 def check_parameter_count(count_parameters):
     """`count_parameters(sizes)`: weights and biases of a fully connected net, all layers."""
+    points = []
     for sizes in ([2, 2, 1], [2, 3, 3, 1]):
         got = call_student(count_parameters, list(sizes))
         pairs = list(zip(sizes[:-1], sizes[1:]))
         weights = sum(a * b for a, b in pairs)
         biases = sum(sizes[1:])
-        _line(f"count_parameters({sizes})", weights + biases, got,
-              "Σ (inputs·outputs + outputs) over the layers",
-              [(weights, "you counted the weights only; every neuron after the input layer "
-                "also has a bias, and each bias is a coordinate too."),
-               (biases, "you counted the biases only; add one weight per connection."),
-               (sum(sizes), "that counts neurons; count the parameters: a weight per "
-                "connection and a bias per neuron."),
-               (weights + sum(sizes), "the input layer has no biases: it only holds the data.")],
-              hint="a layer from a inputs to b outputs has a·b weights and b biases.")
+        points.append([_spec(
+            f"count_parameters({sizes})", weights + biases, got,
+            "Σ (inputs·outputs + outputs) over the layers",
+            [(weights, "you counted the weights only; every neuron after the input layer "
+              "also has a bias, and each bias is a coordinate too."),
+             (biases, "you counted the biases only; add one weight per connection."),
+             (sum(sizes), "that counts neurons; count the parameters: a weight per "
+              "connection and a bias per neuron."),
+             (weights + sum(sizes), "the input layer has no biases: it only holds the data."),
+             (sum(a * b + a for a, b in pairs), "the biases belong to a layer's outputs: b "
+              "biases for a layer from a inputs to b outputs, not a."),
+             (sum(a * b + b for a, b in pairs[:-1]), "a layer is missing: the last layer "
+              "(into the output) has parameters too; loop over all len(sizes) − 1 layers."),
+             (sum(a * b + b for a, b in pairs[1:]), "a layer is missing: the first layer "
+              "(from the inputs) has parameters too; loop over all len(sizes) − 1 layers.")],
+            hint="a layer from a inputs to b outputs has a·b weights and b biases.")])
+    _first_wrong(points)
     return correct("a 2-2-1 network has 6 weights and 3 biases: gradient descent moves a point "
                    "in 9 dimensions.")
 
@@ -191,6 +247,13 @@ def check_cost_gradient(cost_gradient):
     per_sample = [_sample_gradient(w, b, x, t) for x, t in zip(X, T)]
     dw = np.array([g[0] for g in per_sample])
     db = np.array([g[1] for g in per_sample])
+    if _same(result["dE_dw"], db.mean()) and _same(result["dE_db"], dw.mean(axis=0)):
+        stop(wrong("the two values are right but swapped: return dE_dw first, then dE_db."))
+    if _same(result["dE_dw"], dw.mean()):
+        stop(wrong(f"dE_dw is one number, {fmt(dw.mean())}: the mean of all 8 numbers. "
+                   f"Average over the samples only (axis=0) to get one value per weight, "
+                   f"{fmt(dw.mean(axis=0))}."))
+    n = len(X)
     for name, each, formula in (("dE_dw", dw, "mean of dL/dw over the 4 samples"),
                                 ("dE_db", db, "mean of dL/db over the 4 samples")):
         got = result[name]
@@ -205,6 +268,10 @@ def check_cost_gradient(cost_gradient):
                 "four."),
                (each[-1], "that is the gradient of the last sample only; average over all "
                 "four."),
+               (each[-1] / n, "only the last sample's gradient survives your loop: keep every "
+                "sample's gradient (or add them up), then average."),
+               (each[:-1].mean(axis=0), "the last sample is missing: average over all four "
+                "samples (range(len(X)), not range(len(X) − 1))."),
                (-each.mean(axis=0), "wrong sign: average the gradients as they are.")],
               hint="call sample_gradient for every (x, t) and average the results.")
     return correct(f"dE/dw = {fmt(dw.mean(axis=0))}, dE/db = {fmt(db.mean())}: the average of "
@@ -228,28 +295,41 @@ def check_brute_force_gradients(dL_dw, dL_db):
     def loss(w, x, b, t):
         return 0.5 * (_sigma(w * x + b) - t) ** 2
 
+    points = []
     for p in _POINTS:
         w, x, b, t = p["w"], p["x"], p["b"], p["t"]
         z = w * x + b
         e, s, sp = _sigma(z) - t, _sigma(z), _sigma_prime(z)
         numeric_w = numerical_gradient(lambda v: loss(v, x, b, t), np.array(w))
         numeric_b = numerical_gradient(lambda v: loss(w, x, v, t), np.array(b))
+        lines = []
         for name, student, numeric, local in (("dL_dw", dL_dw, numeric_w, x),
                                               ("dL_db", dL_db, numeric_b, 1.0)):
             got = call_student(student, w, x, b, t)
             other = "x" if name == "dL_db" else "1"
-            _line(f"{name}({_point_text(p)})", numeric, got,
-                  "the finite-difference slope of L",
-                  [(e * s * local, "that uses σ where the chain rule needs σ' = σ(1 − σ)."),
-                   (-e * sp * local, "wrong sign: the derivative of ½(y − t)² is (y − t), "
-                    "not (t − y)."),
-                   (e * sp * (x if name == "dL_db" else 1.0),
-                    f"the innermost factor: ∂(wx + b)/∂{name[-1]} is "
-                    f"{'x' if name == 'dL_dw' else '1'}, not {other}."),
-                   (e * local, "the factor σ'(wx + b) from the middle of the chain is "
-                    "missing."),
-                   (2 * e * sp * local, "the ½ cancels the 2 of the square: no factor 2.")],
-                  hint="(σ(wx+b) − t)·σ'(wx+b)·∂(wx+b)/∂" + name[-1] + ".", rtol=1e-5)
+            lines.append(_spec(
+                f"{name}({_point_text(p)})", numeric, got, "the finite-difference slope of L",
+                [(e * s * local, "that uses σ where the chain rule needs σ' = σ(1 − σ)."),
+                 (e * z * (1 - z) * local, "σ'(a) = σ(a)(1 − σ(a)): apply σ inside, "
+                  "not (wx+b)(1 − (wx+b))."),
+                 (e * _sigma_prime(x) * local, "evaluate σ' at wx + b, not at x."),
+                 (-e * sp * local, "wrong sign: the derivative of ½(y − t)² is (y − t), "
+                  "not (t − y)."),
+                 (s * sp * local, "the − t is missing: the outer derivative of "
+                  "½(σ(wx+b) − t)² is σ(wx+b) − t."),
+                 (e * sp * (x if name == "dL_db" else 1.0),
+                  f"the innermost factor: ∂(wx + b)/∂{name[-1]} is "
+                  f"{'x' if name == 'dL_dw' else '1'}, not {other}."),
+                 (e * sp * w,
+                  f"the innermost factor: ∂(wx + b)/∂{name[-1]} is "
+                  f"{'x' if name == 'dL_dw' else '1'}, not w."),
+                 (e * local, "the factor σ'(wx + b) from the middle of the chain is "
+                  "missing."),
+                 (2 * e * sp * local, "the ½ cancels the 2 of the square: no factor 2."),
+                 (0.5 * e ** 2, "that is the loss L itself; return its derivative.")],
+                hint="(σ(wx+b) − t)·σ'(wx+b)·∂(wx+b)/∂" + name[-1] + ".", rtol=1e-5))
+        points.append(lines)
+    _first_wrong(points)
     return correct("both derivatives agree with finite differences of L to 5 or more digits, "
                    "at two different points.")
 
@@ -283,15 +363,32 @@ def _check_order(got, ref, names):
                    f"{', '.join(names)} (the order of the backward pass)."))
 
 
-def _check_bars(student, p, regularised):
-    """Compare the student's bars with the engine's, line by line, in the slide's order."""
-    names = (["L_reg_bar", "R_bar", "L_bar"] if regularised else []) + \
+def _bar_names(regularised):
+    return (["L_reg_bar", "R_bar", "L_bar"] if regularised else []) + \
         ["y_bar", "z_bar", "w_bar", "b_bar"]
-    args = [p[k] for k in "wxbt"] + ([p["lam"]] if regularised else [])
+
+
+def _check_bars(student, regularised):
+    """Compare the student's bars with the engine's, line by line in the slide's order, each
+    line at both points; return the engine's bars at the lecture's values."""
+    names = _bar_names(regularised)
     fname = getattr(student, "__name__", "your function")
-    got = _unpack(call_student(student, *args), names, fname)
-    ref, g = _reference_bars(p, regularised)
-    _check_order(got, ref, names)
+    points, refs = [], []
+    for p in _POINTS:
+        args = [p[k] for k in "wxbt"] + ([p["lam"]] if regularised else [])
+        got = _unpack(call_student(student, *args), names, fname)
+        ref, g = _reference_bars(p, regularised)
+        if not refs:
+            _check_order(got, ref, names)
+        points.append(_bar_lines(got, ref, g, p, regularised))
+        refs.append(ref)
+    _first_wrong(points)
+    return refs[0]
+
+
+def _bar_lines(got, ref, g, p, regularised):
+    """The lines of the backward pass at the point p, with their typical mistakes."""
+    lines = []
     w, x, b, t, lam = p["w"], p["x"], p["b"], p["t"], p["lam"]
     z, y = float(g.z.value), float(g.y.value)
     L_bar = float(ref["L_bar"]) if regularised else 1.0
@@ -299,36 +396,42 @@ def _check_bars(student, p, regularised):
     y_bar, z_bar = float(ref["y_bar"]), float(ref["z_bar"])
     where = f" (at {_point_text(p, regularised)})"
     if regularised:
-        _line("L_reg_bar" + where, ref["L_reg_bar"], got["L_reg_bar"], "1",
-              [(0.0, "the seed: the output's bar is dL_reg/dL_reg = 1.")],
-              hint="step 3 of the algorithm: the output's bar is 1.")
-        _line("R_bar" + where, ref["R_bar"], got["R_bar"], "L_reg_bar·λ",
+        lines.append(_spec("L_reg_bar" + where, ref["L_reg_bar"], got["L_reg_bar"], "",
+              [(0.0, "the seed: the output's bar is dL_reg/dL_reg = 1."),
+               (float(g.L_reg.value), "that is the value of L_reg; its bar is dL_reg/dL_reg = 1.")],
+              hint="step 3 of the algorithm: the output's bar is 1."))
+        lines.append(_spec("R_bar" + where, ref["R_bar"], got["R_bar"], "L_reg_bar·λ",
               [(1.0, "R enters L_reg as λR, so dL_reg/dR = λ: R_bar = L_reg_bar·λ."),
                (lam * 0.5 * w ** 2, "the local derivative dL_reg/dR is λ; do not multiply by "
                 "the value of R."),
+               (1.0 / lam, "L_reg = L + λR, so dL_reg/dR = λ: multiply by λ, do not "
+                "divide."),
                (0.0, "R is a child of L_reg: it receives the message L_reg_bar·λ.")],
-              hint="R_bar = L_reg_bar · dL_reg/dR.")
-        _line("L_bar" + where, ref["L_bar"], got["L_bar"], "L_reg_bar·1",
+              hint="R_bar = L_reg_bar · dL_reg/dR."))
+        lines.append(_spec("L_bar" + where, ref["L_bar"], got["L_bar"], "L_reg_bar·1",
               [(lam, "λ multiplies R, not L: dL_reg/dL = 1."),
                (0.0, "L is a child of L_reg: it receives the message L_reg_bar·1.")],
-              hint="L_bar = L_reg_bar · dL_reg/dL = L_reg_bar.")
-    _line("y_bar" + where, ref["y_bar"], got["y_bar"],
+              hint="L_bar = L_reg_bar · dL_reg/dL = L_reg_bar."))
+    lines.append(_spec("y_bar" + where, ref["y_bar"], got["y_bar"],
           "L_bar·(y − t)" if regularised else "y − t",
           [(-(y - t) * L_bar, "wrong sign: the derivative of ½(y − t)² with respect to y is "
             "(y − t), not (t − y)."),
            (0.5 * (y - t) ** 2 * L_bar, "that is the loss L itself; y_bar is its derivative, "
             "y − t."),
            (2 * (y - t) * L_bar, "the ½ cancels the 2 of the square: no factor 2.")],
-          hint="dL/dy for L = ½(y − t)².")
-    _line("z_bar" + where, ref["z_bar"], got["z_bar"], "y_bar·σ'(z)",
+          hint="dL/dy for L = ½(y − t)²."))
+    lines.append(_spec("z_bar" + where, ref["z_bar"], got["z_bar"], "y_bar·σ'(z)",
           [(y_bar * y, "that uses σ(z) where the chain rule needs σ'(z) = σ(z)(1 − σ(z))."),
            (y_bar * _sigma(y) * (1 - _sigma(y)), "evaluate σ' at z, not at y."),
            (y_bar, "the local derivative dy/dz = σ'(z) is missing."),
+           (y_bar * z * (1 - z), "σ'(z) = σ(z)(1 − σ(z)) = y(1 − y), not z(1 − z)."),
            (_sigma_prime(z), "multiply σ'(z) by the incoming message y_bar.")],
-          hint="z_bar = y_bar · dy/dz with dy/dz = σ(z)(1 − σ(z)).")
+          hint="z_bar = y_bar · dy/dz with dy/dz = σ(z)(1 − σ(z))."))
     w_mistakes = [(z_bar * w + R_bar * w if regularised else z_bar * w,
                    "the local derivative ∂z/∂w of z = wx + b is x, not w."),
-                  (z_bar, "the local derivative ∂z/∂w = x is missing.")]
+                  (z_bar, "the local derivative ∂z/∂w = x is missing."),
+                  (y_bar * x + R_bar * w if regularised else y_bar * x,
+                   "w's child is z, so its message starts from z_bar, not y_bar: z_bar·x.")]
     if regularised:
         w_mistakes = [
             (z_bar * x * R_bar * w, "the slide's missing plus: w has two children, z and R, and "
@@ -340,26 +443,31 @@ def _check_bars(student, p, regularised):
             (z_bar * x + w, "R's message is R_bar·dR/dw = R_bar·w (R_bar = λ), not w alone."),
             (z_bar * x + lam * 0.5 * w ** 2, "dR/dw for R = ½w² is w, so R's message is "
              "R_bar·w."),
+            (z_bar * x + 0.5 * w ** 2, "R's message is R_bar·dR/dw = R_bar·w, not the value "
+             "of R."),
+            (z_bar * x + R_bar, "the local derivative dR/dw = w is missing: R's message is "
+             "R_bar·w."),
+            (z_bar * x - R_bar * w, "wrong sign: the two messages are added, "
+             "w_bar = z_bar·x + R_bar·w."),
+            (z_bar * x + R_bar * w * lam, "λ is already in R_bar = L_reg_bar·λ: do not multiply "
+             "by λ again."),
         ] + w_mistakes
-    _line("w_bar" + where, ref["w_bar"], got["w_bar"],
+    lines.append(_spec("w_bar" + where, ref["w_bar"], got["w_bar"],
           "z_bar·x + R_bar·w" if regularised else "z_bar·x", w_mistakes,
-          hint="sum the messages from all children of w.")
-    _line("b_bar" + where, ref["b_bar"], got["b_bar"], "z_bar",
+          hint="sum the messages from all children of w."))
+    lines.append(_spec("b_bar" + where, ref["b_bar"], got["b_bar"], "z_bar",
           [(z_bar * x, "∂z/∂b = 1 for z = wx + b: b_bar = z_bar, without x."),
            (z_bar + R_bar * b, "b is not regularised: R = ½w² does not depend on b, so b has "
             "one child, z."),
            (0.0, "b is a parent of z: it receives z's message z_bar·1.")],
-          hint="b_bar = z_bar · ∂z/∂b.")
-    return ref
+          hint="b_bar = z_bar · ∂z/∂b."))
+    return lines
 
 
 @check
 def check_bar_notation(backward_pass):
     """`backward_pass(w, x, b, t)` -> (y_bar, z_bar, w_bar, b_bar), against the engine."""
-    for p in _POINTS:
-        ref = _check_bars(backward_pass, p, regularised=False)
-        if p is _POINTS[0]:
-            first = ref
+    first = _check_bars(backward_pass, regularised=False)
     return correct(f"all four bars match the reference engine: y_bar = {fmt(first['y_bar'])}, "
                    f"z_bar = {fmt(first['z_bar'])}, w_bar = {fmt(first['w_bar'])}, "
                    f"b_bar = {fmt(first['b_bar'])}.")
@@ -369,9 +477,6 @@ def check_bar_notation(backward_pass):
 def check_bar_notation_regularised(backward_pass_regularised):
     """`backward_pass_regularised(w, x, b, t, lam)` -> (L_reg_bar, R_bar, L_bar, y_bar, z_bar,
     w_bar, b_bar), against the engine, line by line in the slide's order."""
-    for p in _POINTS:
-        ref = _check_bars(backward_pass_regularised, p, regularised=True)
-        if p is _POINTS[0]:
-            first = ref
+    first = _check_bars(backward_pass_regularised, regularised=True)
     return correct(f"all seven bars match the reference engine; w_bar = z_bar·x + R_bar·w = "
                    f"{fmt(first['w_bar'])}, the sum of the messages from both children.")
