@@ -169,8 +169,8 @@ def check_multivariate_chain_rule(df_dt):
               "dy/dt = +2 cos t."),
              (via_x + via_y / 2, "a factor 2 of y(t) = 2 sin t is lost: y = 2 sin t and "
               "dy/dt = 2 cos t."),
-             ((via_x + via_y) / 2, "half the right value: ∂f/∂x = 2x and ∂f/∂y = 2y (the 2 of "
-              "the square)."),
+             ((via_x + via_y) / 2, "half the right value: ∂f/∂x = 2x and ∂f/∂y = 2y "
+              "(the 2 of the square)."),
              (x ** 2 + y ** 2, "that is f(x(t), y(t)) itself; df_dt returns how fast it "
               "changes with t."),
              (2 * x + 2 * y, "those are ∂f/∂x + ∂f/∂y; multiply each by how fast x and y "
