@@ -7,9 +7,16 @@ NotImplementedError. Each check is a function decorated with `@check`.
 from __future__ import annotations
 
 import functools
+import sysconfig
 import traceback
+from pathlib import Path
 
 import numpy as np
+
+
+#: Where library code lives: an error's line is quoted from the student's code, not from these.
+_LIBRARIES = (str(Path(__file__).resolve().parents[1]), sysconfig.get_paths()["purelib"],
+              sysconfig.get_paths()["stdlib"])
 
 
 class Verdict:
@@ -56,9 +63,11 @@ def call_student(function, *args, **kwargs):
         raise _Stop(Verdict("not attempted", f"`{name}` still raises NotImplementedError. "
                             "Replace `raise NotImplementedError()` with your code.")) from None
     except Exception as error:  # the student's bug, reported without a traceback
-        frames = traceback.extract_tb(error.__traceback__)
-        where = frames[-1] if len(frames) > 1 else None
-        line = f" (in `{where.name}`, line {where.lineno}: `{where.line}`)" if where else ""
+        frames = traceback.extract_tb(error.__traceback__)[1:]  # [0] is this function
+        students = [f for f in frames if not f.filename.startswith(_LIBRARIES)]
+        where = students[-1] if students else None
+        code = f": `{where.line}`" if where and where.line else ""
+        line = f" (in `{where.name}`, line {where.lineno}{code})" if where else ""
         raise _Stop(wrong(f"`{name}` raised {type(error).__name__}: {error}{line}")) from None
 
 

@@ -130,7 +130,8 @@ def equation(lay: pictures.Layout, steps: list[Step], index: int, style: str = "
     products = [pictures.show(m.product) for m in step.record.messages]
     if len(products) > 1:
         text += " = " + " + ".join(products)
-    return f"{text} = {result} (shape {np.shape(step.record.bar)})"
+    shape = "" if result.startswith("array of shape") else f" (shape {np.shape(step.record.bar)})"
+    return f"{text} = {result}{shape}"
 
 
 # --------------------------------------------------------------------------------------------
