@@ -35,7 +35,7 @@ def number(x) -> str:
     return "−" + text[1:] if text.startswith("-") else text
 
 
-MAX_SHOWN = 6  # entries; a bigger array is shown by its shape
+MAX_SHOWN = 4  # entries; a bigger array is shown by its shape
 
 
 def value_chars(a) -> int:
