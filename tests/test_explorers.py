@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from course_utils.widgets import GradientDescentExplorer, SensitivityExplorer
-from course_utils.widgets.explorers import DescentState, SensitivityState
+from course_utils.widgets.explorers import DescentState, SensitivityState, descent_html
 
 
 # -- sensitivity explorer ----------------------------------------------------------------------
@@ -130,3 +130,11 @@ def test_settings_outside_the_sliders_range_are_refused_with_a_clear_error():
         SensitivityExplorer(x=5.0)
     with pytest.raises(ValueError, match="start = 9 lies outside"):
         GradientDescentExplorer(start=9.0)
+
+
+def test_a_run_that_blows_up_stops_at_its_last_iterate():
+    state = DescentState(rate=3.16, start=-1.0, steps=20, step=20)
+    assert len(state.path) - 1 < 20
+    assert state.step == len(state.path) - 1
+    assert state.w == state.path[-1]
+    assert f"step {state.step} of {state.step}:" in descent_html(state)

@@ -283,8 +283,9 @@ class DescentState:
             raise ValueError(f"steps: expected a positive whole number, got {self.steps!r}.")
         object.__setattr__(self, "rate", rate)
         object.__setattr__(self, "start", start)
-        object.__setattr__(self, "step", int(min(max(self.step, 0), self.steps)))
         object.__setattr__(self, "path", self._descend())
+        # a run that blew up stops early: its last step is the last iterate there is
+        object.__setattr__(self, "step", int(min(max(self.step, 0), len(self.path) - 1)))
 
     def _descend(self) -> tuple:
         """All iterates w_0 = start, w_{k+1} = w_k − η f'(w_k); stops early once it blows up."""
