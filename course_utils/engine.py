@@ -139,7 +139,7 @@ OPERATIONS = {op.name: op for op in [
                                 lambda g, y, a, b: -g * y / b),        "{0} / {1}",
                                                                        ("1/{1}", "−{0}/{1}²")),
     O("matmul",  np.matmul,    (_matmul_vjp_a, _matmul_vjp_b),         "{0} @ {1}",
-                                                                       ("{bar}·{1}ᵀ", "{0}ᵀ·{bar}")),
+                                                                  ("{bar}·{1}ᵀ", "{0}ᵀ·{bar}")),
     O("neg",     np.negative,  (lambda g, y, a: -g,),                  "−{0}", ("−1",)),
     O("pow",     np.power,     (lambda g, y, a, k: g * k * a ** (k - 1),
                                 None),                                 "{0}^{1}",
@@ -313,7 +313,8 @@ class Node:
         """
         if self._value.size != 1:
             raise ValueError(f"backward: the output must be a scalar (a loss), but {self.label} "
-                             f"has shape {self.shape}; reduce it first, e.g. `.sum()` or `.mean()`.")
+                             f"has shape {self.shape}; reduce it first, e.g. `.sum()` or "
+                             "`.mean()`.")
         order = topological_order(self)
         children = children_of(order)
         self.bar = np.ones_like(self._value)                                # step 3
