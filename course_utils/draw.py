@@ -127,12 +127,18 @@ class Layout:
         return formula(node, self.name, style, values)
 
 
+def symbol(node: Node, k: int) -> str:
+    """Constant argument k of node in a formula: its symbol if the operation names it (λ)."""
+    symbols = node.op.symbols
+    return symbols[k] if k < len(symbols) and symbols[k] else constant(node.args[k])
+
+
 def formula(node: Node, name_of, style: str = "text", values: dict | None = None) -> str:
     """`node`'s formula, e.g. "w·x + b"; with `values`, the numbers instead: "0.5·2 + 0.1"."""
     parts = []
     for k, arg in enumerate(node.args):
         if not isinstance(arg, Node):
-            parts.append(constant(arg))
+            parts.append(constant(arg) if values is not None else symbol(node, k))
         elif values is not None:
             text = show(values[arg])
             glued = re.search(r"[\w½)]\{%d\}" % k, node.op.formula)   # ½{0}² -> ½(0.5)²

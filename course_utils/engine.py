@@ -76,13 +76,15 @@ class Operation:
     times the local derivative d out / d arg_i (for tensors: a vector-Jacobian product).
     `formula` and `local` say the same in text ("{0}" is the first argument), for pictures;
     where a message is not simply bar x local (matrix products), `local` shows the whole
-    message, "{bar}" standing for the output's bar, e.g. "{0}ᵀ·{bar}".
+    message, "{bar}" standing for the output's bar, e.g. "{0}ᵀ·{bar}". `symbols` may name
+    constant arguments in those texts, e.g. (None, None, "λ"); otherwise their value is shown.
     """
     name: str
     forward: Callable
     vjps: tuple
     formula: str
     local: tuple
+    symbols: tuple = ()
 
     def __call__(self, *args, name: str | None = None, **params) -> "Node":
         return Node._apply(self, args, params, name)

@@ -34,7 +34,7 @@ regularised = Operation("regularised", lambda L, R, lam: L + lam * R,
                         (lambda g, out, L, R, lam: g,
                          lambda g, out, L, R, lam: g * lam,
                          None),
-                        "{0} + {2}·{1}", ("1", "{2}"))
+                        "{0} + {2}·{1}", ("1", "{2}"), symbols=(None, None, "λ"))
 
 #: The values used throughout the series: z = 0.5·2.0 + 0.1 = 1.1.
 DEFAULTS = dict(w=0.5, x=2.0, b=0.1, t=1.0, lam=0.1)

@@ -251,3 +251,10 @@ def test_one_element_vectors_are_shown_as_arrays_not_scalars():
 def nfc(text: str) -> str:
     """Bars as one character where Unicode has one (ū), so texts compare as they read."""
     return unicodedata.normalize("NFC", text)
+
+
+def test_lambda_is_written_as_on_the_slide_and_its_value_in_the_numbers():
+    stepper = BackpropStepper(regularised_example(lam=0.1).L_reg)
+    texts = [nfc(stepper.text(i)) for i in range(len(stepper.steps))]
+    assert nfc("L_reg = L + λ·R = 0.03119 + 0.1·0.125 = 0.04369") in texts
+    assert nfc("R\u0304 = L\u0304_reg·λ = 1·0.1 = 0.1") in texts

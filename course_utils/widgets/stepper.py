@@ -78,7 +78,7 @@ def message_terms(lay: pictures.Layout, step: Step, style: str) -> list[tuple]:
     for (child, i), message in zip(slots, step.record.messages):
         assert message.child is child, "messages out of the engine's order"
         names = [pictures.markup(lay.name(a), style) if isinstance(a, Node)
-                 else pictures.constant(a) for a in child.args]
+                 else pictures.symbol(child, k) for k, a in enumerate(child.args)]
         bar = pictures.markup(lay.name(child), style, bar=True)
         template = child.op.local[i]
         local = None
