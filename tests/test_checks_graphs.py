@@ -236,6 +236,16 @@ def test_the_backward_pass_with_the_sum_over_children_is_correct():
     assert check_backward_pass(backward_pass).ok
 
 
+def test_summing_all_entries_with_np_sum_is_caught_on_a_graph_of_vectors():
+    def np_sum_of_messages(order):
+        children = children_of(order)
+        order[-1].bar = np.ones_like(order[-1].value)
+        for node in reversed(order[:-1]):
+            node.bar = np.sum([message(child, i) for child, i in children[node]])
+    assert_wrong(check_backward_pass(np_sum_of_messages), "right on the lecture's graph",
+                 "graph of vectors", "has shape ()", "np.sum([...]) adds up every entry")
+
+
 def test_overwriting_instead_of_summing_is_recognised_on_w():
     verdict = check_backward_pass(lambda order: backward_pass(order, lambda bar, m: m))
     assert_wrong(verdict, "w.bar is off", "only the message from R", "the message from z (z̄·∂z/∂w = ", "lost",

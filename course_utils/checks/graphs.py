@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Node, Operation, add, children_of, mul, topological_order
+from ..engine import Node, Operation, add, children_of, matmul, mul, tanh, topological_order
 from ..gradcheck import numerical_gradient, reading, rel_error
 from ..lecture import regularised_example
 from ._verdict import _Stop, call_student, check, compare, correct, fmt, stop, wrong
@@ -316,9 +316,52 @@ def check_backward_pass(backward_pass):
         # the nodes after this one in the order were right, so the engine's messages apply
         hint = _bar_hint(ref[node.name], got, _messages(ref[node.name], ref_children))
         return wrong(f"{node.name}.bar is off: expected {fmt(want)}, got {fmt(got)}; {hint}")
+    problem = _vector_graph_problem(backward_pass)
+    if problem:
+        return wrong(problem)
     return correct(f"every node's bar equals the reference engine's, from the seed "
                    f"{_bar(output.name)} = 1 back to the leaves; w̄ sums the messages of both "
-                   "its children, z and R.")
+                   "its children, z and R. It works on a graph of vectors too.")
+
+
+def _vector_graph() -> Node:
+    """A second graph, of vectors and a matrix: h = tanh(x @ W + b), L = Σ h·h (h used twice)."""
+    x = Node([1.0, -2.0], name="x")
+    W = Node([[0.5, -0.3], [0.2, 0.8]], name="W")
+    b = Node([0.1, 0.0], name="b")
+    h = tanh(add(matmul(x, W, name="a"), b, name="z"), name="h")
+    return mul(h, h, name="hh").sum(name="L")
+
+
+def _vector_graph_problem(backward_pass) -> str | None:
+    """What goes wrong when the student's backward pass runs on vectors, or None."""
+    reference = _vector_graph()
+    reference.backward()
+    want = {n.name: n.bar for n in topological_order(reference)}
+    order = topological_order(_vector_graph())
+    where = "right on the lecture's graph, but on a graph of vectors (h = tanh(x @ W + b), " \
+            "L = Σ h·h)"
+    crash = ""
+    try:
+        call_student(backward_pass, list(order))
+    except _Stop as stopped:
+        crash = f" {stopped.verdict.message}"
+    for node in reversed(order):
+        expected = want[node.name]
+        if node.bar is None and crash:
+            break
+        try:
+            got = np.asarray(node.bar, dtype=float)
+        except (TypeError, ValueError):
+            return f"{where} {node.name}.bar is {node.bar!r}; expected an array.{crash}"
+        if got.shape != expected.shape:
+            return (f"{where} {node.name}.bar has shape {got.shape}; expected {expected.shape}, "
+                    f"the shape of {node.name}. np.sum([...]) adds up every entry of every "
+                    "message: add the messages with + (or Python's sum), which keeps their "
+                    f"shape.{crash}")
+        if not np.allclose(got, expected):
+            return f"{where} {node.name}.bar is off: expected {fmt(expected)}, got {fmt(got)}."
+    return f"{where}:{crash}" if crash else None
 
 
 # --------------------------------------------------------------------------------------------
