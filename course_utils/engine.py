@@ -152,6 +152,10 @@ OPERATIONS = {op.name: op for op in [
     O("relu",    lambda a: np.maximum(a, 0),
                                (lambda g, y, a: g * (a > 0),),         "relu({0})",
                                                                        ("[{0} > 0]",)),
+    O("maximum", np.maximum,   (lambda g, y, a, b: g * ((a > b) + 0.5 * (a == b)),
+                                lambda g, y, a, b: g * ((b > a) + 0.5 * (a == b))),
+                                                           "max({0}, {1})", ("[{0} > {1}]",
+                                                                             "[{1} > {0}]")),
     O("exp",     np.exp,       (lambda g, y, a: g * y,),               "exp({0})", ("exp({0})",)),
     O("log",     np.log,       (lambda g, y, a: g / a,),               "log({0})", ("1/{0}",)),
     O("sum",     lambda a, axis=None: np.sum(a, axis=axis),
@@ -166,6 +170,7 @@ del O
 add, sub, mul, div, matmul, neg, power = (OPERATIONS[n] for n in
                                           ("add", "sub", "mul", "div", "matmul", "neg", "pow"))
 sigmoid, tanh, relu, exp, log = (OPERATIONS[n] for n in ("sigmoid", "tanh", "relu", "exp", "log"))
+maximum = OPERATIONS["maximum"]  # routes the bar to the larger argument (half each at a tie)
 
 
 # --------------------------------------------------------------------------------------------
