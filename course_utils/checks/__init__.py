@@ -6,5 +6,7 @@
 """
 from ._verdict import Verdict  # noqa: F401
 from .basics import *  # noqa: F401,F403
+from .flow import *  # noqa: F401,F403
 from .graphs import *  # noqa: F401,F403
+from .modes import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403
