@@ -10,7 +10,7 @@ import numpy as np
 
 from ..engine import Node, topological_order
 
-__all__ = ["tangent_message", "forward_mode", "gradient_by_forward_mode"]
+__all__ = ["check_forward_mode"]
 
 #: Operations linear in each argument on its own: the tangent goes through the forward
 #: function itself (d(a @ b) = da @ b + a @ db). Every other operation is elementwise.
@@ -63,3 +63,21 @@ def gradient_by_forward_mode(output: Node, params: list, sweep=forward_mode) -> 
             sweeps += 1
         bars.append(bar)
     return bars, sweeps
+
+
+# --------------------------------------------------------------------------------------------
+# The check (provisional)
+# --------------------------------------------------------------------------------------------
+
+from ._verdict import call_student, check, correct, wrong  # noqa: E402
+
+
+@check
+def check_forward_mode(student_forward_mode):
+    from ..lecture import regularised_example
+    ex = regularised_example(w=-0.8, x=1.5, b=0.4, t=0.0, lam=0.3)
+    got = call_student(student_forward_mode, ex.L_reg, ex.w, 1.0)
+    want = forward_mode(ex.L_reg, ex.w, 1.0)
+    if np.allclose(got, want):
+        return correct("forward mode agrees.")
+    return wrong("forward mode differs.")
