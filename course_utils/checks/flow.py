@@ -7,10 +7,13 @@ points at the argument whose message is wrong.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ..engine import Node, Operation, topological_order
 from ..gradcheck import numerical_gradient
+from ._runner import call, check, same, stop
 
 __all__ = ["check_maximum_message", "check_planted_fixes"]
 
@@ -40,7 +43,7 @@ def _matmul_message_b(bar, out, a, b):
 
 
 def planted_bugs() -> dict:
-    """Three operations, each with one wrong message: {"sub": ..., "sigmoid": ..., "matmul": ...}."""
+    """Three operations by name ("sub", "sigmoid", "matmul"), each with one wrong message."""
     return {
         "sub": Operation("sub", np.subtract, (_sub_message_a, _sub_message_b),
                          "{0} − {1}", ("1", "?")),
@@ -81,29 +84,199 @@ def bar_and_numerical(output: Node, name: str) -> tuple:
 
 
 # --------------------------------------------------------------------------------------------
-# The checks (provisional)
+# Exercise: the messages of maximum
 # --------------------------------------------------------------------------------------------
 
-from ._verdict import call_student, check, correct, wrong  # noqa: E402
+def _to_a(bar, out, a, b):
+    return bar * ((a > b) + 0.5 * (a == b))
 
 
-@check
+def _to_b(bar, out, a, b):
+    return bar * ((b > a) + 0.5 * (a == b))
+
+
+#: The ways to share the bar at a tie a = b, all valid: half each, all to a, all to b.
+_TIES = {"half each": (_to_a, _to_b),
+         "all to a": (lambda bar, out, a, b: bar * (a >= b), lambda bar, out, a, b: bar * (b > a)),
+         "all to b": (lambda bar, out, a, b: bar * (a > b), lambda bar, out, a, b: bar * (b >= a))}
+
+
+def _max_case(label, a, b, bar):
+    return dict(label=label, a=a, b=b, bar=bar)
+
+
+def _max_args(case):
+    a, b = np.array(case["a"], dtype=float), np.array(case["b"], dtype=float)
+    return np.array(case["bar"], dtype=float), np.maximum(a, b), a, b
+
+
+def _tied_as(student, mistake):
+    """The mistake away from ties; at a tie a = b, whatever the student does there (any valid
+    sharing of the bar is accepted, so a mistake is recognised whatever the student's choice)."""
+    def entry(k):
+        def message(bar, out, a, b):
+            return np.where(a == b, student[k](bar, out, a, b), mistake[k](bar, out, a, b))
+        return message
+    return entry(0), entry(1)
+
+
+def _prepare_maximum(rules, operation):
+    """The student's two message functions; the reference shares a tie as the student does."""
+    if not isinstance(operation, Operation):
+        stop(f"expected an engine Operation, e.g. Operation('my_maximum', np.maximum, "
+             f"(maximum_message_a, maximum_message_b), ...); got {type(operation).__name__}.")
+    if len(operation.vjps) != 2 or not all(callable(v) for v in operation.vjps):
+        stop(f"max(a, b) has two arguments, so its vjps must be a tuple of two functions, "
+             f"(maximum_message_a, maximum_message_b); got {operation.vjps!r}.")
+    student = operation.vjps
+    tie = _max_args(_max_case("a tie", [1.0], [1.0], [2.0]))
+    got = [call(f, *tie) for f in student]
+    solution = next((s for s in _TIES.values()
+                     if all(same(g, f(*tie)) for g, f in zip(got, s, strict=True))),
+                    _TIES["half each"])
+    mistakes = _TIE_MISTAKES + [(_tied_as(student, m), hint) for m, hint in _ROUTING_MISTAKES]
+    return replace(rules, solution=solution, mistakes=mistakes), student
+
+
+#: Mistakes away from ties: (message to a, message to b), hint.
+_ROUTING_MISTAKES = [
+    ((lambda bar, out, a, b: bar, lambda bar, out, a, b: bar),
+     "both get the whole bar, as add's messages do (add distributes). Max routes: the whole bar "
+     "to the larger argument, nothing to the other."),
+    ((lambda bar, out, a, b: bar * b, lambda bar, out, a, b: bar * a),
+     "that is multiply's message (multiply swaps). Max routes: bar·[a > b] to a."),
+    ((lambda bar, out, a, b: bar * (b > a), lambda bar, out, a, b: bar * (a > b)),
+     "the bar goes to the smaller argument; route it to the larger one, where "
+     "∂max(a, b)/∂a = 1."),
+    ((lambda bar, out, a, b: 1.0 * (a > b), lambda bar, out, a, b: 1.0 * (b > a)),
+     "that is the local derivative alone: the message is bar times it."),
+    ((lambda bar, out, a, b: bar * (a > 0), lambda bar, out, a, b: bar * (b > 0)),
+     "that compares each argument with 0, as relu does; max(a, b) compares a with b."),
+    ((lambda bar, out, a, b: -bar * (a > b), lambda bar, out, a, b: -bar * (b > a)),
+     "the sign is flipped: the larger argument moves the output up one for one, so it gets "
+     "+bar."),
+    ((lambda bar, out, a, b: bar * out * (a > b), lambda bar, out, a, b: bar * out * (b > a)),
+     "that multiplies by the max's value, out; the local derivative of max is 1 or 0, not its "
+     "value."),
+    ((lambda bar, out, a, b: bar * (a > b), lambda bar, out, a, b: 0 * bar),
+     "b never receives anything: where b is the larger, the whole bar goes to b."),
+]
+
+#: Mistakes at a tie.
+_TIE_MISTAKES = [
+    ((lambda bar, out, a, b: bar * (a > b), lambda bar, out, a, b: bar * (b > a)),
+     "at a tie, a = b, both messages are 0 and the bar is lost. Give it to one of the two "
+     "(a >= b for a) or half to each: the two messages must add up to bar."),
+    ((lambda bar, out, a, b: bar * (a >= b), lambda bar, out, a, b: bar * (b >= a)),
+     "at a tie, a = b, both get the whole bar: it is counted twice. Give it to one of the two, "
+     "or half to each: the two messages must add up to bar."),
+]
+
+
+@check("06_modularity_and_tensors", "the messages of maximum",
+       solution=_TIES["half each"],
+       configurations=[
+           _max_case("a = [0.5, −1, 2, 3], b = [1.5, −2, 0, −1]", [0.5, -1.0, 2.0, 3.0],
+                     [1.5, -2.0, 0.0, -1.0], [1.5, 0.5, 2.0, -1.0]),
+           _max_case("2×3 matrices a and b with a tie in two entries",
+                     [[0.2, -1.0, 4.0], [1.0, 1.0, -3.0]], [[0.7, -1.0, 2.5], [-1.0, 1.0, 0.0]],
+                     [[2.0, 3.0, -0.5], [1.0, -2.0, 0.25]]),
+           _max_case("scalars a = 0.3 > b = −1.2", 0.3, -1.2, 2.5),
+           _max_case("scalars a = −2 < b = 0.4", -2.0, 0.4, -1.5)],
+       make=_max_args,
+       prepare=_prepare_maximum,
+       returns=("the message to a", "the message to b"),
+       formulas={"the message to a": "bar·∂max/∂a", "the message to b": "bar·∂max/∂b"},
+       success="max routes: the whole bar to the larger argument, nothing to the other, on "
+               "vectors, matrices and scalars; at a tie your two messages add up to the bar.")
 def check_maximum_message(operation):
-    a, b = np.array([1.0, -2.0, 3.0, 0.5]), np.array([2.0, -3.0, 3.0, -1.0])
-    bar = np.array([1.5, 0.5, 2.0, -1.0])
-    out = np.maximum(a, b)
-    ga = call_student(operation.vjps[0], bar, out, a, b)
-    gb = call_student(operation.vjps[1], bar, out, a, b)
-    ok = np.allclose(np.asarray(ga) + np.asarray(gb), bar) and np.allclose(np.asarray(ga)[[0, 1, 3]], (bar * (a > b))[[0, 1, 3]])
-    return correct("max routes.") if ok else wrong("max routes the bar.")
+    """`operation`: an engine Operation of two arguments whose messages the student wrote."""
 
 
-@check
+# --------------------------------------------------------------------------------------------
+# Exercise: fix the three planted bugs
+# --------------------------------------------------------------------------------------------
+
+def _fixes_args(case):
+    rng = np.random.default_rng(case["seed"])
+    n, d, m = case["shape"]
+    a = rng.normal(size=(n, d))
+    if case["which"] == "sub":
+        b = rng.normal(size=(n, d))
+        return "sub", rng.normal(size=(n, d)), a - b, a, b
+    if case["which"] == "sigmoid":
+        return "sigmoid", rng.normal(size=(n, d)), 1 / (1 + np.exp(-a)), a, np.empty(0)
+    b = rng.normal(size=(d, m))
+    return "matmul", rng.normal(size=(n, m)), a @ b, a, b
+
+
+def _dispatch(sub, sigmoid, matmul):
+    """One function of (which, bar, out, a, b) calling the message of operation `which`."""
+    def message(which, bar, out, a, b):
+        if which == "sub":
+            return sub(bar, out, a, b)
+        if which == "sigmoid":
+            return sigmoid(bar, out, a)
+        return matmul(bar, out, a, b)
+    message.__name__ = "your messages"
+    return message
+
+
+_FIXED = (lambda bar, out, a, b: -bar, lambda bar, out, a: bar * out * (1 - out),
+          lambda bar, out, a, b: a.T @ bar)
+
+
+def _but(which, wrong):
+    """The right messages, except the one of operation `which`."""
+    three = dict(zip(("sub", "sigmoid", "matmul"), _FIXED, strict=True))
+    three[which] = wrong
+    return _dispatch(*three.values())
+
+
+def _prepare_fixes(rules, sub_message_b, sigmoid_message, matmul_message_b):
+    return rules, (_dispatch(sub_message_b, sigmoid_message, matmul_message_b),)
+
+
+def _fix_case(which, seed, shape, what):
+    return dict(label=f"{which}'s message, {what}", which=which, seed=seed, shape=shape)
+
+
+@check("06_modularity_and_tensors", "fix the three planted bugs",
+       solution=_dispatch(*_FIXED),
+       configurations=[
+           _fix_case("sub", 1, (3, 2, 0), "a and b of shape (3, 2)"),
+           _fix_case("sub", 2, (1, 4, 0), "a and b of shape (1, 4)"),
+           _fix_case("sigmoid", 3, (3, 2, 0), "a of shape (3, 2)"),
+           _fix_case("sigmoid", 4, (2, 5, 0), "a of shape (2, 5)"),
+           _fix_case("matmul", 5, (3, 2, 4), "a (3×2) @ b (2×4)"),
+           _fix_case("matmul", 6, (2, 3, 3), "a (2×3) @ b (3×3)")],
+       make=_fixes_args,
+       prepare=_prepare_fixes,
+       returns=("the message",),
+       mistakes=[
+           (_but("sub", lambda bar, out, a, b: bar), "that is still the planted bug: y = a − b "
+            "falls when b grows, so b's message is −bar."),
+           (_but("sub", lambda bar, out, a, b: -1 + 0 * bar), "that is the local derivative −1 "
+            "alone; the message is bar times it."),
+           (_but("sigmoid", lambda bar, out, a: out * (1 - out)), "that is still the planted "
+            "bug: σ'(a) = out·(1 − out) is the local derivative; the message is bar times it."),
+           (_but("sigmoid", lambda bar, out, a: bar * a * (1 - a)), "σ'(a) = σ(a)(1 − σ(a)) "
+            "uses the output σ(a), which is `out`, not the input a."),
+           (_but("sigmoid", lambda bar, out, a: bar * out), "the factor (1 − out) is missing: "
+            "σ'(a) = out·(1 − out)."),
+           (_but("sigmoid", lambda bar, out, a: bar * (1 - out)), "the factor out is missing: "
+            "σ'(a) = out·(1 − out)."),
+           (_but("matmul", lambda bar, out, a, b: (bar.T @ a)), "that is still the planted "
+            "bug, bar.T @ a, the transpose of b's bar: match the shapes, b̄ is shaped like b."),
+           (_but("matmul", lambda bar, out, a, b: bar @ b.T), "that is the message to a, "
+            "bar @ bᵀ; b receives aᵀ @ bar."),
+           (_but("matmul", lambda bar, out, a, b: a.T @ np.ones_like(bar)), "the bar is "
+            "missing: aᵀ @ bar.")],
+       crash_hints=[("matmul", "match the shapes: a is N×D, bar is N×M and b̄ must be D×M like "
+                     "b; which product of a, bar and their transposes is D×M?"),
+                    ("shapes", "match the shapes: a is N×D, bar is N×M and b̄ must be D×M like "
+                     "b; which product of a, bar and their transposes is D×M?")],
+       success="all three messages fixed: the gradient check agrees on every shape tried "
+               "(−bar for a − b's b, bar·out·(1 − out) for σ, aᵀ @ bar for a @ b's b).")
 def check_planted_fixes(sub_message_b, sigmoid_message, matmul_message_b):
-    rng = np.random.default_rng(1)
-    a, b, g = rng.normal(size=(3, 2)), rng.normal(size=(2, 4)), rng.normal(size=(3, 4))
-    y = 1 / (1 + np.exp(-a))
-    ok = (np.allclose(call_student(sub_message_b, g, a - a, a, a), -g)
-          and np.allclose(call_student(sigmoid_message, g[:, :2], y, a), g[:, :2] * y * (1 - y))
-          and np.allclose(call_student(matmul_message_b, g, a @ b, a, b), a.T @ g))
-    return correct("all three fixed.") if ok else wrong("not all fixed.")
+    """The three repaired messages: a − b to b, σ(a) to a, a @ b to b."""
