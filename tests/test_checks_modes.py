@@ -1,0 +1,205 @@
+"""Forward mode against reverse mode (notebook 08): the reference sweep and its check."""
+import numpy as np
+import pytest
+from verdicts import assert_wrong, untouched
+
+from course_utils.checks.modes import (
+    check_forward_mode,
+    forward_mode,
+    gradient_by_forward_mode,
+    tangent_message,
+)
+from course_utils.checks.training import xor_network
+from course_utils.engine import Node, matmul, maximum, relu, tanh, topological_order
+from course_utils.lecture import regularised_example
+
+# -- the reference: forward mode agrees with backprop ---------------------------------------------
+
+
+def test_one_sweep_per_parameter_gives_the_lecture_bars():
+    graph = regularised_example()
+    bars, sweeps = gradient_by_forward_mode(graph.L_reg, [graph.w, graph.b])
+    graph.L_reg.backward()
+    assert sweeps == 2
+    assert float(bars[0]) == pytest.approx(float(graph.w.bar), rel=1e-12)
+    assert float(bars[1]) == pytest.approx(float(graph.b.bar), rel=1e-12)
+
+
+def test_the_xor_network_needs_one_sweep_per_parameter_entry():
+    net = xor_network(4, seed=3)
+    bars, sweeps = gradient_by_forward_mode(net.E, net.params)
+    net.E.backward()
+    assert sweeps == sum(p.value.size for p in net.params) == 17
+    for p, bar in zip(net.params, bars, strict=True):
+        np.testing.assert_allclose(bar, p.bar, rtol=1e-10, atol=1e-14)
+
+
+def test_a_tangent_is_a_jacobian_vector_product_for_every_kind_of_operation():
+    rng = np.random.default_rng(0)
+    W = Node(rng.normal(size=(3, 2)), name="W")
+    x = Node(rng.normal(size=(4, 3)), name="x")
+    h = maximum(relu(tanh(matmul(x, W)) / 2.0 - 0.1), -(W.sum() ** 2))
+    direction = rng.normal(size=W.shape)
+    eps = 1e-6
+    W.value = W.value + eps * direction
+    h.forward()
+    up = h.value.copy()
+    W.value = W.value - 2 * eps * direction
+    h.forward()
+    down = h.value.copy()
+    W.value = W.value + eps * direction
+    h.forward()
+    np.testing.assert_allclose(forward_mode(h, W, direction), (up - down) / (2 * eps),
+                               rtol=1e-6, atol=1e-8)
+
+
+def test_a_leaf_receives_no_tangent_message():
+    with pytest.raises(ValueError, match="is a leaf"):
+        tangent_message(Node(1.0, name="w"), 0, 1.0)
+
+
+# -- the check: right answers ---------------------------------------------------------------
+
+
+def recursive(output, leaf, direction):
+    """Memoised recursion over the arguments: another order, the same tangents."""
+    memo = {}
+
+    def tangent(node):
+        if node not in memo:
+            if node is leaf:
+                memo[node] = np.asarray(direction, dtype=float)
+            elif node.op is None:
+                memo[node] = np.zeros(node.shape)
+            else:
+                memo[node] = sum(tangent_message(node, i, tangent(arg))
+                                 for i, arg in enumerate(node.args) if isinstance(arg, Node))
+        return memo[node]
+    return tangent(output)
+
+
+def by_id(output, leaf, direction):
+    tangents = {id(leaf): direction}
+    for node in topological_order(output):
+        if node.op is not None:
+            total = 0.0
+            for i, arg in enumerate(node.args):
+                if isinstance(arg, Node):
+                    tangent = tangents.get(id(arg), np.zeros(arg.shape))
+                    total = total + tangent_message(node, i, tangent)
+            tangents[id(node)] = total
+    return tangents[id(output)]
+
+
+RIGHT = {"the reference": forward_mode, "memoised recursion": recursive,
+         "tangents by id, missing leaves as 0": by_id}
+
+
+@pytest.mark.parametrize("name", RIGHT)
+def test_every_right_forward_mode_passes(name):
+    verdict = check_forward_mode(RIGHT[name])
+    assert verdict.ok, repr(verdict)
+    assert "one sweep per input direction" in verdict.message
+
+
+def test_the_untouched_exercise_is_not_attempted():
+    verdict = check_forward_mode(untouched)
+    assert verdict.status == "not attempted"
+
+
+# -- the check: wrong answers ---------------------------------------------------------------
+
+
+def sweep(output, leaf, direction, other_leaves=np.zeros_like, combine="sum", which="args",
+          order=topological_order):
+    """A student's sweep with one of the usual slips."""
+    tangents = {}
+    for node in order(output):
+        if node is leaf:
+            tangents[node] = np.asarray(direction, dtype=float)
+        elif node.op is None:
+            tangents[node] = other_leaves(node.value)
+        else:
+            pairs = (list(enumerate(node.parents)) if which == "parents" else
+                     [(i, a) for i, a in enumerate(node.args) if isinstance(a, Node)])
+            parts = [tangent_message(node, i, tangents[arg]) for i, arg in pairs]
+            if which == "first":
+                parts = parts[:1]
+            if combine == "last":
+                tangents[node] = parts[-1]
+            elif combine == "product":
+                tangents[node] = np.prod(parts, axis=0)
+            else:
+                tangents[node] = sum(parts)
+    return tangents[output]
+
+
+def with_backward(output, leaf, direction):
+    output.backward()
+    return np.sum(leaf.bar * direction)
+
+
+def stores_tangents_in_values(output, leaf, direction):
+    tangent = forward_mode(output, leaf, direction)
+    for node in topological_order(output):
+        node.value = np.zeros_like(node.value)
+    return tangent
+
+
+def accumulating():
+    seeds = {}
+
+    def forward(output, leaf, direction):
+        seeds[leaf] = seeds.get(leaf, 0.0) + np.asarray(direction, dtype=float)
+        return forward_mode(output, leaf, seeds[leaf])
+    return forward
+
+
+def loops(output, leaf, direction):
+    nodes = [output]
+    while nodes:
+        nodes.append(nodes.pop())
+    return 0.0
+
+
+_lecture = regularised_example(w=-0.8, x=1.5, b=0.4, t=0.0, lam=0.3)  # the check's first graph
+FIRST_ANSWER = float(forward_mode(_lecture.L_reg, _lecture.w, 1.0))
+
+WRONG = [
+    ("other leaves get ones", lambda o, leaf, d: sweep(o, leaf, d, other_leaves=np.ones_like),
+     ["other leaves", "zeros"]),
+    ("assigned, not summed", lambda o, leaf, d: sweep(o, leaf, d, combine="last"),
+     ["only the last one"]),
+    ("first argument only", lambda o, leaf, d: sweep(o, leaf, d, which="first"),
+     ["uses only the first"]),
+    ("multiplied", lambda o, leaf, d: sweep(o, leaf, d, combine="product"),
+     ["not multiplied"]),
+    ("parents for args", lambda o, leaf, d: sweep(o, leaf, d, which="parents"),
+     ["raised ValueError", "enumerate(node.args)"]),
+    ("reversed order", lambda o, leaf, d: sweep(o, leaf, d,
+                                                 order=lambda o: topological_order(o)[::-1]),
+     ["raised KeyError", "not reversed"]),
+    ("direction ignored", lambda o, leaf, d: sweep(o, leaf, np.ones_like(leaf.value)),
+     ["the `direction` you are given"]),
+    ("the value", lambda o, leaf, d: o.value, ["forward pass alone"]),
+    ("the direction", lambda o, leaf, d: np.broadcast_to(np.sum(d), o.shape),
+     ["the direction itself"]),
+    ("the dict of tangents", lambda o, leaf, d: {o: forward_mode(o, leaf, d)},
+     ["should be a number or an array, got dict"]),
+    ("hard-coded", lambda o, leaf, d: FIRST_ANSWER, ["the lecture's graph, leaf b", "is off"]),
+    ("backward pass", with_backward, ["ran a backward pass"]),
+    ("changes the values", stores_tangents_in_values, ["changed its input"]),
+]
+
+
+@pytest.mark.parametrize("name, function, phrases", WRONG, ids=[row[0] for row in WRONG])
+def test_each_wrong_forward_mode_gets_its_own_message(name, function, phrases):
+    assert_wrong(check_forward_mode(function), *phrases)
+
+
+def test_a_sweep_that_remembers_the_last_call_is_named():
+    assert_wrong(check_forward_mode(accumulating()), "called again", "carries something over")
+
+
+def test_a_sweep_that_never_ends_is_stopped():
+    assert_wrong(check_forward_mode(loops), "did not finish")
