@@ -185,6 +185,9 @@ _TIE_MISTAKES = [
            _max_case("scalars a = −2 < b = 0.4", -2.0, 0.4, -1.5)],
        make=_max_args,
        prepare=_prepare_maximum,
+       hand_in=lambda message_a, message_b: Operation(
+           "my_maximum", np.maximum, (message_a, message_b), "max({0}, {1})",
+           ("∂max/∂{0}", "∂max/∂{1}")),
        returns=("the message to a", "the message to b"),
        formulas={"the message to a": "bar·∂max/∂a", "the message to b": "bar·∂max/∂b"},
        success="max routes: the whole bar to the larger argument, nothing to the other, on "
@@ -234,7 +237,9 @@ def _but(which, wrong):
 
 
 def _prepare_fixes(rules, sub_message_b, sigmoid_message, matmul_message_b):
-    return rules, (_dispatch(sub_message_b, sigmoid_message, matmul_message_b),)
+    """The three messages take different arguments: one function of (which, ...) calls them."""
+    return (replace(rules, solution=_dispatch(*rules.solution)),
+            (_dispatch(sub_message_b, sigmoid_message, matmul_message_b),))
 
 
 def _fix_case(which, seed, shape, what):
@@ -242,10 +247,10 @@ def _fix_case(which, seed, shape, what):
 
 
 @check("06_modularity_and_tensors", "fix the three planted bugs",
-       solution=_dispatch(*_FIXED),
+       solution=_FIXED,
        configurations=[
-           _fix_case("sub", 1, (3, 2, 0), "a and b of shape (3, 2)"),
            _fix_case("sub", 2, (1, 4, 0), "a and b of shape (1, 4)"),
+           _fix_case("sub", 1, (3, 2, 0), "a and b of shape (3, 2)"),
            _fix_case("sigmoid", 3, (3, 2, 0), "a of shape (3, 2)"),
            _fix_case("sigmoid", 4, (2, 5, 0), "a of shape (2, 5)"),
            _fix_case("matmul", 5, (3, 2, 4), "a (3×2) @ b (2×4)"),

@@ -131,9 +131,9 @@ def _no_backward(args, returned):
 
 
 def _observed(output, leaf, direction) -> dict:
-    """What a sweep must leave as it found it: every value of the graph, and the direction."""
-    values = np.concatenate([n.value.ravel() for n in topological_order(output)])
-    return {"the values of the graph's nodes": values,
+    """What a sweep must leave as it found it: the leaves, the output's value, the direction."""
+    leaves = [n.value.ravel() for n in topological_order(output) if n.op is None]
+    return {"the values of the leaves": np.concatenate(leaves), "output.value": output.value,
             "direction": np.array(direction, dtype=float)}
 
 
