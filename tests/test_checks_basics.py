@@ -1,13 +1,12 @@
 """The checks of notebooks 01-03: right answers pass, typical mistakes get their own hint."""
+# ruff: noqa: B905  (the answers are written the way students write them)
 import math
 
 import numpy as np
 import pytest
 from verdicts import (
-    assert_distinct,
     assert_messages_differ,
     assert_row,
-    assert_wrong,
     rows,
     short_guard,  # noqa: F401
 )
@@ -23,6 +22,8 @@ from course_utils.checks.basics import (
     check_numerical_derivative,
     check_parameter_count,
 )
+from course_utils.engine import Node
+from course_utils.lecture import regularised_example
 
 
 def sigma(z):
@@ -191,9 +192,379 @@ GRADIENT_DESCENT_STEP = [
     (lambda w, grad, rate: w[0] - rate * grad[0], "wrong", ["shape"]),
 ]
 
+def count_by_loop(sizes):
+    total = 0
+    for i in range(1, len(sizes)):
+        total += sizes[i - 1] * sizes[i] + sizes[i]
+    return total
+
+
+def count_by_popping(sizes):
+    total = 0
+    while len(sizes) > 1:
+        b = sizes.pop()
+        total += sizes[-1] * b + b
+    return total
+
+
+def count_forever(sizes):
+    total, i = 0, 1
+    while i < len(sizes):
+        total += sizes[i - 1] * sizes[i] + sizes[i]
+    return total
+
+
+PARAMETER_COUNT = [
+    (lambda sizes: sum(a * b + b for a, b in zip(sizes, sizes[1:])), "correct", ["203,530"]),
+    (count_by_loop, "correct", []),
+    (lambda sizes: int(np.dot(sizes[:-1], sizes[1:]) + np.sum(sizes[1:])), "correct", []),
+    (lambda sizes: sum(a * b for a, b in zip(sizes, sizes[1:])), "wrong", ["weights only"]),
+    (lambda sizes: sum(sizes[1:]), "wrong", ["biases only"]),
+    (lambda sizes: sum(sizes), "wrong", ["counts neurons"]),
+    (lambda sizes: sum(a * b for a, b in zip(sizes, sizes[1:])) + sum(sizes), "wrong",
+     ["input layer has no biases"]),
+    (lambda sizes: sum(a * b + a for a, b in zip(sizes, sizes[1:])), "wrong", ["not a"]),
+    (lambda sizes: sum(a * b + b for a, b in zip(sizes[:-2], sizes[1:-1])), "wrong",
+     ["last layer"]),
+    (lambda sizes: sum(a * b + b for a, b in zip(sizes[1:-1], sizes[2:])), "wrong",
+     ["first layer"]),
+    (lambda sizes: 9, "wrong", ["sizes = [2, 3, 3, 1]", "expected", "25"]),
+    (lambda sizes: {3: 9, 4: 25}.get(len(sizes), 0), "wrong", ["784", "203530"]),
+    (count_by_popping, "wrong", ["changed its input", "sizes"]),
+    (count_forever, "wrong", ["did not finish"]),
+    (lambda sizes: sum(a * b + b for a, b in zip(sizes, sizes)), "wrong", ["zip(sizes[:-1]"]),
+    (lambda sizes: sizes.append(0) or 9, "wrong", ["changed its input"]),
+]
+
+
+def sample_gradient(w, b, x, t):
+    """The notebook's helper: one sample's (dL/dw, dL/db)."""
+    y = sigma(w @ x + b)
+    z_bar = (y - t) * y * (1 - y)
+    return z_bar * x, z_bar
+
+
+def cost_gradient_by_sums(w, b, X, T):
+    dw, db = np.zeros_like(w), 0.0
+    for x, t in zip(X, T):
+        gw, gb = sample_gradient(w, b, x, t)
+        dw, db = dw + gw, db + gb
+    return dw / len(X), db / len(X)
+
+
+def cost_gradient_vectorised(w, b, X, T):
+    y = sigma(X @ w + b)
+    z_bar = (y - T) * y * (1 - y)
+    return X.T @ z_bar / len(T), [z_bar.mean()][0]
+
+
+def cost_gradient_in_place(w, b, X, T):
+    total = np.zeros_like(w)
+    for x, t in zip(X, T):
+        x *= sample_gradient(w, b, x, t)[1]      # reuses the row as scratch
+        total = total + x
+    return total / len(X), np.mean([sample_gradient(w, b, x, t)[1] for x, t in zip(X, T)])
+
+
+def cost_gradient_forever(w, b, X, T):
+    i, dw, db = 0, 0, 0
+    while i < len(X):
+        gw, gb = sample_gradient(w, b, X[i], T[i])
+        dw, db = dw + gw, db + gb
+    return dw / len(X), db / len(X)
+
+
+def cost_gradient_wrong_loop(w, b, X, T):
+    for x, t in zip(X, T):
+        dw, db = sample_gradient(w, b, x, t)
+    return dw / len(X), db / len(X)
+
+
+running = {}
+
+
+def cost_gradient_running_sum(w, b, X, T):
+    sums = running.setdefault(X.shape, [0.0, 0.0])
+    for x, t in zip(X, T):
+        gw, gb = sample_gradient(w, b, x, t)
+        sums[0], sums[1] = sums[0] + gw, sums[1] + gb
+    return sums[0] / len(X), sums[1] / len(X)
+
+
+def grads(w, b, X, T):
+    return [sample_gradient(w, b, x, t) for x, t in zip(X, T)]
+
+
+COST_GRADIENT = [
+    (cost_gradient_by_sums, "correct", ["four samples"]),
+    (cost_gradient_vectorised, "correct", []),
+    (lambda w, b, X, T: [np.mean([g[i] for g in grads(w, b, X, T)], axis=0) for i in (0, 1)],
+     "correct", []),
+    (lambda w, b, X, T: (np.mean([g[1] for g in grads(w, b, X, T)]),
+                         np.mean([g[0] for g in grads(w, b, X, T)], axis=0)), "wrong",
+     ["swapped"]),
+    (lambda w, b, X, T: (np.mean([g[0] for g in grads(w, b, X, T)]),
+                         np.mean([g[1] for g in grads(w, b, X, T)])), "wrong", ["axis=0"]),
+    (lambda w, b, X, T: ([g[0] for g in grads(w, b, X, T)],
+                         np.mean([g[1] for g in grads(w, b, X, T)])), "wrong",
+     ["one gradient per sample"]),
+    (lambda w, b, X, T: tuple(np.sum([g[i] for g in grads(w, b, X, T)], axis=0)
+                              for i in (0, 1)), "wrong", ["sum over the samples"]),
+    (lambda w, b, X, T: tuple(np.sum([g[i] for g in grads(w, b, X, T)], axis=0) / 4
+                              for i in (0, 1)), "wrong", ["3 samples", "not by 4"]),
+    (lambda w, b, X, T: sample_gradient(w, b, X[0], T[0]), "wrong", ["first sample"]),
+    (cost_gradient_wrong_loop, "wrong", ["survives your loop"]),
+    (lambda w, b, X, T: tuple(np.mean([g[i] for g in grads(w, b, X[:-1], T[:-1])], axis=0)
+                              for i in (0, 1)), "wrong", ["last sample is missing"]),
+    (cost_gradient_in_place, "wrong", ["changed its input", "X"]),
+    (cost_gradient_forever, "wrong", ["did not finish"]),
+    (cost_gradient_running_sum, "wrong", ["called again"]),
+    (lambda w, b, X, T: np.mean([g[0] for g in grads(w, b, X, T)], axis=0), "wrong",
+     ["should return 2 values", "dE_dw, dE_db"]),
+    (lambda w, b, X, T: (np.array([0.0148, 0.0011]), 0.01355), "wrong",
+     ["notebook's 4 samples", "0.01484"]),
+]
+
+
+def dL_dw_in_steps(w, x, b, t):
+    z = w * x + b
+    y = 1 / (1 + math.exp(-z))
+    return (y - t) * y * (1 - y) * x
+
+
+def dL_db_in_steps(w, x, b, t):
+    z = w * x + b
+    y = 1 / (1 + math.exp(-z))
+    return (y - t) * y * (1 - y)
+
+
+def numerically(i):
+    def derivative(w, x, b, t, eps=1e-6):
+        def loss(*p):
+            return 0.5 * (sigma(p[0] * p[1] + p[2]) - p[3]) ** 2
+        up, down = [w, x, b, t], [w, x, b, t]
+        up[i] += eps
+        down[i] -= eps
+        return (loss(*up) - loss(*down)) / (2 * eps)
+    return derivative
+
+
+def chain(outer, middle, inner_w, inner_b):
+    """Brute-force derivatives assembled from their three factors, as a student writes them."""
+    return (lambda w, x, b, t: outer(w, x, b, t) * middle(w, x, b, t) * inner_w(w, x, b, t),
+            lambda w, x, b, t: outer(w, x, b, t) * middle(w, x, b, t) * inner_b(w, x, b, t))
+
+
+def err(w, x, b, t):
+    return sigma(w * x + b) - t
+
+
+def slope(w, x, b, t):
+    return sigma_prime(w * x + b)
+
+
+def by_x(w, x, b, t):
+    return x
+
+
+def by_1(w, x, b, t):
+    return 1.0
+
+
+def looping_dL_dw(w, x, b, t):
+    while w:
+        x = x * 1.0
+    return x
+
+
+BRUTE_FORCE = [
+    ((dL_dw_in_steps, dL_db_in_steps), "correct", ["three points"]),
+    ((numerically(0), numerically(2)), "correct", []),
+    (chain(err, lambda w, x, b, t: sigma(w * x + b) * sigma(-(w * x + b)), by_x, by_1),
+     "correct", []),
+    (chain(err, lambda w, x, b, t: sigma(w * x + b), by_x, by_1), "wrong", ["uses σ where"]),
+    (chain(err, lambda w, x, b, t: (w * x + b) * (1 - (w * x + b)), by_x, by_1), "wrong",
+     ["apply σ inside"]),
+    (chain(err, lambda w, x, b, t: sigma_prime(x), by_x, by_1), "wrong", ["not at x"]),
+    (chain(lambda w, x, b, t: t - sigma(w * x + b), slope, by_x, by_1), "wrong",
+     ["wrong sign"]),
+    (chain(lambda w, x, b, t: sigma(w * x + b), slope, by_x, by_1), "wrong", ["− t is missing"]),
+    (chain(err, slope, by_1, by_1), "wrong", ["dL_dw", "innermost factor"]),
+    (chain(err, slope, by_x, by_x), "wrong", ["dL_db", "innermost factor"]),
+    (chain(err, slope, lambda w, x, b, t: w, by_1), "wrong", ["not w"]),
+    (chain(err, by_1, by_x, by_1), "wrong", ["σ'(wx + b) from the middle"]),
+    (chain(lambda w, x, b, t: 2 * err(w, x, b, t), slope, by_x, by_1), "wrong",
+     ["cancels the 2"]),
+    (chain(err, slope, lambda w, x, b, t: 2.0, by_1), "wrong", ["expected", "got"]),
+    ((looping_dL_dw, dL_db_in_steps), "wrong", ["did not finish"]),
+    ((dL_dw_in_steps, lambda w, x, b, t: dL_db_in_steps(0.5, 2.0, 0.1, 1.0)), "wrong",
+     ["w = −1.3", "dL_db"]),
+    ((dL_dw_in_steps, lambda w, x, b, t: sigma_prime(z)), "wrong",  # noqa: F821
+     ["NameError", "name 'z'"]),
+]
+
+
+def backward_in_one_line(w, x, b, t):
+    y = sigma(w * x + b)
+    return y - t, (y - t) * y * (1 - y), (y - t) * y * (1 - y) * x, (y - t) * y * (1 - y)
+
+
+def backward_with_a_list(w, x, b, t):
+    y = sigma(w * x + b)
+    bars = [y - t]
+    bars.append(bars[-1] * sigma_prime(w * x + b))
+    bars += [bars[-1] * x, bars[-1] * 1.0]
+    return bars
+
+
+def backward_engine(w, x, b, t):
+    nodes = [Node(v, name=n) for v, n in ((w, "w"), (x, "x"), (b, "b"), (t, "t"))]
+    y = (nodes[0] * nodes[1] + nodes[2]).sigmoid() if hasattr(Node, "sigmoid") else None
+    del y
+    z = nodes[0] * nodes[1] + nodes[2]
+    from course_utils.engine import sigmoid as sigmoid_op
+    y = sigmoid_op(z)
+    L = 0.5 * (y - nodes[3]) ** 2
+    L.backward()
+    return float(y.bar), float(z.bar), float(nodes[0].bar), float(nodes[2].bar)
+
+
+def bars_by(y_bar=None, z_bar=None, w_bar=None, b_bar=None, reg=False):
+    """The bars with some lines written wrongly; each line a function of the values so far."""
+    def backward(w, x, b, t, lam=0.0):
+        z = w * x + b
+        y = sigma(z)
+        v = dict(w=w, x=x, b=b, t=t, z=z, y=y, lam=lam, R_bar=lam)
+        v["y_bar"] = (y_bar or (lambda v: v["y"] - v["t"]))(v)
+        v["z_bar"] = (z_bar or (lambda v: v["y_bar"] * sigma_prime(v["z"])))(v)
+        v["w_bar"] = (w_bar or (lambda v: v["z_bar"] * v["x"] + v["R_bar"] * v["w"]))(v)
+        v["b_bar"] = (b_bar or (lambda v: v["z_bar"]))(v)
+        head = (1.0, lam, 1.0) if reg else ()
+        return (*head, v["y_bar"], v["z_bar"], v["w_bar"], v["b_bar"])
+    return backward
+
+
+def accumulating_bars(w, x, b, t, store={}):  # noqa: B006
+    store["w_bar"] = store.get("w_bar", 0.0) + backward_in_one_line(w, x, b, t)[2]
+    y_bar, z_bar, _, b_bar = backward_in_one_line(w, x, b, t)
+    return y_bar, z_bar, store["w_bar"], b_bar
+
+
+def bars_forever(w, x, b, t):
+    y_bar = 0.0
+    while y_bar != sigma(w * x + b) - t + 1:
+        y_bar = sigma(w * x + b) - t
+    return backward_in_one_line(w, x, b, t)
+
+
+BAR_NOTATION = [
+    (backward_in_one_line, "correct", ["all four bars"]),
+    (backward_with_a_list, "correct", []),
+    (backward_engine, "correct", []),
+    (bars_by(y_bar=lambda v: v["t"] - v["y"]), "wrong", ["y_bar is off", "wrong sign"]),
+    (bars_by(y_bar=lambda v: 0.5 * (v["y"] - v["t"]) ** 2), "wrong", ["the loss L itself"]),
+    (bars_by(y_bar=lambda v: 2 * (v["y"] - v["t"])), "wrong", ["cancels the 2"]),
+    (bars_by(z_bar=lambda v: v["y_bar"] * v["y"]), "wrong", ["z_bar is off", "σ(z) where"]),
+    (bars_by(z_bar=lambda v: v["y_bar"] * sigma_prime(v["y"])), "wrong", ["at z, not at y"]),
+    (bars_by(z_bar=lambda v: v["y_bar"]), "wrong", ["dy/dz = σ'(z) is missing"]),
+    (bars_by(z_bar=lambda v: v["y_bar"] * v["z"] * (1 - v["z"])), "wrong", ["not z(1 − z)"]),
+    (bars_by(z_bar=lambda v: sigma_prime(v["z"])), "wrong", ["incoming message y_bar"]),
+    (bars_by(w_bar=lambda v: v["z_bar"] * v["w"]), "wrong", ["w_bar is off", "is x, not w"]),
+    (bars_by(w_bar=lambda v: v["y_bar"] * v["x"]), "wrong", ["not y_bar"]),
+    (bars_by(b_bar=lambda v: v["z_bar"] * v["x"]), "wrong", ["b_bar is off", "without x"]),
+    (lambda w, x, b, t: backward_in_one_line(w, x, b, t)[::-1], "wrong", ["another order"]),
+    (lambda w, x, b, t: dict(zip("yzwb", backward_in_one_line(w, x, b, t))), "wrong",
+     ["should return 4 values", "one dict"]),
+    (accumulating_bars, "wrong", ["called again", "w_bar"]),
+    (bars_forever, "wrong", ["did not finish"]),
+    (lambda w, x, b, t: (0.5 * (sigma(1.1) - 1) ** 0, -0.17, -0.34, -0.17), "wrong",
+     ["lecture's values", "y_bar"]),
+]
+
+
+def regularised_from_the_engine(w, x, b, t, lam):
+    g = regularised_example(w, x, b, t, lam)
+    g.L_reg.backward()
+    return tuple(float(getattr(g, n).bar) for n in ("L_reg", "R", "L", "y", "z", "w", "b"))
+
+
+def regularised_by_hand(w, x, b, t, lam):
+    y = sigma(w * x + b)
+    z_bar = (y - t) * y * (1 - y)
+    return [1, lam, 1, y - t, z_bar, x * z_bar + lam * w, z_bar]
+
+
+def regularised_with_names(w, x, b, t, lam):
+    bar = {"L_reg": 1.0}
+    bar["R"], bar["L"] = bar["L_reg"] * lam, bar["L_reg"] * 1.0
+    y = sigma(w * x + b)
+    bar["y"] = bar["L"] * (y - t)
+    bar["z"] = bar["y"] * y * (1 - y)
+    bar["w"] = sum([bar["z"] * x, bar["R"] * w])
+    bar["b"] = bar["z"]
+    return tuple(bar.values())
+
+
+def regularised(**lines):
+    return bars_by(reg=True, **lines)
+
+
+def regularised_seed(seed, R_bar=None):
+    def backward(w, x, b, t, lam):
+        bars = list(regularised_from_the_engine(w, x, b, t, lam))
+        bars[0] = seed
+        if R_bar is not None:
+            bars[1] = R_bar(w, lam)
+        return tuple(bars)
+    return backward
+
+
+history = []
+
+
+def regularised_remembering_lam(w, x, b, t, lam):
+    history.append(lam)
+    bars = regularised_by_hand(w, x, b, t, lam)
+    bars[1] = sum(history[-2:]) if len(history) > 3 else lam
+    return bars
+
+
+REGULARISED = [
+    (regularised_from_the_engine, "correct", ["seven bars"]),
+    (regularised_by_hand, "correct", []),
+    (regularised_with_names, "correct", []),
+    (regularised(w_bar=lambda v: v["z_bar"] * v["x"] * v["R_bar"] * v["w"]), "wrong",
+     ["missing plus", "ADDED"]),
+    (regularised(w_bar=lambda v: v["z_bar"] * v["x"]), "wrong", ["Add R's message"]),
+    (regularised(w_bar=lambda v: v["R_bar"] * v["w"]), "wrong", ["Add z's message"]),
+    (regularised(w_bar=lambda v: v["z_bar"] * v["x"] + v["w"]), "wrong", ["not w alone"]),
+    (regularised(w_bar=lambda v: v["z_bar"] * v["x"] + v["R_bar"] * 0.5 * v["w"] ** 2),
+     "wrong", ["dR/dw for R = ½w² is w"]),
+    (regularised(w_bar=lambda v: v["z_bar"] * v["x"] + v["R_bar"]), "wrong",
+     ["dR/dw = w is missing"]),
+    (regularised(w_bar=lambda v: v["z_bar"] * v["x"] - v["R_bar"] * v["w"]), "wrong",
+     ["messages are added"]),
+    (regularised(w_bar=lambda v: v["z_bar"] * v["x"] + v["R_bar"] * v["w"] * v["lam"]),
+     "wrong", ["λ again"]),
+    (regularised(b_bar=lambda v: v["z_bar"] + v["R_bar"] * v["b"]), "wrong",
+     ["b is not regularised"]),
+    (regularised_seed(0.0), "wrong", ["L_reg_bar", "the seed"]),
+    (regularised_seed(1.0, lambda w, lam: 1.0), "wrong", ["R_bar", "dL_reg/dR = λ"]),
+    (regularised_seed(1.0, lambda w, lam: lam * 0.5 * w ** 2), "wrong", ["value of R"]),
+    (regularised_seed(1.0, lambda w, lam: 1 / lam), "wrong", ["do not divide"]),
+    (lambda w, x, b, t, lam: regularised_by_hand(w, x, b, t, 0.1), "wrong",
+     ["λ = 0.3", "R_bar"]),
+    (regularised_remembering_lam, "wrong", ["called again"]),
+    (lambda w, x, b, t, lam: regularised_by_hand(w, x, b, t, lam)[::-1], "wrong",
+     ["another order"]),
+]
+
 TABLES = [(check_numerical_derivative, NUMERICAL_DERIVATIVE), (check_chain_rule, CHAIN_RULE),
           (check_multivariate_chain_rule, MULTIVARIATE),
-          (check_gradient_descent_step, GRADIENT_DESCENT_STEP)]
+          (check_gradient_descent_step, GRADIENT_DESCENT_STEP),
+          (check_parameter_count, PARAMETER_COUNT), (check_cost_gradient, COST_GRADIENT),
+          (check_brute_force_gradients, BRUTE_FORCE), (check_bar_notation, BAR_NOTATION),
+          (check_bar_notation_regularised, REGULARISED)]
 
 
 @pytest.mark.parametrize("check, answer, status, words", [
@@ -202,6 +573,8 @@ TABLES = [(check_numerical_derivative, NUMERICAL_DERIVATIVE), (check_chain_rule,
 def test_each_answer_gets_its_verdict(check, answer, status, words, short_guard):  # noqa: F811
     calls.clear()
     velocity.clear()
+    running.clear()
+    history.clear()
     assert_row(check, answer, status, words)
 
 
@@ -209,348 +582,8 @@ def test_each_answer_gets_its_verdict(check, answer, status, words, short_guard)
 def test_different_mistakes_get_different_messages(check, table, short_guard):  # noqa: F811
     calls.clear()
     velocity.clear()
+    running.clear()
+    history.clear()
     assert_messages_differ(check, table)
     assert sum(status == "wrong" for _, status, _ in table) >= 10
     assert sum(status == "correct" for _, status, _ in table) >= 3
-
-
-# -- parameter count -------------------------------------------------------------------------
-
-def right_count(sizes):
-    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
-
-
-def test_parameter_count_passes():
-    assert check_parameter_count(right_count).ok
-
-
-def test_parameter_count_mistakes_get_their_own_hints():
-    weights_only = check_parameter_count(
-        lambda s: sum(a * b for a, b in zip(s[:-1], s[1:])))
-    neurons = check_parameter_count(lambda s: sum(s))
-    input_biases = check_parameter_count(lambda s: right_count(s) + s[0])
-    assert_wrong(weights_only, "weights only")
-    assert_wrong(neurons, "counts neurons")
-    assert_wrong(input_biases, "input layer has no biases")
-    assert_distinct([weights_only, neurons, input_biases])
-
-
-# -- cost gradient ---------------------------------------------------------------------------
-
-def sample_gradient(w, b, x, t):
-    z = w @ x + b
-    z_bar = (sigma(z) - t) * sigma_prime(z)
-    return z_bar * x, z_bar
-
-
-def right_cost_gradient(w, b, X, T):
-    grads = [sample_gradient(w, b, x, t) for x, t in zip(X, T)]
-    return np.mean([g[0] for g in grads], axis=0), np.mean([g[1] for g in grads])
-
-
-def test_cost_gradient_passes():
-    assert check_cost_gradient(right_cost_gradient).ok
-
-
-def test_cost_gradient_mistakes_get_their_own_hints():
-    def summed(w, b, X, T):
-        dw, db = right_cost_gradient(w, b, X, T)
-        return len(X) * dw, len(X) * db
-
-    def per_sample(w, b, X, T):
-        grads = [sample_gradient(w, b, x, t) for x, t in zip(X, T)]
-        return np.array([g[0] for g in grads]), np.array([g[1] for g in grads])
-
-    first = check_cost_gradient(lambda w, b, X, T: sample_gradient(w, b, X[0], T[0]))
-    summed, per_sample = check_cost_gradient(summed), check_cost_gradient(per_sample)
-    none = check_cost_gradient(lambda w, b, X, T: None)
-    one_value = check_cost_gradient(lambda w, b, X, T: right_cost_gradient(w, b, X, T)[0])
-    assert_wrong(first, "first sample only")
-    assert_wrong(summed, "sum over the samples")
-    assert_wrong(per_sample, "one gradient per sample")
-    assert_wrong(none, "returned None")
-    assert_wrong(one_value, "should return 2 values")
-    assert_distinct([first, summed, per_sample, none, one_value])
-
-
-# -- brute-force derivatives -----------------------------------------------------------------
-
-def right_dL_dw(w, x, b, t):
-    z = w * x + b
-    return (sigma(z) - t) * sigma_prime(z) * x
-
-
-def right_dL_db(w, x, b, t):
-    z = w * x + b
-    return (sigma(z) - t) * sigma_prime(z)
-
-
-def test_brute_force_gradients_pass():
-    assert check_brute_force_gradients(right_dL_dw, right_dL_db).ok
-
-
-def test_brute_force_mistakes_get_their_own_hints():
-    def with_sigma(w, x, b, t):
-        return (sigma(w * x + b) - t) * sigma(w * x + b) * x
-
-    def with_sign(w, x, b, t):
-        return -right_dL_dw(w, x, b, t)
-
-    def without_x(w, x, b, t):
-        return right_dL_db(w, x, b, t)
-
-    def without_sigma_prime(w, x, b, t):
-        return (sigma(w * x + b) - t) * x
-
-    verdicts = [check_brute_force_gradients(f, right_dL_db)
-                for f in (with_sigma, with_sign, without_x, without_sigma_prime)]
-    assert_wrong(verdicts[0], "dL_dw", "uses σ where the chain rule needs σ'")
-    assert_wrong(verdicts[1], "wrong sign")
-    assert_wrong(verdicts[2], "∂(wx + b)/∂w is x")
-    assert_wrong(verdicts[3], "σ'(wx + b) from the middle of the chain is missing")
-    assert_distinct(verdicts)
-
-
-def test_brute_force_dL_db_with_an_extra_x_is_named():
-    verdict = check_brute_force_gradients(right_dL_dw, right_dL_dw)
-    assert_wrong(verdict, "dL_db", "∂(wx + b)/∂b is 1, not x")
-
-
-# -- bar notation, unregularised -------------------------------------------------------------
-
-def bars(w, x, b, t, sigma_in_z=False, sign=1.0, w_local=None, b_local=1.0):
-    z = w * x + b
-    y = sigma(z)
-    y_bar = sign * (y - t)
-    z_bar = y_bar * (sigma(z) if sigma_in_z else sigma_prime(z))
-    w_bar = z_bar * (x if w_local is None else w_local)
-    b_bar = z_bar * b_local
-    return y_bar, z_bar, w_bar, b_bar
-
-
-def test_bar_notation_passes():
-    verdict = check_bar_notation(bars)
-    assert verdict.ok
-    assert "z_bar = -0.04679" in verdict.message
-
-
-def test_bar_notation_names_the_first_wrong_line_with_expected_and_got():
-    verdict = check_bar_notation(lambda w, x, b, t: bars(w, x, b, t, sigma_in_z=True))
-    assert verdict.message.startswith("z_bar (at w=0.5, x=2.0, b=0.1, t=1.0) is off: "
-                                      "expected y_bar·σ'(z) = -0.04679, got -0.1874.")
-    assert "uses σ(z) where the chain rule needs σ'(z)" in verdict.message
-
-
-def test_bar_notation_mistakes_get_their_own_hints():
-    sign = check_bar_notation(lambda w, x, b, t: bars(w, x, b, t, sign=-1.0))
-    w_local = check_bar_notation(lambda w, x, b, t: bars(w, x, b, t, w_local=w))
-    b_local = check_bar_notation(lambda w, x, b, t: bars(w, x, b, t, b_local=x))
-    none = check_bar_notation(lambda w, x, b, t: None)
-    shape = check_bar_notation(
-        lambda w, x, b, t: tuple(np.array([v]) for v in bars(w, x, b, t)))
-    three = check_bar_notation(lambda w, x, b, t: bars(w, x, b, t)[:3])
-    assert_wrong(sign, "y_bar", "not (t − y)")
-    assert_wrong(w_local, "w_bar", "is x, not w")
-    assert_wrong(b_local, "b_bar", "without x")
-    assert_wrong(none, "returned None", "return y_bar, z_bar, w_bar, b_bar")
-    assert_wrong(shape, "y_bar", "has shape (1,), expected ()")
-    assert_wrong(three, "should return 4 values")
-    assert_distinct([sign, w_local, b_local, none, shape, three])
-
-
-# -- bar notation, regularised (the main exercise) -------------------------------------------
-
-def regularised_bars(w, x, b, t, lam, w_bar_form="sum", R_bar_form="lam", sigma_in_z=False):
-    z = w * x + b
-    y = sigma(z)
-    L_reg_bar = 1.0
-    R_bar = L_reg_bar * lam if R_bar_form == "lam" else 1.0
-    L_bar = L_reg_bar
-    y_bar = L_bar * (y - t)
-    z_bar = y_bar * (sigma(z) if sigma_in_z else sigma_prime(z))
-    w_bar = {"sum": z_bar * x + R_bar * w,
-             "slide": z_bar * x * R_bar * w,       # the slide's missing plus
-             "z only": z_bar * x,
-             "R only": R_bar * w}[w_bar_form]
-    b_bar = z_bar
-    return L_reg_bar, R_bar, L_bar, y_bar, z_bar, w_bar, b_bar
-
-
-def test_regularised_bar_notation_passes():
-    verdict = check_bar_notation_regularised(regularised_bars)
-    assert verdict.ok
-    assert "z_bar·x + R_bar·w" in verdict.message
-
-
-def test_slides_missing_plus_is_recognised():
-    verdict = check_bar_notation_regularised(
-        lambda *a: regularised_bars(*a, w_bar_form="slide"))
-    assert_wrong(verdict, "w_bar", "expected z_bar·x + R_bar·w = -0.04359",
-                 "missing plus", "ADDED")
-
-
-def test_regularised_mistakes_get_their_own_hints():
-    no_R = check_bar_notation_regularised(lambda *a: regularised_bars(*a, w_bar_form="z only"))
-    no_z = check_bar_notation_regularised(lambda *a: regularised_bars(*a, w_bar_form="R only"))
-    R_one = check_bar_notation_regularised(lambda *a: regularised_bars(*a, R_bar_form="one"))
-    sigma_z = check_bar_notation_regularised(lambda *a: regularised_bars(*a, sigma_in_z=True))
-    none = check_bar_notation_regularised(lambda *a: None)
-    assert_wrong(no_R, "w_bar", "Add R's message R_bar·w")
-    assert_wrong(no_z, "w_bar", "Add z's message z_bar·x")
-    assert_wrong(R_one, "R_bar", "dL_reg/dR = λ")
-    assert_wrong(sigma_z, "z_bar", "σ'(z)")
-    assert_wrong(none, "returned None")
-    assert_distinct([no_R, no_z, R_one, sigma_z, none])
-
-
-def test_regularised_check_uses_a_second_point_to_catch_coincidences():
-    def right_only_at_defaults(w, x, b, t, lam):
-        bars_ = list(regularised_bars(w, x, b, t, lam))
-        bars_[-1] = bars_[4] if lam == 0.1 else 0.123
-        return tuple(bars_)
-    assert_wrong(check_bar_notation_regularised(right_only_at_defaults), "b_bar", "lam=0.3")
-
-
-def test_right_bars_in_the_wrong_order_get_an_order_hint():
-    verdict = check_bar_notation(lambda w, x, b, t: bars(w, x, b, t)[::-1])
-    assert_wrong(verdict, "right but in another order", "y_bar, z_bar, w_bar, b_bar")
-
-
-# -- more typical mistakes, each named ---------------------------------------------------------
-
-def test_parameter_count_missing_layer_is_not_mistaken_for_weights_only():
-    # at 2-2-1, skipping the last layer gives 6 = the number of weights: only the second
-    # network tells the two mistakes apart, and the hint must name the missing layer
-    missing_last = check_parameter_count(
-        lambda s: sum(a * b + b for a, b in zip(s[:-2], s[1:-1])))
-    input_biases = check_parameter_count(
-        lambda s: sum(a * b + a for a, b in zip(s[:-1], s[1:])))
-    assert_wrong(missing_last, "count_parameters([2, 2, 1])", "a layer is missing")
-    assert "weights only" not in missing_last.message
-    assert_wrong(input_biases, "biases belong to a layer's outputs")
-
-
-def test_cost_gradient_swapped_unaxed_mean_and_loop_mistakes_are_named():
-    swapped = check_cost_gradient(lambda w, b, X, T: right_cost_gradient(w, b, X, T)[::-1])
-
-    def mean_of_everything(w, b, X, T):
-        grads = [sample_gradient(w, b, x, t) for x, t in zip(X, T)]
-        return np.mean([g[0] for g in grads]), np.mean([g[1] for g in grads])
-
-    def last_survives(w, b, X, T):
-        for x, t in zip(X, T):
-            dw, db = sample_gradient(w, b, x, t)
-        return dw / len(X), db / len(X)
-
-    def skips_last(w, b, X, T):
-        grads = [sample_gradient(w, b, X[i], T[i]) for i in range(len(X) - 1)]
-        return np.mean([g[0] for g in grads], axis=0), np.mean([g[1] for g in grads])
-
-    verdicts = [check_cost_gradient(f) for f in (mean_of_everything, last_survives, skips_last)]
-    assert_wrong(swapped, "swapped")
-    assert_wrong(verdicts[0], "mean of all 8 numbers", "axis=0")
-    assert_wrong(verdicts[1], "only the last sample's gradient survives your loop")
-    assert_wrong(verdicts[2], "the last sample is missing")
-    assert_distinct([swapped] + verdicts)
-
-
-def test_brute_force_sigma_prime_of_the_wrong_thing_and_missing_t_are_named():
-    def prime_of_affine(w, x, b, t):
-        a = w * x + b
-        return (sigma(a) - t) * a * (1 - a) * x
-
-    def prime_at_x(w, x, b, t):
-        return (sigma(w * x + b) - t) * sigma_prime(x) * x
-
-    def without_t(w, x, b, t):
-        return sigma(w * x + b) * sigma_prime(w * x + b) * x
-
-    def times_w(w, x, b, t):
-        return right_dL_db(w, x, b, t) * w
-
-    verdicts = [check_brute_force_gradients(f, right_dL_db)
-                for f in (prime_of_affine, prime_at_x, without_t, times_w)]
-    assert_wrong(verdicts[0], "apply σ inside")
-    assert_wrong(verdicts[1], "evaluate σ' at wx + b, not at x")
-    assert_wrong(verdicts[2], "the − t is missing")
-    assert_wrong(verdicts[3], "∂(wx + b)/∂w is x, not w")
-    assert_distinct(verdicts)
-
-
-def test_bar_notation_hint_needs_the_mistake_at_both_points():
-    # at the lecture's values x·w = 1, so z_bar·x·w equals z_bar ("∂z/∂w = x is missing"),
-    # but not at the second point: that hint would be false and must not be given
-    verdict = check_bar_notation(lambda w, x, b, t: bars(w, x, b, t, w_local=x * w))
-    assert_wrong(verdict, "w_bar", "expected z_bar·x")
-    assert "is missing" not in verdict.message
-
-
-def test_bar_notation_z_times_one_minus_z_and_y_bar_for_z_bar_are_named():
-    def z_one_minus_z(w, x, b, t):
-        z = w * x + b
-        y_bar = sigma(z) - t
-        z_bar = y_bar * z * (1 - z)
-        return y_bar, z_bar, z_bar * x, z_bar
-
-    def from_y_bar(w, x, b, t):
-        y_bar, z_bar, _, b_bar = bars(w, x, b, t)
-        return y_bar, z_bar, y_bar * x, b_bar
-
-    first, second = check_bar_notation(z_one_minus_z), check_bar_notation(from_y_bar)
-    assert_wrong(first, "z_bar", "not z(1 − z)")
-    assert_wrong(second, "w_bar", "starts from z_bar, not y_bar")
-    assert_distinct([first, second])
-
-
-def test_regularised_R_message_mistakes_are_named():
-    def with_w_bar(w_bar_of):
-        def backward(w, x, b, t, lam):
-            z = w * x + b
-            y = sigma(z)
-            R_bar = lam
-            y_bar = y - t
-            z_bar = y_bar * sigma_prime(z)
-            return 1.0, R_bar, 1.0, y_bar, z_bar, w_bar_of(z_bar, x, R_bar, w, lam), z_bar
-        return backward
-
-    no_local = check_bar_notation_regularised(with_w_bar(lambda zb, x, Rb, w, lam: zb * x + Rb))
-    minus = check_bar_notation_regularised(with_w_bar(lambda zb, x, Rb, w, lam: zb * x - Rb * w))
-    lam_twice = check_bar_notation_regularised(
-        with_w_bar(lambda zb, x, Rb, w, lam: zb * x + Rb * w * lam))
-    value_of_R = check_bar_notation_regularised(
-        with_w_bar(lambda zb, x, Rb, w, lam: zb * x + 0.5 * w ** 2))
-    assert_wrong(no_local, "dR/dw = w is missing")
-    assert_wrong(minus, "wrong sign", "added")
-    assert_wrong(lam_twice, "do not multiply by λ again")
-    assert_wrong(value_of_R, "not the value of R")
-    assert_distinct([no_local, minus, lam_twice, value_of_R])
-
-
-def test_regularised_seed_and_R_bar_mistakes_are_named():
-    def right(w, x, b, t, lam):
-        z = w * x + b
-        y = sigma(z)
-        z_bar = (y - t) * sigma_prime(z)
-        return [1.0, lam, 1.0, y - t, z_bar, z_bar * x + lam * w, z_bar]
-
-    def seed_is_value(w, x, b, t, lam):
-        bars_ = right(w, x, b, t, lam)
-        y = sigma(w * x + b)
-        bars_[0] = 0.5 * (y - t) ** 2 + lam * 0.5 * w ** 2
-        return tuple(bars_)
-
-    def divides(w, x, b, t, lam):
-        bars_ = right(w, x, b, t, lam)
-        bars_[1] = 1 / lam
-        return tuple(bars_)
-
-    assert check_bar_notation_regularised(lambda *a: tuple(right(*a))).ok
-    seed, divided = check_bar_notation_regularised(seed_is_value), \
-        check_bar_notation_regularised(divides)
-    assert_wrong(seed, "L_reg_bar", "that is the value of L_reg")
-    assert_wrong(divided, "R_bar", "do not divide")
-
-
-def test_a_dict_instead_of_a_tuple_is_named():
-    verdict = check_bar_notation(lambda w, x, b, t: {"y_bar": 0.0})
-    assert_wrong(verdict, "should return 4 values", "got one dict")

@@ -84,8 +84,11 @@ def fmt(value, digits: int = 4) -> str:
     except (TypeError, ValueError):
         return repr(value)
     if array.ndim == 0:
-        return f"{float(array):.{digits}g}"
-    return np.array2string(array, precision=digits, suppress_small=True, separator=", ")
+        number = float(array)
+        return str(int(number)) if number.is_integer() and abs(number) < 1e15 else \
+            f"{number:.{digits}g}"
+    return " ".join(np.array2string(array, precision=digits, suppress_small=True,
+                                    separator=", ").split())
 
 
 def fmt_pair(expected, got) -> tuple[str, str]:
@@ -353,8 +356,8 @@ def run(rules: Exercise, *handed_in) -> Verdict:
             if problem:
                 raise _Stop("wrong", f"{where}: {problem}")
         for name in before:
-            if same(want[name], before[name]) and not same(got[name], before[name]):
-                was, now = fmt_pair(before[name], got[name])
+            if same(want.get(name), before[name]) and not same(got.get(name), before[name]):
+                was, now = fmt_pair(before[name], got.get(name))
                 raise _Stop("wrong", f"{where}, your function changed its input: {name} was "
                             f"{was}, is now {now}. Leave what you are given as it is: build new "
                             "values (`a = a - ...`, `sorted(x)`) instead of changing them in "
@@ -372,12 +375,12 @@ def run(rules: Exercise, *handed_in) -> Verdict:
                         "is a list or a dict, a bar that keeps growing). Each call must start "
                         "afresh.")
     explained: dict = {}
-    for name in runs[0][2]:
+    for name in dict.fromkeys(name for run in runs for name in run[2]):
         for configuration, got, want, _ in runs:
-            if not same(got.get(name), want[name], rules.rtol):
+            if not same(got.get(name), want.get(name), rules.rtol):
                 hint = _hint(rules, name, runs, explained)
                 raise _Stop("wrong", f"on {configuration['label']}: "
-                            + _wrong_value(rules, name, want[name], got.get(name), hint))
+                            + _wrong_value(rules, name, want.get(name), got.get(name), hint))
     return Verdict("correct", rules.success(runs[0][1]) if callable(rules.success)
                    else rules.success)
 
@@ -388,6 +391,7 @@ def _hint(rules: Exercise, name: str, runs: list, explained: dict) -> str:
     for i, (mistake, hint) in enumerate(rules.mistakes):
         matches = 0
         for configuration, got, want, _ in runs:
+            earlier = list(want)[:list(want).index(name)] if name in want else []
             key = (i, configuration["label"])
             if key not in explained:
                 try:
@@ -396,8 +400,10 @@ def _hint(rules: Exercise, name: str, runs: list, explained: dict) -> str:
                 except Exception:  # a mistake that cannot happen on this configuration
                     explained[key] = {}
             theirs = explained[key].get(name)
-            if same(theirs, want[name], rules.rtol):
+            if same(theirs, want.get(name), rules.rtol):
                 continue
+            if any(not same(explained[key].get(n), want[n], rules.rtol) for n in earlier):
+                break  # this mistake goes wrong before `name`: it does not explain it
             if not same(theirs, got.get(name), rules.rtol):
                 break
             matches += 1

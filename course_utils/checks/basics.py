@@ -1,21 +1,16 @@
 """Checks of notebooks 01-03: the chain rule, gradient descent, sigmoid least squares.
 
-Every check computes the right answer itself (closed forms, finite differences, or the
-reference engine), compares the student's answer step by step, and names the first wrong step.
-A wrong value that matches a typical mistake (σ instead of σ', a wrong sign, a missing message)
-gets a hint about that mistake.
+Each check is data for the runner (see `_runner`): the configurations it tries, the reference
+(closed forms, or the engine on lecture.py's graph), and the typical mistakes, each written as
+the function a student with that mistake would hand in.
 """
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 
-from ..engine import Node, sigmoid
-from ..gradcheck import numerical_gradient
-from ..lecture import DEFAULTS, half_squared_error, linear, regularised_example
-from ._runner import check as rule
-from ._verdict import call_student, check, compare, correct, fmt, stop, wrong
+from ..engine import sigmoid
+from ..lecture import DEFAULTS, regularised_example
+from ._runner import check, fmt
 
 __all__ = [
     "check_numerical_derivative", "check_chain_rule", "check_multivariate_chain_rule",
@@ -23,76 +18,7 @@ __all__ = [
     "check_brute_force_gradients", "check_bar_notation", "check_bar_notation_regularised",
 ]
 
-
-# -- helpers ----------------------------------------------------------------------------------
-
-def _sigma(z):
-    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=float)))
-
-
-def _sigma_prime(z):
-    s = _sigma(z)
-    return s * (1 - s)
-
-
-def _same(a, b) -> bool:
-    try:
-        a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=1e-10))
-
-
-def _spec(name, expected, got, formula, mistakes=(), hint="", rtol=1e-6):
-    """One line of a check: the student's value, the expected one, and the typical mistakes,
-    each a (value the mistake produces, hint for it) pair."""
-    return dict(name=name, expected=expected, got=got, formula=formula, mistakes=list(mistakes),
-                hint=hint, rtol=rtol)
-
-
-def _first_wrong(points):
-    """Stop the check at the first wrong line: the lines in order, each at every point in turn.
-
-    `points` holds one list of lines per input point, with the same lines and the same mistakes
-    in the same order. A mistake's hint is given only if that mistake explains the student's
-    value at every point: at one point alone a mistake can match by coincidence (at the
-    lecture's values x·w = 1, so "times x·w" looks like "times nothing").
-    """
-    for i in range(len(points[0])):
-        for lines in points:
-            line = lines[i]
-            if isinstance(line["got"], (str, bytes)):
-                stop(wrong(f"{line['name']} should be a number, got the text {line['got']!r}."))
-            hint = line["hint"]
-            for j, (value, specific) in enumerate(line["mistakes"]):
-                if not _same(line["expected"], value) and all(
-                        _same(other[i]["got"], other[i]["mistakes"][j][0]) for other in points):
-                    hint = specific
-                    break
-            message = compare(line["name"], line["expected"], line["got"], line["formula"], hint,
-                              rtol=line["rtol"])
-            if message is not None:
-                stop(wrong(message))
-
-
-def _line(name, expected, got, formula, mistakes=(), hint="", rtol=1e-6):
-    """Stop the check if `got` is not `expected` (a check with a single point)."""
-    _first_wrong([[_spec(name, expected, got, formula, mistakes, hint, rtol)]])
-
-
-def _unpack(result, names, function_name):
-    """The student's returned tuple as a dict by name, or a verdict on what came back."""
-    shown = ", ".join(names)
-    if result is None:
-        stop(wrong(f"`{function_name}` returned None: end it with `return {shown}`."))
-    if len(names) == 1:
-        return {names[0]: result}
-    if not isinstance(result, (tuple, list)) or len(result) != len(names):
-        count = len(result) if isinstance(result, (tuple, list)) else \
-            f"one {type(result).__name__}"
-        stop(wrong(f"`{function_name}` should return {len(names)} values ({shown}), in this "
-                   f"order; got {count}{'' if isinstance(count, str) else ' values'}."))
-    return dict(zip(names, result))
+σ = sigmoid.forward
 
 
 # -- notebook 01: derivatives and the chain rule ----------------------------------------------
@@ -101,7 +27,7 @@ def _cube(x):
     return x ** 3
 
 
-@rule("01_chain_rule", "numerical derivative",
+@check("01_chain_rule", "numerical derivative",
       solution=lambda f, x, h: (f(x + h) - f(x - h)) / (2 * h),
       configurations=[dict(label="f(x) = x³ at x = 1, h = 0.1", f=_cube, x=1.0, h=0.1),
                       dict(label="f(x) = x³ at x = 1, h = 0.01", f=_cube, x=1.0, h=0.01),
@@ -141,7 +67,7 @@ def _outer_at_x(x):
     return np.cos(x) * 2 * x
 
 
-@rule("01_chain_rule", "the chain rule",
+@check("01_chain_rule", "the chain rule",
       solution=lambda x: np.cos(x ** 2) * 2 * x,
       configurations=[dict(label=f"x = {x}", x=x) for x in (0.8, -1.3, 2.1, -0.25)],
       make=lambda c: (c["x"],),
@@ -172,7 +98,7 @@ def _paths(t):
     return 2 * x * -np.sin(t), 2 * y * 2 * np.cos(t)
 
 
-@rule("01_chain_rule", "the multivariate chain rule",
+@check("01_chain_rule", "the multivariate chain rule",
       solution=lambda t: sum(_paths(t)),
       configurations=[dict(label=f"t = {t}", t=t) for t in (0.7, 2.0, -1.1, 4.0)],
       make=lambda c: (c["t"],),
@@ -203,7 +129,7 @@ def check_multivariate_chain_rule(df_dt):
 
 # -- notebook 02: training and gradient descent -----------------------------------------------
 
-@rule("02_training_and_gradient_descent", "a gradient-descent step",
+@check("02_training_and_gradient_descent", "a gradient-descent step",
       solution=lambda w, grad, rate: w - rate * grad,
       configurations=[
           dict(label="w = [0.5, −0.3], grad = [0.2, 0.4], rate = 0.1", w=[0.5, -0.3],
@@ -239,284 +165,267 @@ def check_gradient_descent_step(gradient_descent_step):
     """`gradient_descent_step(w, grad, rate)`: w − rate·grad."""
 
 
-@check
+def _layers(sizes):
+    return list(zip(sizes[:-1], sizes[1:], strict=True))
+
+
+@check("02_training_and_gradient_descent", "counting parameters",
+       solution=lambda sizes: sum(a * b + b for a, b in _layers(sizes)),
+       configurations=[dict(label="sizes = [2, 2, 1]", sizes=[2, 2, 1]),
+                       dict(label="sizes = [2, 3, 3, 1]", sizes=[2, 3, 3, 1]),
+                       dict(label="sizes = (784, 256, 10), a tuple", sizes=(784, 256, 10)),
+                       dict(label="sizes = [5, 1]", sizes=[5, 1])],
+       make=lambda c: (type(c["sizes"])(c["sizes"]),),
+       returns=("count_parameters(sizes)",),
+       formulas={"count_parameters(sizes)": "Σ (a·b + b) over the layers"},
+       mistakes=[
+           (lambda sizes: sum(a * b for a, b in _layers(sizes)), "you counted the weights only; "
+            "every neuron after the input layer also has a bias, a coordinate too."),
+           (lambda sizes: sum(b for a, b in _layers(sizes)), "you counted the biases only; add "
+            "one weight per connection."),
+           (lambda sizes: sum(sizes), "that counts neurons; count a weight per connection and a "
+            "bias per neuron."),
+           (lambda sizes: sum(a * b for a, b in _layers(sizes)) + sum(sizes), "the input layer "
+            "has no biases: it only holds the data."),
+           (lambda sizes: sum(a * b + a for a, b in _layers(sizes)), "the biases belong to a "
+            "layer's outputs: b biases for a layer from a inputs to b outputs, not a."),
+           (lambda sizes: sum(a * b + b for a, b in _layers(sizes)[:-1]), "a layer is missing: "
+            "the last layer has parameters too; loop over all len(sizes) − 1 layers."),
+           (lambda sizes: sum(a * b + b for a, b in _layers(sizes)[1:]), "a layer is missing: "
+            "the first layer has parameters too; loop over all len(sizes) − 1 layers."),
+           (lambda sizes: sum(a * b + b for a, b in zip(sizes, sizes, strict=True)), "pair each "
+            "layer with the next one: zip(sizes[:-1], sizes[1:])."),
+           (lambda sizes: int(np.prod(sizes)) + sum(sizes[1:]), "multiply the sizes of "
+            "neighbouring layers only, not all of them.")],
+       success="a 2-2-1 network has 6 weights and 3 biases: gradient descent moves a point in 9 "
+       "dimensions; 784-256-10 has 203,530.")
 def check_parameter_count(count_parameters):
     """`count_parameters(sizes)`: weights and biases of a fully connected net, all layers."""
-    points = []
-    for sizes in ([2, 2, 1], [2, 3, 3, 1]):
-        got = call_student(count_parameters, list(sizes))
-        pairs = list(zip(sizes[:-1], sizes[1:]))
-        weights = sum(a * b for a, b in pairs)
-        biases = sum(sizes[1:])
-        points.append([_spec(
-            f"count_parameters({sizes})", weights + biases, got,
-            "Σ (inputs·outputs + outputs) over the layers",
-            [(weights, "you counted the weights only; every neuron after the input layer "
-              "also has a bias, and each bias is a coordinate too."),
-             (biases, "you counted the biases only; add one weight per connection."),
-             (sum(sizes), "that counts neurons; count the parameters: a weight per "
-              "connection and a bias per neuron."),
-             (weights + sum(sizes), "the input layer has no biases: it only holds the data."),
-             (sum(a * b + a for a, b in pairs), "the biases belong to a layer's outputs: b "
-              "biases for a layer from a inputs to b outputs, not a."),
-             (sum(a * b + b for a, b in pairs[:-1]), "a layer is missing: the last layer "
-              "(into the output) has parameters too; loop over all len(sizes) − 1 layers."),
-             (sum(a * b + b for a, b in pairs[1:]), "a layer is missing: the first layer "
-              "(from the inputs) has parameters too; loop over all len(sizes) − 1 layers.")],
-            hint="a layer from a inputs to b outputs has a·b weights and b biases.")])
-    _first_wrong(points)
-    return correct("a 2-2-1 network has 6 weights and 3 biases: gradient descent moves a point "
-                   "in 9 dimensions.")
 
 
-def _sample_gradient(w, b, x, t):
-    z = w @ x + b
-    y = _sigma(z)
-    z_bar = (y - t) * _sigma_prime(z)
-    return z_bar * x, z_bar
+def _per_sample(w, b, X, T):
+    """The per-sample gradients of ½(σ(w·x + b) − t)²: (dL/dw for each row, dL/db for each)."""
+    z = X @ w + b
+    z_bar = (σ(z) - T) * σ(z) * (1 - σ(z))
+    return z_bar[:, None] * X, z_bar
 
 
-@check
+def _cost(w, b, X, T):
+    dw, db = _per_sample(w, b, X, T)
+    return dw.mean(axis=0), db.mean()
+
+
+def _rows(seed, n, d):
+    rng = np.random.default_rng(seed)
+    return dict(label=f"{n} samples of {d} features (seed {seed})", w=rng.normal(size=d),
+                b=float(rng.normal()), X=rng.integers(0, 2, size=(n, d)).astype(float),
+                T=rng.integers(0, 2, size=n).astype(float))
+
+
+@check("02_training_and_gradient_descent", "the cost gradient",
+       solution=lambda w, b, X, T: _cost(w, b, X, T),
+       configurations=[dict(label="the notebook's 4 samples, w = [0.5, −0.3], b = 0.1",
+                            w=[0.5, -0.3], b=0.1, X=[[0, 1], [1, 1], [0, 0], [1, 0]],
+                            T=[1, 0, 0, 1]),
+                       _rows(1, 3, 2), _rows(2, 6, 3), _rows(3, 5, 1)],
+       make=lambda c: (np.array(c["w"], dtype=float), c["b"], np.array(c["X"], dtype=float),
+                       np.array(c["T"], dtype=float)),
+       returns=("dE_dw", "dE_db"),
+       formulas={"dE_dw": "the mean of dL/dw over the samples",
+                 "dE_db": "the mean of dL/db over the samples"},
+       mistakes=[
+           (lambda w, b, X, T: _cost(w, b, X, T)[::-1], "the two values are right but "
+            "swapped: return dE_dw first, then dE_db."),
+           (lambda w, b, X, T: (_per_sample(w, b, X, T)[0].mean(), 0), "that is one number, the "
+            "mean of all the entries: average over the samples only (axis=0), one value per "
+            "weight."),
+           (lambda w, b, X, T: _per_sample(w, b, X, T), "that is one gradient per sample: "
+            "average them over the samples (axis 0)."),
+           (lambda w, b, X, T: tuple(g.sum(axis=0) for g in _per_sample(w, b, X, T)), "that is "
+            "the sum over the samples; the cost is the average, so divide by their number."),
+           (lambda w, b, X, T: tuple(g.sum(axis=0) / 4 for g in _per_sample(w, b, X, T)),
+            "divide by the number of samples, len(X), not by 4."),
+           (lambda w, b, X, T: tuple(g[0] for g in _per_sample(w, b, X, T)), "that is the first "
+            "sample's gradient only; average over all of them."),
+           (lambda w, b, X, T: tuple(g[-1] for g in _per_sample(w, b, X, T)), "that is the last "
+            "sample's gradient only; average over all of them."),
+           (lambda w, b, X, T: tuple(g[-1] / len(X) for g in _per_sample(w, b, X, T)), "only the "
+            "last sample's gradient survives your loop: add every sample's gradient up."),
+           (lambda w, b, X, T: tuple(g[:-1].mean(axis=0) for g in _per_sample(w, b, X, T)),
+            "the last sample is missing: range(len(X)), not range(len(X) − 1)."),
+           (lambda w, b, X, T: tuple(-g.mean(axis=0) for g in _per_sample(w, b, X, T)),
+            "wrong sign: average the gradients as they are.")],
+       success=lambda got: f"dE/dw = {fmt(got['dE_dw'])}, dE/db = {fmt(got['dE_db'])} on the "
+       "notebook's four samples: the average of the per-sample gradients, for any number of "
+       "samples and weights.")
 def check_cost_gradient(cost_gradient):
-    """`cost_gradient(w, b, X, T)`: the average of the per-sample loss gradients (dE/dw, dE/db)."""
-    X = np.array([[0.0, 1.0], [1.0, 1.0], [0.0, 0.0], [1.0, 0.0]])
-    T = np.array([1.0, 0.0, 0.0, 1.0])
-    w, b = np.array([0.5, -0.3]), 0.1
-    result = _unpack(call_student(cost_gradient, w.copy(), b, X.copy(), T.copy()),
-                     ["dE_dw", "dE_db"], getattr(cost_gradient, "__name__", "cost_gradient"))
-    per_sample = [_sample_gradient(w, b, x, t) for x, t in zip(X, T)]
-    dw = np.array([g[0] for g in per_sample])
-    db = np.array([g[1] for g in per_sample])
-    if _same(result["dE_dw"], db.mean()) and _same(result["dE_db"], dw.mean(axis=0)):
-        stop(wrong("the two values are right but swapped: return dE_dw first, then dE_db."))
-    if _same(result["dE_dw"], dw.mean()):
-        stop(wrong(f"dE_dw is one number, {fmt(dw.mean())}: the mean of all 8 numbers. "
-                   f"Average over the samples only (axis=0) to get one value per weight, "
-                   f"{fmt(dw.mean(axis=0))}."))
-    n = len(X)
-    for name, each, formula in (("dE_dw", dw, "mean of dL/dw over the 4 samples"),
-                                ("dE_db", db, "mean of dL/db over the 4 samples")):
-        got = result[name]
-        if name == "dE_dw" and np.shape(got) == each.shape:
-            stop(wrong(f"dE_dw has shape {np.shape(got)}: that is one gradient per sample. "
-                       f"Average them over the samples (axis 0) to get one gradient of shape "
-                       f"{each.shape[1:]}."))
-        _line(name, each.mean(axis=0), got, formula,
-              [(each.sum(axis=0), "that is the sum over the samples; the cost is the average, "
-                "so divide by the number of samples."),
-               (each[0], "that is the gradient of the first sample only; average over all "
-                "four."),
-               (each[-1], "that is the gradient of the last sample only; average over all "
-                "four."),
-               (each[-1] / n, "only the last sample's gradient survives your loop: keep every "
-                "sample's gradient (or add them up), then average."),
-               (each[:-1].mean(axis=0), "the last sample is missing: average over all four "
-                "samples (range(len(X)), not range(len(X) − 1))."),
-               (-each.mean(axis=0), "wrong sign: average the gradients as they are.")],
-              hint="call sample_gradient for every (x, t) and average the results.")
-    return correct(f"dE/dw = {fmt(dw.mean(axis=0))}, dE/db = {fmt(db.mean())}: the average of "
-                   "the four per-sample gradients.")
+    """`cost_gradient(w, b, X, T)`: the averages of the per-sample gradients (dE/dw, dE/db)."""
 
 
 # -- notebook 03: sigmoid least squares, brute force and bar notation -------------------------
 
-_POINTS = (dict(DEFAULTS), dict(w=-1.3, x=0.7, b=0.4, t=0.0, lam=0.3))
+_POINTS = [dict(DEFAULTS, label="the lecture's values w = 0.5, x = 2, b = 0.1, t = 1, λ = 0.1"),
+           dict(label="w = −1.3, x = 0.7, b = 0.4, t = 0, λ = 0.3", w=-1.3, x=0.7, b=0.4, t=0.0,
+                lam=0.3),
+           dict(label="w = 2, x = −1.5, b = −0.5, t = 1, λ = 1.5", w=2.0, x=-1.5, b=-0.5, t=1.0,
+                lam=1.5)]
 
 
-def _point_text(p, with_lam=False):
-    text = f"w={p['w']}, x={p['x']}, b={p['b']}, t={p['t']}"
-    return text + (f", lam={p['lam']}" if with_lam else "")
+def _each(mistake):
+    """(dL_dw, dL_db) with the same mistake: `mistake(w, x, b, t, d)` with d = ∂(wx + b)/∂ it."""
+    return (lambda w, x, b, t: mistake(w, x, b, t, x), lambda w, x, b, t: mistake(w, x, b, t, 1.0))
 
 
-@check
+def _sp(v):
+    return σ(v) * (1 - σ(v))
+
+
+def _dz(w, x, b, t):
+    return (σ(w * x + b) - t) * _sp(w * x + b)
+
+
+def _dz_x(w, x, b, t):
+    return _dz(w, x, b, t) * x
+
+
+@check("03_sigmoid_least_squares", "brute-force derivatives",
+       solution=(_dz_x, _dz),
+       configurations=_POINTS, make=lambda c: (c["w"], c["x"], c["b"], c["t"]),
+       returns=("dL_dw", "dL_db"), rtol=1e-5,
+       formulas={"dL_dw": "(σ(wx+b) − t)·σ'(wx+b)·x", "dL_db": "(σ(wx+b) − t)·σ'(wx+b)"},
+       mistakes=[
+           (_each(lambda w, x, b, t, d: (σ(w * x + b) - t) * σ(w * x + b) * d), "that uses σ "
+            "where the chain rule needs σ' = σ(1 − σ)."),
+           (_each(lambda w, x, b, t, d: (σ(w * x + b) - t) * (w * x + b) * (1 - w * x - b) * d),
+            "σ'(a) = σ(a)(1 − σ(a)): apply σ inside, not (wx+b)(1 − (wx+b))."),
+           (_each(lambda w, x, b, t, d: (σ(w * x + b) - t) * _sp(x) * d), "evaluate σ' at "
+            "wx + b, not at x."),
+           (_each(lambda w, x, b, t, d: (t - σ(w * x + b)) * _sp(w * x + b) * d), "wrong sign: "
+            "the derivative of ½(y − t)² is (y − t), not (t − y)."),
+           (_each(lambda w, x, b, t, d: σ(w * x + b) * _sp(w * x + b) * d), "the − t is missing: "
+            "the outer derivative of ½(σ(wx+b) − t)² is σ(wx+b) − t."),
+           ((_dz, _dz), "the innermost factor: ∂(wx + b)/∂w is x, not 1."),
+           ((_dz_x, _dz_x), "the innermost factor: ∂(wx + b)/∂b is 1, not x."),
+           (_each(lambda w, x, b, t, d: (σ(w * x + b) - t) * _sp(w * x + b) * w), "the innermost "
+            "factor: ∂(wx + b)/∂w is x, not w; ∂(wx + b)/∂b is 1."),
+           (_each(lambda w, x, b, t, d: (σ(w * x + b) - t) * d), "the factor σ'(wx + b) from the "
+            "middle of the chain is missing."),
+           (_each(lambda w, x, b, t, d: 2 * (σ(w * x + b) - t) * _sp(w * x + b) * d), "the ½ "
+            "cancels the 2 of the square: no factor 2."),
+           (_each(lambda w, x, b, t, d: 0.5 * (σ(w * x + b) - t) ** 2), "that is the loss L "
+            "itself; return its derivative.")],
+       success="both derivatives agree with the chain rule at three points, the lecture's and "
+       "two more.")
 def check_brute_force_gradients(dL_dw, dL_db):
-    """`dL_dw(w, x, b, t)` and `dL_db(w, x, b, t)` for L = ½(σ(wx+b) − t)², against finite
-    differences of L."""
-    def loss(w, x, b, t):
-        return 0.5 * (_sigma(w * x + b) - t) ** 2
-
-    points = []
-    for p in _POINTS:
-        w, x, b, t = p["w"], p["x"], p["b"], p["t"]
-        z = w * x + b
-        e, s, sp = _sigma(z) - t, _sigma(z), _sigma_prime(z)
-        numeric_w = numerical_gradient(lambda v: loss(v, x, b, t), np.array(w))
-        numeric_b = numerical_gradient(lambda v: loss(w, x, v, t), np.array(b))
-        lines = []
-        for name, student, numeric, local in (("dL_dw", dL_dw, numeric_w, x),
-                                              ("dL_db", dL_db, numeric_b, 1.0)):
-            got = call_student(student, w, x, b, t)
-            other = "x" if name == "dL_db" else "1"
-            lines.append(_spec(
-                f"{name}({_point_text(p)})", numeric, got, "the finite-difference slope of L",
-                [(e * s * local, "that uses σ where the chain rule needs σ' = σ(1 − σ)."),
-                 (e * z * (1 - z) * local, "σ'(a) = σ(a)(1 − σ(a)): apply σ inside, "
-                  "not (wx+b)(1 − (wx+b))."),
-                 (e * _sigma_prime(x) * local, "evaluate σ' at wx + b, not at x."),
-                 (-e * sp * local, "wrong sign: the derivative of ½(y − t)² is (y − t), "
-                  "not (t − y)."),
-                 (s * sp * local, "the − t is missing: the outer derivative of "
-                  "½(σ(wx+b) − t)² is σ(wx+b) − t."),
-                 (e * sp * (x if name == "dL_db" else 1.0),
-                  f"the innermost factor: ∂(wx + b)/∂{name[-1]} is "
-                  f"{'x' if name == 'dL_dw' else '1'}, not {other}."),
-                 (e * sp * w,
-                  f"the innermost factor: ∂(wx + b)/∂{name[-1]} is "
-                  f"{'x' if name == 'dL_dw' else '1'}, not w."),
-                 (e * local, "the factor σ'(wx + b) from the middle of the chain is "
-                  "missing."),
-                 (2 * e * sp * local, "the ½ cancels the 2 of the square: no factor 2."),
-                 (0.5 * e ** 2, "that is the loss L itself; return its derivative.")],
-                hint="(σ(wx+b) − t)·σ'(wx+b)·∂(wx+b)/∂" + name[-1] + ".", rtol=1e-5))
-        points.append(lines)
-    _first_wrong(points)
-    return correct("both derivatives agree with finite differences of L to 5 or more digits, "
-                   "at two different points.")
+    """`dL_dw(w, x, b, t)` and `dL_db(w, x, b, t)` for L = ½(σ(wx+b) − t)²."""
 
 
-def _reference_bars(p, regularised):
-    """The reference engine's bars at the point p."""
-    if regularised:
-        g = regularised_example(**p)
-        g.L_reg.backward()
-        return {"L_reg_bar": g.L_reg.bar, "R_bar": g.R.bar, "L_bar": g.L.bar,
-                "y_bar": g.y.bar, "z_bar": g.z.bar, "w_bar": g.w.bar, "b_bar": g.b.bar}, g
-    w, x, b, t = (Node(p[k], name=k) for k in "wxbt")
-    z = linear(w, x, b, name="z")
-    y = sigmoid(z, name="y")
-    L = half_squared_error(y, t, name="L")
-    L.backward()
-    return {"y_bar": y.bar, "z_bar": z.bar, "w_bar": w.bar, "b_bar": b.bar}, \
-        SimpleNamespace(w=w, x=x, b=b, t=t, z=z, y=y, L=L)
+_BARS = ("L_reg_bar", "R_bar", "L_bar", "y_bar", "z_bar", "w_bar", "b_bar")
 
 
-def _check_order(got, ref, names):
-    """Stop with a hint when the right values come back in another order."""
-    try:
-        got_values = [float(np.asarray(got[n], dtype=float)) for n in names]
-    except (TypeError, ValueError):
-        return
-    expected = [float(ref[n]) for n in names]
-    if not np.allclose(got_values, expected, rtol=1e-6, atol=1e-10) and \
-            np.allclose(sorted(got_values), sorted(expected), rtol=1e-6, atol=1e-10):
-        stop(wrong(f"the values are right but in another order: return them as "
-                   f"{', '.join(names)} (the order of the backward pass)."))
+def _engine_bars(w, x, b, t, lam=0.0):
+    """The bars of lecture.py's graph from the engine, in the slide's order (λ = 0: no R)."""
+    g = regularised_example(w, x, b, t, lam)
+    g.L_reg.backward()
+    return tuple(float(getattr(g, name[:-4]).bar) for name in _BARS)
 
 
-def _bar_names(regularised):
-    return (["L_reg_bar", "R_bar", "L_bar"] if regularised else []) + \
-        ["y_bar", "z_bar", "w_bar", "b_bar"]
+def _slide(**lines):
+    """The slide's backward pass, one line per bar, with some lines replaced by a mistake; a
+    line is a function of the values so far (w, x, b, t, lam, z, y and the bars above it)."""
+    def backward(w, x, b, t, lam=None):
+        v = dict(w=w, x=x, b=b, t=t, lam=lam or 0.0, z=w * x + b)
+        v["y"] = σ(v["z"])
+        rules = dict(L_reg_bar=lambda v: 1.0, R_bar=lambda v: v["L_reg_bar"] * v["lam"],
+                     L_bar=lambda v: v["L_reg_bar"], y_bar=lambda v: v["L_bar"] * (v["y"] - t),
+                     z_bar=lambda v: v["y_bar"] * v["y"] * (1 - v["y"]),
+                     w_bar=lambda v: v["z_bar"] * x + v["R_bar"] * w, b_bar=lambda v: v["z_bar"])
+        rules.update(lines)
+        for name in _BARS:
+            v[name] = rules[name](v)
+        return tuple(v[name] for name in _BARS[(0 if lam is not None else 3):])
+    return backward
 
 
-def _check_bars(student, regularised):
-    """Compare the student's bars with the engine's, line by line in the slide's order, each
-    line at both points; return the engine's bars at the lecture's values."""
-    names = _bar_names(regularised)
-    fname = getattr(student, "__name__", "your function")
-    points, refs = [], []
-    for p in _POINTS:
-        args = [p[k] for k in "wxbt"] + ([p["lam"]] if regularised else [])
-        got = _unpack(call_student(student, *args), names, fname)
-        ref, g = _reference_bars(p, regularised)
-        if not refs:
-            _check_order(got, ref, names)
-        points.append(_bar_lines(got, ref, g, p, regularised))
-        refs.append(ref)
-    _first_wrong(points)
-    return refs[0]
+_BAR_MISTAKES = [
+    (_slide(y_bar=lambda v: v["L_bar"] * (v["t"] - v["y"])), "wrong sign: the derivative of "
+     "½(y − t)² with respect to y is (y − t), not (t − y)."),
+    (_slide(y_bar=lambda v: v["L_bar"] * 0.5 * (v["y"] - v["t"]) ** 2), "that is the loss L "
+     "itself; y_bar is its derivative, y − t."),
+    (_slide(y_bar=lambda v: v["L_bar"] * 2 * (v["y"] - v["t"])), "the ½ cancels the 2 of the "
+     "square: no factor 2."),
+    (_slide(z_bar=lambda v: v["y_bar"] * v["y"]), "that uses σ(z) where the chain rule needs "
+     "σ'(z) = σ(z)(1 − σ(z))."),
+    (_slide(z_bar=lambda v: v["y_bar"] * _sp(v["y"])), "evaluate σ' at z, not at y."),
+    (_slide(z_bar=lambda v: v["y_bar"]), "the local derivative dy/dz = σ'(z) is missing."),
+    (_slide(z_bar=lambda v: v["y_bar"] * v["z"] * (1 - v["z"])), "σ'(z) = σ(z)(1 − σ(z)) = "
+     "y(1 − y), not z(1 − z)."),
+    (_slide(z_bar=lambda v: _sp(v["z"])), "multiply σ'(z) by the incoming message y_bar."),
+    (_slide(w_bar=lambda v: v["z_bar"] * v["x"] * v["R_bar"] * v["w"]), "the slide's missing "
+     "plus: w has two children, z and R, and their messages are ADDED: w_bar = z_bar·x + R_bar·w."),
+    (_slide(w_bar=lambda v: v["z_bar"] * v["x"]), "a message is missing: w has two children, z "
+     "and R. Add R's message R_bar·w."),
+    (_slide(w_bar=lambda v: v["R_bar"] * v["w"]), "a message is missing: w has two children, z "
+     "and R. Add z's message z_bar·x."),
+    (_slide(w_bar=lambda v: v["z_bar"] * v["x"] + v["w"]), "R's message is R_bar·dR/dw = "
+     "R_bar·w (R_bar = λ), not w alone."),
+    (_slide(w_bar=lambda v: v["z_bar"] * v["x"] + v["R_bar"] * 0.5 * v["w"] ** 2), "dR/dw for "
+     "R = ½w² is w, so R's message is R_bar·w."),
+    (_slide(w_bar=lambda v: v["z_bar"] * v["x"] + v["R_bar"]), "the local derivative dR/dw = w "
+     "is missing: R's message is R_bar·w."),
+    (_slide(w_bar=lambda v: v["z_bar"] * v["x"] - v["R_bar"] * v["w"]), "wrong sign: the two "
+     "messages are added, w_bar = z_bar·x + R_bar·w."),
+    (_slide(w_bar=lambda v: v["z_bar"] * v["x"] + v["R_bar"] * v["w"] * v["lam"]), "λ is "
+     "already in R_bar = L_reg_bar·λ: do not multiply by λ again."),
+    (_slide(w_bar=lambda v: v["z_bar"] * v["w"] + v["R_bar"] * v["w"]), "the local derivative "
+     "∂z/∂w of z = wx + b is x, not w."),
+    (_slide(w_bar=lambda v: v["z_bar"] + v["R_bar"] * v["w"]), "the local derivative "
+     "∂z/∂w = x is missing."),
+    (_slide(w_bar=lambda v: v["y_bar"] * v["x"] + v["R_bar"] * v["w"]), "w's child is z, so its "
+     "message starts from z_bar, not y_bar: z_bar·x."),
+    (_slide(b_bar=lambda v: v["z_bar"] * v["x"]), "∂z/∂b = 1 for z = wx + b: b_bar = z_bar, "
+     "without x."),
+    (_slide(b_bar=lambda v: v["z_bar"] + v["R_bar"] * v["b"]), "b is not regularised: R = ½w² "
+     "does not depend on b, so b has one child, z."),
+    (_slide(L_reg_bar=lambda v: 0.0), "the seed: the output's bar is dL_reg/dL_reg = 1."),
+    (_slide(R_bar=lambda v: 1.0), "R enters L_reg as λR, so dL_reg/dR = λ: R_bar = L_reg_bar·λ."),
+    (_slide(R_bar=lambda v: v["lam"] * 0.5 * v["w"] ** 2), "the local derivative dL_reg/dR is λ; "
+     "do not multiply by the value of R."),
+    (_slide(R_bar=lambda v: 1 / v["lam"]), "L_reg = L + λR, so dL_reg/dR = λ: multiply by λ, "
+     "do not divide."),
+    (_slide(L_bar=lambda v: v["lam"]), "λ multiplies R, not L: dL_reg/dL = 1."),
+]
 
 
-def _bar_lines(got, ref, g, p, regularised):
-    """The lines of the backward pass at the point p, with their typical mistakes."""
-    lines = []
-    w, x, b, t, lam = p["w"], p["x"], p["b"], p["t"], p["lam"]
-    z, y = float(g.z.value), float(g.y.value)
-    L_bar = float(ref["L_bar"]) if regularised else 1.0
-    R_bar = float(ref["R_bar"]) if regularised else 0.0
-    y_bar, z_bar = float(ref["y_bar"]), float(ref["z_bar"])
-    where = f" (at {_point_text(p, regularised)})"
-    if regularised:
-        lines.append(_spec("L_reg_bar" + where, ref["L_reg_bar"], got["L_reg_bar"], "",
-              [(0.0, "the seed: the output's bar is dL_reg/dL_reg = 1."),
-               (float(g.L_reg.value), "that is the value of L_reg; its bar is dL_reg/dL_reg = 1.")],
-              hint="step 3 of the algorithm: the output's bar is 1."))
-        lines.append(_spec("R_bar" + where, ref["R_bar"], got["R_bar"], "L_reg_bar·λ",
-              [(1.0, "R enters L_reg as λR, so dL_reg/dR = λ: R_bar = L_reg_bar·λ."),
-               (lam * 0.5 * w ** 2, "the local derivative dL_reg/dR is λ; do not multiply by "
-                "the value of R."),
-               (1.0 / lam, "L_reg = L + λR, so dL_reg/dR = λ: multiply by λ, do not "
-                "divide."),
-               (0.0, "R is a child of L_reg: it receives the message L_reg_bar·λ.")],
-              hint="R_bar = L_reg_bar · dL_reg/dR."))
-        lines.append(_spec("L_bar" + where, ref["L_bar"], got["L_bar"], "L_reg_bar·1",
-              [(lam, "λ multiplies R, not L: dL_reg/dL = 1."),
-               (0.0, "L is a child of L_reg: it receives the message L_reg_bar·1.")],
-              hint="L_bar = L_reg_bar · dL_reg/dL = L_reg_bar."))
-    lines.append(_spec("y_bar" + where, ref["y_bar"], got["y_bar"],
-          "L_bar·(y − t)" if regularised else "y − t",
-          [(-(y - t) * L_bar, "wrong sign: the derivative of ½(y − t)² with respect to y is "
-            "(y − t), not (t − y)."),
-           (0.5 * (y - t) ** 2 * L_bar, "that is the loss L itself; y_bar is its derivative, "
-            "y − t."),
-           (2 * (y - t) * L_bar, "the ½ cancels the 2 of the square: no factor 2.")],
-          hint="dL/dy for L = ½(y − t)²."))
-    lines.append(_spec("z_bar" + where, ref["z_bar"], got["z_bar"], "y_bar·σ'(z)",
-          [(y_bar * y, "that uses σ(z) where the chain rule needs σ'(z) = σ(z)(1 − σ(z))."),
-           (y_bar * _sigma(y) * (1 - _sigma(y)), "evaluate σ' at z, not at y."),
-           (y_bar, "the local derivative dy/dz = σ'(z) is missing."),
-           (y_bar * z * (1 - z), "σ'(z) = σ(z)(1 − σ(z)) = y(1 − y), not z(1 − z)."),
-           (_sigma_prime(z), "multiply σ'(z) by the incoming message y_bar.")],
-          hint="z_bar = y_bar · dy/dz with dy/dz = σ(z)(1 − σ(z))."))
-    w_mistakes = [(z_bar * w + R_bar * w if regularised else z_bar * w,
-                   "the local derivative ∂z/∂w of z = wx + b is x, not w."),
-                  (z_bar, "the local derivative ∂z/∂w = x is missing."),
-                  (y_bar * x + R_bar * w if regularised else y_bar * x,
-                   "w's child is z, so its message starts from z_bar, not y_bar: z_bar·x.")]
-    if regularised:
-        w_mistakes = [
-            (z_bar * x * R_bar * w, "the slide's missing plus: w has two children, z and R, and "
-             "their messages are ADDED: w_bar = z_bar·x + R_bar·w, not multiplied."),
-            (z_bar * x, "a message is missing: w has two children, z and R. Add R's message "
-             "R_bar·w."),
-            (R_bar * w, "a message is missing: w has two children, z and R. Add z's message "
-             "z_bar·x."),
-            (z_bar * x + w, "R's message is R_bar·dR/dw = R_bar·w (R_bar = λ), not w alone."),
-            (z_bar * x + lam * 0.5 * w ** 2, "dR/dw for R = ½w² is w, so R's message is "
-             "R_bar·w."),
-            (z_bar * x + 0.5 * w ** 2, "R's message is R_bar·dR/dw = R_bar·w, not the value "
-             "of R."),
-            (z_bar * x + R_bar, "the local derivative dR/dw = w is missing: R's message is "
-             "R_bar·w."),
-            (z_bar * x - R_bar * w, "wrong sign: the two messages are added, "
-             "w_bar = z_bar·x + R_bar·w."),
-            (z_bar * x + R_bar * w * lam, "λ is already in R_bar = L_reg_bar·λ: do not multiply "
-             "by λ again."),
-        ] + w_mistakes
-    lines.append(_spec("w_bar" + where, ref["w_bar"], got["w_bar"],
-          "z_bar·x + R_bar·w" if regularised else "z_bar·x", w_mistakes,
-          hint="sum the messages from all children of w."))
-    lines.append(_spec("b_bar" + where, ref["b_bar"], got["b_bar"], "z_bar",
-          [(z_bar * x, "∂z/∂b = 1 for z = wx + b: b_bar = z_bar, without x."),
-           (z_bar + R_bar * b, "b is not regularised: R = ½w² does not depend on b, so b has "
-            "one child, z."),
-           (0.0, "b is a parent of z: it receives z's message z_bar·1.")],
-          hint="b_bar = z_bar · ∂z/∂b."))
-    return lines
+def _reordered(names, order_text):
+    def backward(*args):
+        bars = dict(zip(names, _slide()(*args), strict=True))
+        return tuple(bars[n] for n in reversed(names))
+    return backward, f"the values are right but in another order: return them as {order_text}."
 
 
-@check
+@check("03_sigmoid_least_squares", "the backward pass in bar notation",
+       solution=lambda w, x, b, t: _engine_bars(w, x, b, t)[3:],
+       configurations=_POINTS, make=lambda c: (c["w"], c["x"], c["b"], c["t"]),
+       returns=_BARS[3:],
+       formulas=dict(y_bar="y − t", z_bar="y_bar·σ'(z)", w_bar="z_bar·x", b_bar="z_bar"),
+       mistakes=[*_BAR_MISTAKES, _reordered(_BARS[3:], ", ".join(_BARS[3:]))],
+       success=lambda got: "all four bars match the reference engine at three points: y_bar = "
+       f"{fmt(got['y_bar'])}, z_bar = {fmt(got['z_bar'])}, w_bar = {fmt(got['w_bar'])}, b_bar = "
+       f"{fmt(got['b_bar'])} at the lecture's values.")
 def check_bar_notation(backward_pass):
     """`backward_pass(w, x, b, t)` -> (y_bar, z_bar, w_bar, b_bar), against the engine."""
-    first = _check_bars(backward_pass, regularised=False)
-    return correct(f"all four bars match the reference engine: y_bar = {fmt(first['y_bar'])}, "
-                   f"z_bar = {fmt(first['z_bar'])}, w_bar = {fmt(first['w_bar'])}, "
-                   f"b_bar = {fmt(first['b_bar'])}.")
 
 
-@check
+@check("03_sigmoid_least_squares", "the regularised backward pass",
+       solution=_engine_bars, configurations=_POINTS,
+       make=lambda c: (c["w"], c["x"], c["b"], c["t"], c["lam"]), returns=_BARS,
+       formulas=dict(R_bar="L_reg_bar·λ", L_bar="L_reg_bar·1", y_bar="L_bar·(y − t)",
+                     z_bar="y_bar·σ'(z)", w_bar="z_bar·x + R_bar·w", b_bar="z_bar"),
+       mistakes=[*_BAR_MISTAKES, _reordered(_BARS, ", ".join(_BARS))],
+       success=lambda got: "all seven bars match the reference engine at three points; "
+       f"w_bar = z_bar·x + R_bar·w = {fmt(got['w_bar'])}, the sum of the messages from both "
+       "children.")
 def check_bar_notation_regularised(backward_pass_regularised):
     """`backward_pass_regularised(w, x, b, t, lam)` -> (L_reg_bar, R_bar, L_bar, y_bar, z_bar,
     w_bar, b_bar), against the engine, line by line in the slide's order."""
-    first = _check_bars(backward_pass_regularised, regularised=True)
-    return correct(f"all seven bars match the reference engine; w_bar = z_bar·x + R_bar·w = "
-                   f"{fmt(first['w_bar'])}, the sum of the messages from both children.")
