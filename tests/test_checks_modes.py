@@ -1,7 +1,7 @@
 """Forward mode against reverse mode (notebook 08): the reference sweep and its check."""
 import numpy as np
 import pytest
-from verdicts import assert_wrong, untouched
+from verdicts import assert_messages_differ, assert_row, rows, short_guard, untouched  # noqa: F401
 
 from course_utils.checks.modes import (
     check_forward_mode,
@@ -91,22 +91,6 @@ def by_id(output, leaf, direction):
     return tangents[id(output)]
 
 
-RIGHT = {"the reference": forward_mode, "memoised recursion": recursive,
-         "tangents by id, missing leaves as 0": by_id}
-
-
-@pytest.mark.parametrize("name", RIGHT)
-def test_every_right_forward_mode_passes(name):
-    verdict = check_forward_mode(RIGHT[name])
-    assert verdict.ok, repr(verdict)
-    assert "one sweep per input direction" in verdict.message
-
-
-def test_the_untouched_exercise_is_not_attempted():
-    verdict = check_forward_mode(untouched)
-    assert verdict.status == "not attempted"
-
-
 # -- the check: wrong answers ---------------------------------------------------------------
 
 
@@ -165,41 +149,40 @@ def loops(output, leaf, direction):
 _lecture = regularised_example(w=-0.8, x=1.5, b=0.4, t=0.0, lam=0.3)  # the check's first graph
 FIRST_ANSWER = float(forward_mode(_lecture.L_reg, _lecture.w, 1.0))
 
-WRONG = [
-    ("other leaves get ones", lambda o, leaf, d: sweep(o, leaf, d, other_leaves=np.ones_like),
+FORWARD_MODE = [  # (the student's forward_mode, status, key words)
+    (forward_mode, "correct", ["one sweep per input direction"]),
+    (recursive, "correct", []),
+    (by_id, "correct", []),
+    (lambda o, leaf, d: sweep(o, leaf, d), "correct", []),
+    (untouched, "not attempted", ["NotImplementedError"]),
+    (lambda o, leaf, d: sweep(o, leaf, d, other_leaves=np.ones_like), "wrong",
      ["other leaves", "zeros"]),
-    ("assigned, not summed", lambda o, leaf, d: sweep(o, leaf, d, combine="last"),
-     ["only the last one"]),
-    ("first argument only", lambda o, leaf, d: sweep(o, leaf, d, which="first"),
-     ["uses only the first"]),
-    ("multiplied", lambda o, leaf, d: sweep(o, leaf, d, combine="product"),
-     ["not multiplied"]),
-    ("parents for args", lambda o, leaf, d: sweep(o, leaf, d, which="parents"),
+    (lambda o, leaf, d: sweep(o, leaf, d, combine="last"), "wrong", ["only the last one"]),
+    (lambda o, leaf, d: sweep(o, leaf, d, which="first"), "wrong", ["uses only the first"]),
+    (lambda o, leaf, d: sweep(o, leaf, d, combine="product"), "wrong", ["not multiplied"]),
+    (lambda o, leaf, d: sweep(o, leaf, d, which="parents"), "wrong",
      ["raised ValueError", "enumerate(node.args)"]),
-    ("reversed order", lambda o, leaf, d: sweep(o, leaf, d,
-                                                 order=lambda o: topological_order(o)[::-1]),
+    (lambda o, leaf, d: sweep(o, leaf, d, order=lambda o: topological_order(o)[::-1]), "wrong",
      ["raised KeyError", "not reversed"]),
-    ("direction ignored", lambda o, leaf, d: sweep(o, leaf, np.ones_like(leaf.value)),
+    (lambda o, leaf, d: sweep(o, leaf, np.ones_like(leaf.value)), "wrong",
      ["the `direction` you are given"]),
-    ("the value", lambda o, leaf, d: o.value, ["forward pass alone"]),
-    ("the direction", lambda o, leaf, d: np.broadcast_to(np.sum(d), o.shape),
+    (lambda o, leaf, d: o.value, "wrong", ["forward pass alone"]),
+    (lambda o, leaf, d: np.broadcast_to(np.sum(d), o.shape), "wrong",
      ["the direction itself"]),
-    ("the dict of tangents", lambda o, leaf, d: {o: forward_mode(o, leaf, d)},
+    (lambda o, leaf, d: {o: forward_mode(o, leaf, d)}, "wrong",
      ["should be a number or an array, got dict"]),
-    ("hard-coded", lambda o, leaf, d: FIRST_ANSWER, ["the lecture's graph, leaf b", "is off"]),
-    ("backward pass", with_backward, ["ran a backward pass"]),
-    ("changes the values", stores_tangents_in_values, ["changed its input"]),
+    (lambda o, leaf, d: FIRST_ANSWER, "wrong", ["the lecture's graph, leaf b", "is off"]),
+    (with_backward, "wrong", ["ran a backward pass"]),
+    (stores_tangents_in_values, "wrong", ["changed its input"]),
+    (accumulating(), "wrong", ["called again", "carries something over"]),
+    (loops, "wrong", ["did not finish"]),
 ]
 
 
-@pytest.mark.parametrize("name, function, phrases", WRONG, ids=[row[0] for row in WRONG])
-def test_each_wrong_forward_mode_gets_its_own_message(name, function, phrases):
-    assert_wrong(check_forward_mode(function), *phrases)
+@pytest.mark.parametrize("answer, status, words", rows(FORWARD_MODE))
+def test_forward_mode(answer, status, words, short_guard):  # noqa: F811
+    assert_row(check_forward_mode, answer, status, words)
 
 
-def test_a_sweep_that_remembers_the_last_call_is_named():
-    assert_wrong(check_forward_mode(accumulating()), "called again", "carries something over")
-
-
-def test_a_sweep_that_never_ends_is_stopped():
-    assert_wrong(check_forward_mode(loops), "did not finish")
+def test_forward_mode_mistakes_get_messages_of_their_own(short_guard):  # noqa: F811
+    assert_messages_differ(check_forward_mode, FORWARD_MODE)
