@@ -5,22 +5,23 @@ Each explorer is three layers, so it works (and is tested) without a browser:
 * a state in plain Python (`SensitivityState`, `DescentState`): the numbers and the stepping;
 * drawing as a pure function of the state (`draw_sensitivity`, `draw_descent` onto matplotlib
   axes, and `*_html` for the numbers), also usable for static plots in a notebook;
-* a thin ipywidgets shell (`SensitivityExplorer`, `GradientDescentExplorer`): sliders that set
-  the state, and an Image + HTML widget showing the rendering of the state.
+* a thin ipywidgets shell (`SensitivityExplorer`, `GradientDescentExplorer`): a VBox, like the
+  `BackpropStepper`, with public sliders that set the state, and an Image + HTML widget
+  showing the rendering of the state.
 """
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Any, Callable
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-ORANGE, SKY, GREEN, BLUE, VERMILLION, PURPLE, BLACK = (
-    "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#000000")
-FONT = 13
+from ..notation import BLACK, BLUE, GREEN, ORANGE, VERMILLION, factor, number
+
+FONT_SIZE = 13
 DPI = 90  # the widget shows the picture at this size, pixel for pixel (figure inches x DPI)
 
 
@@ -47,11 +48,6 @@ def _number(value, what: str) -> float:
     return number
 
 
-def _signed(number: float, spec: str = ".4g") -> str:
-    """A number for a formula: negative ones in parentheses, e.g. 1.5·(-4)."""
-    return f"({number:{spec}})" if number < 0 else f"{number:{spec}}"
-
-
 def _image(figsize) -> widgets.Image:
     width = f"{int(figsize[0] * DPI)}px"
     return widgets.Image(format="png",
@@ -71,22 +67,32 @@ def _within(value: float, low: float, high: float, what: str, hint: str) -> None
                          f"[{low:g}, {high:g}]; {hint}")
 
 
-class _Shell:
-    """What both widget shells share: a short text repr and display through their box."""
+class _Explorer(widgets.VBox):
+    """What both explorers share: a VBox of their controls, the numbers (`.text`, HTML) and
+    the picture (`.image`, PNG), both redrawn from `.state` whenever a control moves."""
 
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        if isinstance(bundle, tuple):
-            bundle = bundle[0]
-        bundle = dict(bundle or {})
-        bundle["text/plain"] = repr(self)
-        return bundle
+    def __init__(self, controls: list, figsize: tuple) -> None:
+        self.text = widgets.HTML()
+        self.image = _image(figsize)
+        super().__init__(controls + [self.text, self.image])
+        self._refresh()
 
-    def _refresh(self, change=None):
+    @property
+    def widget(self) -> widgets.VBox:
+        """The box to display or style: the explorer itself."""
+        return self
+
+    def render(self) -> bytes:
+        raise NotImplementedError
+
+    def html(self) -> str:
+        raise NotImplementedError
+
+    def _refresh(self) -> None:
         self.image.value = self.render()
         self.text.value = self.html()
 
-    def picture(self):
+    def picture(self) -> Any:
         """The picture currently shown, as a static image (for exports without a kernel)."""
         from IPython.display import Image
         return Image(data=self.image.value, format="png")
@@ -132,21 +138,26 @@ class SensitivityState:
 def sensitivity_html(state: SensitivityState) -> str:
     """The numbers of the state: the nudges measured, and the chain rule with numbers."""
     n = state.numbers()
+    x, dx = number(n["x"], ".3f"), factor(number(n["dx"], ".3g"))
+
+    def f4(key: str) -> str:   # a derivative or a change, 4 decimals
+        return number(n[key], ".4f")
+
     rows = [
-        f"nudge x by Δx = {n['dx']:.3g}: x = {n['x']:.3f} → {n['x'] + n['dx']:.3f}",
-        f"y = {state.g_name} moves by Δy = {n['dy']:.4f} "
-        f"≈ dy/dx·Δx = {n['dy_dx']:.4f}·{n['dx']:.3g} = {n['dy_dx'] * n['dx']:.4f}",
-        f"z = {state.f_name} moves by Δz = {n['dz']:.4f} "
-        f"≈ dz/dx·Δx = {n['dz_dx']:.4f}·{n['dx']:.3g} = {n['dz_dx'] * n['dx']:.4f}",
-        f"chain rule: dz/dx = dz/dy · dy/dx = {n['dz_dy']:.4f} · {_signed(n['dy_dx'], '.4f')} "
-        f"= <b>{n['dz_dx']:.4f}</b>",
+        f"nudge x by Δx = {number(n['dx'], '.3g')}: x = {x} → {number(n['x'] + n['dx'], '.3f')}",
+        f"y = {state.g_name} moves by Δy = {f4('dy')} ≈ dy/dx·Δx = {f4('dy_dx')}·{dx} "
+        f"= {number(n['dy_dx'] * n['dx'], '.4f')}",
+        f"z = {state.f_name} moves by Δz = {f4('dz')} ≈ dz/dx·Δx = {f4('dz_dx')}·{dx} "
+        f"= {number(n['dz_dx'] * n['dx'], '.4f')}",
+        f"chain rule: dz/dx = dz/dy · dy/dx = {f4('dz_dy')} · {factor(f4('dy_dx'))} "
+        f"= <b>{f4('dz_dx')}</b>",
     ]
     return "<div style='font-size:15px; line-height:1.6'>" + "<br>".join(rows) + "</div>"
 
 
 def _tangent(ax, a, fa, slope, half_width, colour):
     xs = np.array([a - half_width, a + half_width])
-    ax.plot(xs, fa + slope * (xs - a), "--", color=colour, lw=2, label=f"tangent, slope {slope:.3f}")
+    ax.plot(xs, fa + slope * (xs - a), "--", color=colour, lw=2, label=f"tangent, slope {number(slope, '.3f')}")
 
 
 def _nudge(ax, a, fa, da, dfa, run, rise):
@@ -167,7 +178,7 @@ def draw_sensitivity(state: SensitivityState, axes) -> None:
     _tangent(ax1, n["x"], n["y"], n["dy_dx"], width, ORANGE)
     _nudge(ax1, n["x"], n["y"], n["dx"], n["dy"], "Δx", "Δy")
     ax1.set(xlabel="x", ylabel="y")
-    ax1.set_title(f"Δy = {n['dy']:.3f},  dy/dx = {n['dy_dx']:.3f}", fontsize=FONT)
+    ax1.set_title(f"Δy = {number(n['dy'], '.3f')},  dy/dx = {number(n['dy_dx'], '.3f')}", fontsize=FONT_SIZE)
     lo, hi = ys.min(), ys.max()
     y_grid = np.linspace(lo - 0.1 * (hi - lo), hi + 0.1 * (hi - lo), 300)
     ax2.plot(y_grid, [state.f(v) for v in y_grid], color=GREEN, lw=2.5,
@@ -175,12 +186,12 @@ def draw_sensitivity(state: SensitivityState, axes) -> None:
     _tangent(ax2, n["y"], n["z"], n["dz_dy"], 0.25 * (y_grid[-1] - y_grid[0]), ORANGE)
     _nudge(ax2, n["y"], n["z"], n["dy"], n["dz"], "Δy", "Δz")
     ax2.set(xlabel="y", ylabel="z")
-    ax2.set_title(f"Δz = {n['dz']:.3f},  dz/dy = {n['dz_dy']:.3f}", fontsize=FONT)
+    ax2.set_title(f"Δz = {number(n['dz'], '.3f')},  dz/dy = {number(n['dz_dy'], '.3f')}", fontsize=FONT_SIZE)
     for ax in axes:
-        ax.legend(fontsize=FONT - 1, loc="best")
-        ax.tick_params(labelsize=FONT - 1)
-        ax.xaxis.label.set_size(FONT)
-        ax.yaxis.label.set_size(FONT)
+        ax.legend(fontsize=FONT_SIZE - 1, loc="best")
+        ax.tick_params(labelsize=FONT_SIZE - 1)
+        ax.xaxis.label.set_size(FONT_SIZE)
+        ax.yaxis.label.set_size(FONT_SIZE)
         ax.grid(alpha=0.3)
 
 
@@ -194,7 +205,7 @@ def sensitivity_figure(state: SensitivityState) -> Figure:
     return figure
 
 
-class SensitivityExplorer(_Shell):
+class SensitivityExplorer(_Explorer):
     """Nudge x with a slider; watch y = g(x) and z = f(y) move; the chain rule with numbers.
 
     `SensitivityExplorer(g=np.sin, f=np.exp, x=1.0, dx=0.1)`; optional exact derivatives
@@ -212,15 +223,11 @@ class SensitivityExplorer(_Shell):
         self.dx_slider = widgets.FloatSlider(value=self.state.dx, min=-0.5, max=0.5, step=0.01,
                                              description="nudge Δx", continuous_update=False,
                                              style={"description_width": "initial"})
-        self.image = _image(SENSITIVITY_SIZE)
-        self.text = widgets.HTML()
         self.x_slider.observe(self._on_slider, names="value")
         self.dx_slider.observe(self._on_slider, names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.x_slider, self.dx_slider]), self.text,
-                                    self.image])
-        self._refresh()
+        super().__init__([widgets.HBox([self.x_slider, self.dx_slider])], SENSITIVITY_SIZE)
 
-    def _on_slider(self, change=None):
+    def _on_slider(self, change: dict) -> None:
         self.state = replace(self.state, x=self.x_slider.value, dx=self.dx_slider.value)
         self._refresh()
 
@@ -326,10 +333,11 @@ def descent_html(state: DescentState) -> str:
     """The current step as numbers: w, f(w), the slope and the update."""
     w = state.w
     slope = float(state.df(w))
-    rows = [f"step {state.step} of {len(state.path) - 1}: w = {w:.4g}, "
-            f"f(w) = {float(state.f(w)):.4g}, f'(w) = {slope:.4g}",
-            f"next: w ← w − η·f'(w) = {w:.4g} − {state.rate:.3g}·{_signed(slope)} "
-            f"= {w - state.rate * slope:.4g}"]
+    rate = number(state.rate, ".3g")
+    rows = [f"step {state.step} of {len(state.path) - 1}: w = {number(w)}, "
+            f"f(w) = {number(state.f(w))}, f'(w) = {number(slope)}",
+            f"next: w ← w − η·f'(w) = {number(w)} − {rate}·{factor(number(slope))} "
+            f"= {number(w - state.rate * slope)}"]
     if state.diverged:
         rows.append("<b>diverges</b>: the learning rate is too large, each step overshoots "
                     "farther than the last")
@@ -352,14 +360,15 @@ def draw_descent(state: DescentState, ax) -> None:
     f_path = np.array([state.f(v) for v in path], dtype=float)
     ax.plot(path, f_path, "-", color=ORANGE, lw=1.5, alpha=0.8)
     ax.scatter(path, f_path, c=np.arange(len(path)), cmap="cividis", s=50, zorder=3,
-               edgecolors=BLACK, label=f"steps, η = {state.rate:.3g}")
+               edgecolors=BLACK, label=f"steps, η = {number(state.rate, '.3g')}")
     ax.plot(path[-1], f_path[-1], "o", color=VERMILLION, ms=12, zorder=4, label="current w")
-    ax.set_xlabel("w", fontsize=FONT)
-    ax.set_ylabel("f(w)", fontsize=FONT)
-    ax.set_title(f"learning rate η = {state.rate:.3g}: step {state.step}, w = {state.w:.3g}",
-                 fontsize=FONT)
-    ax.tick_params(labelsize=FONT - 1)
-    ax.legend(fontsize=FONT - 1, loc="upper center")
+    ax.set_xlabel("w", fontsize=FONT_SIZE)
+    ax.set_ylabel("f(w)", fontsize=FONT_SIZE)
+    ax.set_title(f"learning rate η = {number(state.rate, '.3g')}: step {state.step}, "
+                 f"w = {number(state.w, '.3g')}",
+                 fontsize=FONT_SIZE)
+    ax.tick_params(labelsize=FONT_SIZE - 1)
+    ax.legend(fontsize=FONT_SIZE - 1, loc="upper center")
     ax.grid(alpha=0.3)
 
 
@@ -370,7 +379,7 @@ def descent_figure(state: DescentState) -> Figure:
     return figure
 
 
-class GradientDescentExplorer(_Shell):
+class GradientDescentExplorer(_Explorer):
     """1-d gradient descent: a learning-rate slider, a start point, Play through the steps.
 
     `GradientDescentExplorer(f=..., df=..., rate=0.1, start=-1.0, steps=20)`; by default
@@ -393,16 +402,12 @@ class GradientDescentExplorer(_Shell):
                                              description="step")
         self.play = widgets.Play(value=self.state.step, min=0, max=self.state.steps, interval=700)
         widgets.jslink((self.play, "value"), (self.step_slider, "value"))
-        self.image = _image(DESCENT_SIZE)
-        self.text = widgets.HTML()
         for slider in (self.rate_slider, self.start_slider, self.step_slider):
             slider.observe(self._on_control, names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.rate_slider, self.start_slider]),
-                                    widgets.HBox([self.play, self.step_slider]), self.text,
-                                    self.image])
-        self._refresh()
+        super().__init__([widgets.HBox([self.rate_slider, self.start_slider]),
+                          widgets.HBox([self.play, self.step_slider])], DESCENT_SIZE)
 
-    def _on_control(self, change=None):
+    def _on_control(self, change: dict) -> None:
         self.state = replace(self.state, rate=self.rate_slider.value,
                              start=self.start_slider.value, step=self.step_slider.value)
         self._refresh()
