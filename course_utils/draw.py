@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from itertools import pairwise
 
 from .engine import Node, topological_order
-from .notation import (BLUE, FONT, GREY, VERMILLION, formula, markup, number, show,
-                       show_width)
+from .notation import BLUE, FONT, GREY, VERMILLION, formula, markup, number, show, show_width
 
 __all__ = ["GraphPicture", "Layout", "draw", "layout", "markup", "number", "render_svg"]
 
@@ -100,7 +100,7 @@ def _grid(depth: list[int], edges: tuple) -> _Grid:
             chain.append(n_items)
             n_items += 1
         chain.append(c)
-        for a, b in zip(chain, chain[1:]):
+        for a, b in pairwise(chain):
             grid.neighbours[a].append(b)
             grid.neighbours[b].append(a)
         grid.chains.append(chain[1:-1])
@@ -130,10 +130,10 @@ def _rows(grid: _Grid) -> dict[int, float]:
 
 def _widths(order: tuple, names: tuple, s: dict) -> list[float]:
     """Each box wide enough for its formula (up to 26 characters), its name and its value."""
-    name_of = dict(zip(order, names)).__getitem__
+    name_of = dict(zip(order, names, strict=True)).__getitem__
     char = 0.62 * s["font"]
     widths = []
-    for node, name in zip(order, names):
+    for node, name in zip(order, names, strict=True):
         text = "" if node.op is None else "= " + formula(node, name_of)
         longest = max(min(len(text), 26), 13, len(name) + 4 + show_width(node.value))
         widths.append(longest * char + 2 * s["pad"])
@@ -165,7 +165,7 @@ def _routes(edges: tuple, grid: _Grid, boxes: list, spans: dict, box_height: flo
     """Each arrow: from the right of the parent's box, through its chain, to a slot on the
     left of the child's box (one slot per argument)."""
     routes = []
-    for (p, c, k), chain in zip(edges, grid.chains):
+    for (p, c, k), chain in zip(edges, grid.chains, strict=True):
         px, py, pw = boxes[p]
         cx, cy, _ = boxes[c]
         n_args = sum(1 for e in edges if e[1] == c)
@@ -197,8 +197,8 @@ def layout(output: Node, lecture: bool = False) -> Layout:
     boxes, spans, x = _place(grid, row, _widths(order, names, s), box_height, s)
     routes = _routes(edges, grid, boxes, spans, box_height)
     height = max(len(layer) for layer in grid.layers) * (box_height + s["vgap"]) + s["vgap"]
-    return Layout(order, index, names, tuple(zip(edges, routes)), tuple(boxes), box_height,
-                  round(x - s["gap"] / 2, 1), height, lecture)
+    return Layout(order, index, names, tuple(zip(edges, routes, strict=True)), tuple(boxes),
+                  box_height, round(x - s["gap"] / 2, 1), height, lecture)
 
 
 # --------------------------------------------------------------------------------------------
@@ -217,7 +217,7 @@ class _Look:
 def _path(points: tuple) -> str:
     """The SVG path of an arrow's points: curves between layers, straight through them."""
     path = [f"M{points[0][0]},{points[0][1]}"]
-    for j, ((xa, ya), (xb, yb)) in enumerate(zip(points, points[1:])):
+    for j, ((xa, ya), (xb, yb)) in enumerate(pairwise(points)):
         if j % 2:                       # straight through a layer in between
             path.append(f"L{xb},{yb}")
         else:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -166,7 +167,8 @@ def formula(node: Any, name_of: Callable[[Any], str], style: str = "text",
             parts.append(constant(arg) if values is not None else symbol(node, k))
         elif values is not None:
             text = show(values[arg])
-            glued = re.search(r"[\w½)]\{%d\}" % k, node.op.formula)   # ½{0}² -> ½(0.5)²
+            slot = "{" + str(k) + "}"                        # ½{0}² -> ½(0.5)²
+            glued = re.search(r"[\w½)]" + re.escape(slot), node.op.formula)
             parts.append(f"({text})" if glued else factor(text))
         else:
             parts.append(markup(name_of(arg), style))

@@ -25,9 +25,15 @@ import pytest
 
 from course_utils.lecture import regularised_example
 from course_utils.notation import number
-from course_utils.widgets.explorers import (DescentState, SensitivityState, _png,
-                                            descent_figure, descent_html, sensitivity_figure,
-                                            sensitivity_html)
+from course_utils.widgets.explorers import (
+    DescentState,
+    SensitivityState,
+    _png,
+    descent_figure,
+    descent_html,
+    sensitivity_figure,
+    sensitivity_html,
+)
 
 pytestmark = pytest.mark.browser
 

@@ -4,8 +4,12 @@ import numpy as np
 import pytest
 
 from course_utils.widgets import GradientDescentExplorer, SensitivityExplorer
-from course_utils.widgets.explorers import (DescentState, SensitivityState, descent_html,
-                                            sensitivity_html)
+from course_utils.widgets.explorers import (
+    DescentState,
+    SensitivityState,
+    descent_html,
+    sensitivity_html,
+)
 
 # -- the sensitivity state: the chain rule in numbers ------------------------------------------
 

@@ -12,8 +12,9 @@ Each explorer is three layers, so it works (and is tested) without a browser:
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
@@ -46,6 +47,12 @@ def _number(value, what: str) -> float:
     if not np.isfinite(number):
         raise ValueError(f"{what}: expected a finite number, got {number}.")
     return number
+
+
+def _call(f: Callable | None, x: float) -> float:
+    """f(x) as a float, for a derivative that the state's __post_init__ has filled in."""
+    assert f is not None, "the state fills in every derivative"
+    return float(f(x))
 
 
 def _image(figsize) -> widgets.Image:
@@ -113,7 +120,7 @@ class SensitivityState:
     dx: float = 0.1
     g_name: str = "sin(x)"
     f_name: str = "exp(y)"
-    x_range: tuple = (-2.0, 3.0)
+    x_range: tuple[float, float] = (-2.0, 3.0)
 
     def __post_init__(self):
         object.__setattr__(self, "g", _function(self.g, "g"))
@@ -130,7 +137,7 @@ class SensitivityState:
         x, dx = self.x, self.dx
         y, y_new = float(self.g(x)), float(self.g(x + dx))
         z, z_new = float(self.f(y)), float(self.f(y_new))
-        dy_dx, dz_dy = float(self.dg(x)), float(self.df(y))
+        dy_dx, dz_dy = _call(self.dg, x), _call(self.df, y)
         return dict(x=x, dx=dx, y=y, dy=y_new - y, z=z, dz=z_new - z,
                     dy_dx=dy_dx, dz_dy=dz_dy, dz_dx=dz_dy * dy_dx)
 
@@ -155,16 +162,23 @@ def sensitivity_html(state: SensitivityState) -> str:
     return "<div style='font-size:15px; line-height:1.6'>" + "<br>".join(rows) + "</div>"
 
 
-def _tangent(ax, a, fa, slope, half_width, colour):
+def _link(ax, grid: np.ndarray, curve, colour: str, label: str, names: tuple[str, str],
+          at: tuple[float, float], nudge: tuple[float, float], slope: float) -> None:
+    """One link of the chain, out = h(in): the curve, its tangent at the point `at`, and the
+    nudge as a triangle, Δin along the horizontal axis and Δout along the vertical."""
+    (inp, out), (a, fa), (da, dfa) = names, at, nudge
+    ax.plot(grid, curve, color=colour, lw=2.5, label=label)
+    half_width = 0.25 * (grid[-1] - grid[0])
     xs = np.array([a - half_width, a + half_width])
-    ax.plot(xs, fa + slope * (xs - a), "--", color=colour, lw=2, label=f"tangent, slope {number(slope, '.3f')}")
-
-
-def _nudge(ax, a, fa, da, dfa, run, rise):
-    """The nudge as a triangle: `run` along the horizontal axis, `rise` along the vertical."""
+    ax.plot(xs, fa + slope * (xs - a), "--", color=ORANGE, lw=2,
+            label=f"tangent, slope {number(slope, '.3f')}")
     ax.plot([a, a + da], [fa, fa], ":", color=BLACK, lw=1.5)
     ax.plot([a + da, a + da], [fa, fa + dfa], ":", color=VERMILLION, lw=2)
-    ax.plot([a, a + da], [fa, fa + dfa], "o", color=VERMILLION, ms=7, label=f"nudge: {rise} for {run}")
+    ax.plot([a, a + da], [fa, fa + dfa], "o", color=VERMILLION, ms=7,
+            label=f"nudge: Δ{out} for Δ{inp}")
+    ax.set(xlabel=inp, ylabel=out)
+    ax.set_title(f"Δ{out} = {number(dfa, '.3f')},  d{out}/d{inp} = {number(slope, '.3f')}",
+                 fontsize=FONT_SIZE)
 
 
 def draw_sensitivity(state: SensitivityState, axes) -> None:
@@ -172,21 +186,12 @@ def draw_sensitivity(state: SensitivityState, axes) -> None:
     n = state.numbers()
     xs = np.linspace(*state.x_range, 300)
     ys = np.array([state.g(v) for v in xs], dtype=float)
-    width = 0.25 * (state.x_range[1] - state.x_range[0])
-    ax1, ax2 = axes
-    ax1.plot(xs, ys, color=BLUE, lw=2.5, label=f"y = {state.g_name}")
-    _tangent(ax1, n["x"], n["y"], n["dy_dx"], width, ORANGE)
-    _nudge(ax1, n["x"], n["y"], n["dx"], n["dy"], "Δx", "Δy")
-    ax1.set(xlabel="x", ylabel="y")
-    ax1.set_title(f"Δy = {number(n['dy'], '.3f')},  dy/dx = {number(n['dy_dx'], '.3f')}", fontsize=FONT_SIZE)
+    _link(axes[0], xs, ys, BLUE, f"y = {state.g_name}", ("x", "y"), (n["x"], n["y"]),
+          (n["dx"], n["dy"]), n["dy_dx"])
     lo, hi = ys.min(), ys.max()
     y_grid = np.linspace(lo - 0.1 * (hi - lo), hi + 0.1 * (hi - lo), 300)
-    ax2.plot(y_grid, [state.f(v) for v in y_grid], color=GREEN, lw=2.5,
-             label=f"z = {state.f_name}")
-    _tangent(ax2, n["y"], n["z"], n["dz_dy"], 0.25 * (y_grid[-1] - y_grid[0]), ORANGE)
-    _nudge(ax2, n["y"], n["z"], n["dy"], n["dz"], "Δy", "Δz")
-    ax2.set(xlabel="y", ylabel="z")
-    ax2.set_title(f"Δz = {number(n['dz'], '.3f')},  dz/dy = {number(n['dz_dy'], '.3f')}", fontsize=FONT_SIZE)
+    _link(axes[1], y_grid, [state.f(v) for v in y_grid], GREEN, f"z = {state.f_name}",
+          ("y", "z"), (n["y"], n["z"]), (n["dy"], n["dz"]), n["dz_dy"])
     for ax in axes:
         ax.legend(fontsize=FONT_SIZE - 1, loc="best")
         ax.tick_params(labelsize=FONT_SIZE - 1)
@@ -276,7 +281,7 @@ class DescentState:
     steps: int = 20
     step: int = 0
     f_name: str = "(w − 1)² + 0.5"
-    w_range: tuple = (-1.5, 3.5)
+    w_range: tuple[float, float] = (-1.5, 3.5)
     path: tuple = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -298,11 +303,15 @@ class DescentState:
         """All iterates w_0 = start, w_{k+1} = w_k − η f'(w_k); stops early once it blows up."""
         path = [self.start]
         for _ in range(self.steps):
-            w = path[-1] - self.rate * float(self.df(path[-1]))
+            w = path[-1] - self.rate * self.slope(path[-1])
             if not np.isfinite(w) or abs(w - self.start) > BLOW_UP:
                 break
             path.append(w)
         return tuple(path)
+
+    def slope(self, w: float) -> float:
+        """f'(w), from the derivative given or by central differences."""
+        return _call(self.df, w)
 
     @property
     def trajectory(self) -> np.ndarray:
@@ -315,24 +324,25 @@ class DescentState:
 
     @property
     def diverged(self) -> bool:
-        """Whether the whole run moves away: blew up, or ends farther from a minimum than it began."""
+        """Whether the whole run moves away: blew up, or ends farther from a minimum than it
+        began."""
         p = self.path
         if len(p) < self.steps + 1:
             return True
-        return abs(float(self.df(p[-1]))) > abs(float(self.df(p[0]))) and abs(p[-1] - p[-2]) > \
-            abs(p[1] - p[0])
+        steeper = abs(self.slope(p[-1])) > abs(self.slope(p[0]))
+        return steeper and abs(p[-1] - p[-2]) > abs(p[1] - p[0])
 
     @property
     def converged(self) -> bool:
         """Whether the whole run ends where the slope is nearly zero (under 5 % of the start's)."""
-        end, begin = abs(float(self.df(self.path[-1]))), abs(float(self.df(self.path[0])))
+        end, begin = abs(self.slope(self.path[-1])), abs(self.slope(self.path[0]))
         return not self.diverged and end <= 0.05 * begin
 
 
 def descent_html(state: DescentState) -> str:
     """The current step as numbers: w, f(w), the slope and the update."""
     w = state.w
-    slope = float(state.df(w))
+    slope = state.slope(w)
     rate = number(state.rate, ".3g")
     rows = [f"step {state.step} of {len(state.path) - 1}: w = {number(w)}, "
             f"f(w) = {number(state.f(w))}, f'(w) = {number(slope)}",

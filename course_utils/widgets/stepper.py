@@ -22,8 +22,19 @@ import numpy as np
 
 from .. import draw as pictures
 from ..engine import BackwardStep, ForwardStep, Node
-from ..notation import (BLUE, FONT, GREY, VERMILLION, bar_name, factor, fill, markup, number,
-                        show, symbol)
+from ..notation import (
+    BLUE,
+    FONT,
+    GREY,
+    VERMILLION,
+    bar_name,
+    factor,
+    fill,
+    markup,
+    number,
+    show,
+    symbol,
+)
 
 PHASES = ("order", "forward", "backward")
 EXPLAIN = {
@@ -48,7 +59,8 @@ def record_steps(output: Node) -> list[Step]:
     if not isinstance(output, Node):
         raise TypeError("BackpropStepper: expected the output Node of a graph (e.g. the loss "
                         f"L), got {type(output).__name__}.")
-    forward, backward = [], []
+    forward: list[ForwardStep] = []
+    backward: list[BackwardStep] = []
     output.forward(record=forward)
     output.backward(record=backward)
     return ([Step("order")] + [Step("forward", r.node, r) for r in forward]
@@ -59,19 +71,35 @@ def record_steps(output: Node) -> list[Step]:
 # Equations: what each step says, in text or HTML
 # --------------------------------------------------------------------------------------------
 
-def _known(steps: list[Step], index: int, phases: tuple) -> dict:
-    """What the steps before `index` of these phases recorded: node -> its value or bar."""
-    return {s.node: s.record.value if s.phase == "forward" else s.record.bar
-            for s in steps[:index] if s.phase in phases}
+def _values(steps: list[Step], upto: int) -> dict:
+    """node -> value, for the nodes evaluated in the steps before `upto`."""
+    records = [s.record for s in steps[:upto]]
+    return {r.node: r.value for r in records if isinstance(r, ForwardStep)}
+
+
+def _bars(steps: list[Step], upto: int) -> dict:
+    """node -> bar, for the nodes whose bar was computed in the steps before `upto`."""
+    records = [s.record for s in steps[:upto]]
+    return {r.node: r.bar for r in records if isinstance(r, BackwardStep)}
+
+
+def _forward(step: Step) -> ForwardStep:
+    assert isinstance(step.record, ForwardStep), f"a {step.phase} step has no forward record"
+    return step.record
+
+
+def _backward(step: Step) -> BackwardStep:
+    assert isinstance(step.record, BackwardStep), f"a {step.phase} step has no backward record"
+    return step.record
 
 
 def message_terms(lay: pictures.Layout, steps: list[Step], index: int,
                   style: str) -> list[tuple]:
     """For backward step `index`: (child, symbolic term, numeric term) per message, e.g.
     (z, "z̄·x", "−0.04679·2"); the numeric term is None when a tensor is involved."""
-    bars = _known(steps, index, ("seed", "backward"))
+    bars = _bars(steps, index)
     terms = []
-    for message in steps[index].record.messages:
+    for message in _backward(steps[index]).messages:
         child = message.child
         names = [markup(lay.name(a), style) if isinstance(a, Node) else symbol(child, k)
                  for k, a in enumerate(child.args)]
@@ -98,12 +126,13 @@ def _order_equation(lay: pictures.Layout, steps: list[Step], index: int, style: 
 
 def _forward_equation(lay: pictures.Layout, steps: list[Step], index: int, style: str) -> str:
     """n_i = formula = numbers = value; for tensors the shapes instead of the numbers."""
-    node, value = steps[index].node, steps[index].record.value
+    record = _forward(steps[index])
+    node, value = record.node, record.value
     name = markup(lay.name(node), style)
     if node.op is None:
         return f"{name} = {show(value)} (an input)"
     left = f"{name} = {lay.formula(node, style)}"
-    values = _known(steps, index, ("forward",))
+    values = _values(steps, index)
     if np.ndim(value) == 0 and all(np.ndim(values[p]) == 0 for p in node.parents):
         return f"{left} = {lay.formula(node, style, values)} = {show(value)}"
     shapes = [str(values[a].shape) if isinstance(a, Node) else str(np.shape(a))
@@ -113,24 +142,24 @@ def _forward_equation(lay: pictures.Layout, steps: list[Step], index: int, style
 
 
 def _seed_equation(lay: pictures.Layout, steps: list[Step], index: int, style: str) -> str:
-    return f"{bar_name(lay.name(steps[index].node), style)} = 1 (the seed)"
+    return f"{bar_name(lay.name(_backward(steps[index]).node), style)} = 1 (the seed)"
 
 
 def _backward_equation(lay: pictures.Layout, steps: list[Step], index: int, style: str) -> str:
     """n̄_i = sum of the messages, symbolic, then in numbers (scalars) or products (tensors)."""
-    step = steps[index]
+    record = _backward(steps[index])
     terms = message_terms(lay, steps, index, style)
-    text = f"{bar_name(lay.name(step.node), style)} = " + " + ".join(t for _, t, _ in terms)
+    text = f"{bar_name(lay.name(record.node), style)} = " + " + ".join(t for _, t, _ in terms)
     numeric = [n for _, _, n in terms]
-    result = show(step.record.bar)
+    result = show(record.bar)
     if all(n is not None for n in numeric):
         if numeric != [result]:
             text += " = " + " + ".join(numeric)
         return f"{text} = {result}"
-    products = [show(m.product) for m in step.record.messages]
+    products = [show(m.product) for m in record.messages]
     if len(products) > 1:
         text += " = " + " + ".join(products)
-    shape = "" if result.startswith("array of shape") else f" (shape {np.shape(step.record.bar)})"
+    shape = "" if result.startswith("array of shape") else f" (shape {np.shape(record.bar)})"
     return f"{text} = {result}{shape}"
 
 
@@ -151,17 +180,17 @@ def equation(lay: pictures.Layout, steps: list[Step], index: int, style: str = "
 def _lighting(step: Step) -> tuple[frozenset, frozenset, dict]:
     """What a step lights: its node; the edges from its parents (forward) or to its children
     with the messages written on them (backward)."""
-    lit = frozenset() if step.node is None else frozenset([step.node])
     labels: dict = {}
-    if step.phase == "forward":
-        return lit, frozenset((p, step.node) for p in step.node.parents), labels
+    if isinstance(step.record, ForwardStep):
+        node = step.record.node
+        return frozenset([node]), frozenset((p, node) for p in node.parents), labels
     if step.phase == "backward":
-        for message in step.record.messages:
+        for message in _backward(step).messages:
             pair = (step.node, message.child)
             text = (show(message.product) if message.product.size <= 3
                     else f"shape {message.product.shape}")
             labels[pair] = labels[pair] + ", " + text if pair in labels else "← " + text
-    return lit, frozenset(labels), labels
+    return frozenset([step.node] if step.node else []), frozenset(labels), labels
 
 
 def _phases(current: str, accent: str) -> str:
@@ -177,8 +206,7 @@ def _phases(current: str, accent: str) -> str:
 def render_step(lay: pictures.Layout, steps: list[Step], index: int) -> str:
     """The HTML shown at step `index`: phase, explanation, equation, and the lit graph."""
     step = steps[index]
-    values = _known(steps, index + 1, ("forward",))
-    bars = _known(steps, index + 1, ("seed", "backward"))
+    values, bars = _values(steps, index + 1), _bars(steps, index + 1)
     svg = pictures.render_svg(lay, values, bars, *_lighting(step), step.phase)
     size, ink = ("22px", "#000000") if lay.lecture else ("15px", "#1A1A1A")
     current = "backward" if step.phase == "seed" else step.phase
