@@ -62,7 +62,9 @@ def show(a) -> str:
 
 
 def show_width(a) -> int:
-    """The most characters `show` can need for an array of this shape (e.g. −0.04359)."""
+    """About how many characters `show` writes for an array of this shape, with entries like
+    −0.04359. It depends on the shape alone, so a picture's boxes keep their width while the
+    stepper fills in values and bars."""
     a = np.asarray(a)
     if a.ndim == 0:
         return 8
