@@ -29,7 +29,9 @@ def nodes_of(svg: str) -> dict:
 
 
 def font_size(svg: str) -> int:
-    return int(re.search(r'<svg[^>]* font-size="(\d+)"', svg).group(1))
+    match = re.search(r'<svg[^>]* font-size="(\d+)"', svg)
+    assert match, "the picture sets no font size"
+    return int(match.group(1))
 
 
 @pytest.fixture
