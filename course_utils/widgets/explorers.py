@@ -78,7 +78,11 @@ class _Explorer(widgets.VBox):
     """What both explorers share: a VBox of their controls, the numbers (`.text`, HTML) and
     the picture (`.image`, PNG), both redrawn from `.state` whenever a control moves."""
 
-    def __init__(self, controls: list, figsize: tuple) -> None:
+    state: Any
+
+    def __init__(self, controls: list, figure: Callable[[Any], Figure],
+                 html: Callable[[Any], str], figsize: tuple) -> None:
+        self._figure, self._html = figure, html
         self.text = widgets.HTML()
         self.image = _image(figsize)
         super().__init__(controls + [self.text, self.image])
@@ -90,10 +94,12 @@ class _Explorer(widgets.VBox):
         return self
 
     def render(self) -> bytes:
-        raise NotImplementedError
+        """The picture of the current state, as PNG bytes."""
+        return _png(self._figure(self.state))
 
     def html(self) -> str:
-        raise NotImplementedError
+        """The numbers of the current state, as HTML."""
+        return self._html(self.state)
 
     def _refresh(self) -> None:
         self.image.value = self.render()
@@ -230,7 +236,8 @@ class SensitivityExplorer(_Explorer):
                                              style={"description_width": "initial"})
         self.x_slider.observe(self._on_slider, names="value")
         self.dx_slider.observe(self._on_slider, names="value")
-        super().__init__([widgets.HBox([self.x_slider, self.dx_slider])], SENSITIVITY_SIZE)
+        super().__init__([widgets.HBox([self.x_slider, self.dx_slider])], sensitivity_figure,
+                         sensitivity_html, SENSITIVITY_SIZE)
 
     def _on_slider(self, change: dict) -> None:
         self.state = replace(self.state, x=self.x_slider.value, dx=self.dx_slider.value)
@@ -238,12 +245,6 @@ class SensitivityExplorer(_Explorer):
 
     def numbers(self) -> dict:
         return self.state.numbers()
-
-    def render(self) -> bytes:
-        return _png(sensitivity_figure(self.state))
-
-    def html(self) -> str:
-        return sensitivity_html(self.state)
 
     def draw(self, axes) -> None:
         """Draw the current state onto two matplotlib axes (for a static plot)."""
@@ -415,7 +416,8 @@ class GradientDescentExplorer(_Explorer):
         for slider in (self.rate_slider, self.start_slider, self.step_slider):
             slider.observe(self._on_control, names="value")
         super().__init__([widgets.HBox([self.rate_slider, self.start_slider]),
-                          widgets.HBox([self.play, self.step_slider])], DESCENT_SIZE)
+                          widgets.HBox([self.play, self.step_slider])], descent_figure,
+                         descent_html, DESCENT_SIZE)
 
     def _on_control(self, change: dict) -> None:
         self.state = replace(self.state, rate=self.rate_slider.value,
@@ -425,12 +427,6 @@ class GradientDescentExplorer(_Explorer):
     @property
     def trajectory(self) -> np.ndarray:
         return self.state.trajectory
-
-    def render(self) -> bytes:
-        return _png(descent_figure(self.state))
-
-    def html(self) -> str:
-        return descent_html(self.state)
 
     def draw(self, ax) -> None:
         """Draw the current state onto a matplotlib axes (for a static plot)."""
