@@ -180,17 +180,17 @@ def equation(lay: pictures.Layout, steps: list[Step], index: int, style: str = "
 def _lighting(step: Step) -> tuple[frozenset, frozenset, dict]:
     """What a step lights: its node; the edges from its parents (forward) or to its children
     with the messages written on them (backward)."""
-    labels: dict = {}
+    lit = frozenset() if step.node is None else frozenset([step.node])
     if isinstance(step.record, ForwardStep):
-        node = step.record.node
-        return frozenset([node]), frozenset((p, node) for p in node.parents), labels
+        return lit, frozenset((p, step.node) for p in step.record.node.parents), {}
+    labels: dict = {}
     if step.phase == "backward":
         for message in _backward(step).messages:
             pair = (step.node, message.child)
             text = (show(message.product) if message.product.size <= 3
                     else f"shape {message.product.shape}")
             labels[pair] = labels[pair] + ", " + text if pair in labels else "← " + text
-    return frozenset([step.node] if step.node else []), frozenset(labels), labels
+    return lit, frozenset(labels), labels
 
 
 def _phases(current: str, accent: str) -> str:
