@@ -1,10 +1,10 @@
 """The course's notation in one place: numbers, names with bars, formulas and colours.
 
-Every text the course shows (the pictures, the stepper, the explorers, the engine's labels,
-the checks' verdicts) spells a number, a bar or a formula with the functions below, so each
-is written the same way everywhere and changed in one place. Only numpy is needed, so any
-module can use it: a node here is anything with `.op` (its Operation) and `.args`, where the
-constant arguments are numpy arrays, as the engine makes them.
+The pictures, the stepper, the explorers and the engine's labels spell a number, a bar or a
+formula with the functions below (and so can the checks' verdicts), so each is written the
+same way everywhere and changed in one place. Only numpy is needed, so any module can use it:
+a node here is anything with `.op` (its Operation) and `.args`, where the constant arguments
+are numpy arrays, as the engine makes them.
 
 Three styles: "text" (plain strings), "html" and "svg" (markup for the pictures).
 """
@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 # --------------------------------------------------------------------------------------------
-# Colours: the Okabe-Ito palette, told apart with every kind of colour blindness
+# Colours: the Okabe-Ito palette, told apart with the common kinds of colour blindness
 # --------------------------------------------------------------------------------------------
 
 ORANGE, SKY, GREEN, YELLOW = "#E69F00", "#56B4E9", "#009E73", "#F0E442"
