@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 
 from .engine import Node, topological_order
@@ -53,6 +54,14 @@ class Layout:
     def formula(self, node: Node, style: str = "text", values: dict | None = None) -> str:
         """The node's formula with its arguments' names, or with their values if given."""
         return formula(node, self.name, style, values)
+
+    @cached_property
+    def texts(self) -> tuple[tuple[str, str, str, str], ...]:
+        """Per node, the SVG texts that depend on the graph alone, written once for all the
+        pictures of a stepper: its name for an attribute, its name, its bar, its formula."""
+        return tuple((html.escape(name), markup(name, "svg"), markup(name, "svg", bar=True),
+                      "input" if node.op is None else "= " + self.formula(node, "svg"))
+                     for node, name in zip(self.order, self.names, strict=True))
 
 
 def sizes(lecture: bool) -> dict:
@@ -240,8 +249,7 @@ def _arrow(lay: Layout, edge: tuple, points: tuple, lit: bool, look: _Look) -> l
     x2, y2 = points[-1]
     points, colour, width, tip = _shortened(points, lit, look)
     return [f'<path d="{_path(points)}" fill="none" stroke="{colour}" '
-            f'stroke-width="{width}" data-edge="{html.escape(lay.names[p])}→'
-            f'{html.escape(lay.names[c])}"/>',
+            f'stroke-width="{width}" data-edge="{lay.texts[p][0]}→{lay.texts[c][0]}"/>',
             f'<path d="M{x2},{y2} L{x2 - tip:.1f},{y2 - tip / 2:.1f} '
             f'L{x2 - tip:.1f},{y2 + tip / 2:.1f} Z" fill="{colour}"/>']
 
@@ -264,32 +272,30 @@ def _message_label(points: tuple, label: str, lit: bool, look: _Look) -> str:
 
 def _box(lay: Layout, i: int, look: _Look, value, bar, on: bool, numbering: bool) -> list[str]:
     """One node's box: name and number, formula, value and bar (None: not known yet)."""
-    s, node, name = look.s, lay.order[i], lay.names[i]
+    s, (attribute, name, bar_text, formula_text) = look.s, lay.texts[i]
     x, y, w = lay.boxes[i]
     known = value is not None
     stroke = look.accent if on else (look.ink if known else GREY)
     fill_colour = ("#E3F1FB" if look.accent == BLUE else "#FBE7DA") if on else "#FFFFFF"
     dashes = "" if known or on else ' stroke-dasharray="6 4"'
-    out = [f'<g class="bp-node" data-node="{html.escape(name)}">'
+    out = [f'<g class="bp-node" data-node="{attribute}">'
            f'<rect x="{x}" y="{y}" width="{w}" height="{lay.box_height}" rx="8" '
            f'fill="{fill_colour}" stroke="{stroke}" '
            f'stroke-width="{s["lit"] if on else s["stroke"]}"{dashes}/>']
     tx, line = x + s["pad"], y + s["pad"] + s["line"] * 0.8
     out.append(f'<text x="{tx}" y="{line:.1f}" font-weight="bold" fill="{look.ink}">'
-               f'{markup(name, "svg")}</text>')
+               f'{name}</text>')
     if numbering:
         out.append(f'<text x="{x + w - s["pad"]:.1f}" y="{line:.1f}" text-anchor="end" '
                    f'font-size="{s["small"]}" fill="{GREY}">{i + 1}</text>')
-    text = "input" if node.op is None else "= " + lay.formula(node, "svg")
     out.append(f'<text x="{tx}" y="{line + s["line"]:.1f}" font-size="{s["small"]}" '
-               f'fill="{look.ink}">{text}</text>')
+               f'fill="{look.ink}">{formula_text}</text>')
     if known:
         out.append(f'<text class="bp-value" x="{tx}" y="{line + 2 * s["line"]:.1f}" '
-                   f'fill="{BLUE}">{markup(name, "svg")} = {show(value)}</text>')
+                   f'fill="{BLUE}">{name} = {show(value)}</text>')
     if bar is not None:
         out.append(f'<text class="bp-bar" x="{tx}" y="{line + 3 * s["line"]:.1f}" '
-                   f'fill="{VERMILLION}">{markup(name, "svg", bar=True)} = '
-                   f'{show(bar)}</text>')
+                   f'fill="{VERMILLION}">{bar_text} = {show(bar)}</text>')
     out.append('</g>')
     return out
 
