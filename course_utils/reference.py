@@ -10,8 +10,6 @@ may not be written yet). It calls these functions instead; reading them is a del
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-
 import numpy as np
 
 from .engine import Node, children_of
@@ -46,14 +44,13 @@ def backward_pass_regularised(w, x, b, t, lam) -> tuple:
     return L_reg_bar, R_bar, L_bar, y_bar, z_bar, w_bar, b_bar
 
 
-def message(child: Node, i: int) -> np.ndarray:
-    """What `child` sends its argument i: the vector-Jacobian product child_bar · d child/d arg_i."""
+def message(child, i):
+    """What `child` sends its argument i: the vector-Jacobian product child_bar · d child/d arg."""
     values = [arg.value if isinstance(arg, Node) else arg for arg in child.args]
     return child.op.vjps[i](child.bar, child.value, *values, **child.params)
 
 
-def backward_pass(order: list[Node],
-                  combine: Callable[[Sequence[np.ndarray]], np.ndarray] = sum) -> None:
+def backward_pass(order, combine=sum):
     """Steps 3 and 4 over a topological `order`: seed the output, then every bar in reverse.
 
     `combine` turns a node's messages (one per child) into its bar. The algorithm sums them;
