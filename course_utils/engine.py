@@ -22,6 +22,8 @@ from typing import Callable
 
 import numpy as np
 
+from .notation import fill, plain
+
 
 # --------------------------------------------------------------------------------------------
 # Values
@@ -192,6 +194,7 @@ class Message:
     message is a vector-Jacobian product, not a number times a number).
     """
     child: "Node"
+    index: int            # the parent is child.args[index]
     child_bar: np.ndarray
     local: np.ndarray | None
     product: np.ndarray
@@ -242,7 +245,7 @@ class Node:
             return self.name
         if self.op is None:
             return "leaf"
-        return self.op.formula.format(*(_label(a) for a in self.args))
+        return fill(self.op.formula, [_label(a) for a in self.args])
 
     # -- building the graph ------------------------------------------------------------------
 
@@ -351,13 +354,13 @@ class Node:
         if self._value.ndim == 0 and values[i].ndim == 0:
             local = np.asarray(vjp(np.ones_like(self.bar), self._value, *values,
                                    **self.params)).reshape(values[i].shape)
-        return (self, self.bar, local, product)
+        return (self, i, self.bar, local, product)
 
     # -- printing ---------------------------------------------------------------------------
 
     def __repr__(self) -> str:
-        text = f"Node({self.label}, value={_show(self._value)}"
-        return text + (f", bar={_show(self.bar)})" if self.bar is not None else ")")
+        text = f"Node({self.label}, value={plain(self._value)}"
+        return text + (f", bar={plain(self.bar)})" if self.bar is not None else ")")
 
 
 _SYMBOLS = {"add": "+", "sub": "−", "mul": "·", "div": "/", "matmul": "@"}
@@ -366,14 +369,7 @@ _SYMBOLS = {"add": "+", "sub": "−", "mul": "·", "div": "/", "matmul": "@"}
 def _label(arg) -> str:
     if isinstance(arg, Node):
         return arg.label if arg.name is not None or arg.op is None else f"({arg.label})"
-    return _show(arg)
-
-
-def _show(array: np.ndarray) -> str:
-    """A scalar as a plain number (0.5), a tensor by its shape."""
-    if array.size == 1 and array.ndim == 0:
-        return f"{float(array):.4g}"
-    return f"<array of shape {array.shape}>"
+    return plain(arg)
 
 
 def _check_finite(node: Node, array: np.ndarray, what: str) -> None:

@@ -23,11 +23,17 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_utils.draw import number
 from course_utils.lecture import regularised_example
-from course_utils.widgets.explorers import (DescentState, SensitivityState, _png,
-                                            descent_figure, descent_html, sensitivity_figure,
-                                            sensitivity_html)
+from course_utils.notation import number
+from course_utils.widgets.explorers import (
+    DescentState,
+    SensitivityState,
+    _png,
+    descent_figure,
+    descent_html,
+    sensitivity_figure,
+    sensitivity_html,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -82,11 +88,11 @@ def write_notebook(folder: Path) -> Path:
         "BackpropStepper(example.L_reg)",
         "from course_utils.widgets import SensitivityExplorer\n"
         f"sensitivity = SensitivityExplorer(**{SENSITIVITY!r})\n"
-        "sensitivity.widget.add_class('test-sensitivity')\n"
+        "sensitivity.add_class('test-sensitivity')\n"
         "sensitivity",
         "from course_utils.widgets import GradientDescentExplorer\n"
         f"descent = GradientDescentExplorer(**{DESCENT!r})\n"
-        "descent.widget.add_class('test-descent')\n"
+        "descent.add_class('test-descent')\n"
         "descent")]
     path = folder / NOTEBOOK
     nbformat.write(nb, path)

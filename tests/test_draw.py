@@ -1,19 +1,21 @@
 """Graph pictures: `draw(L)` gives a deterministic SVG of any engine graph."""
 import re
 import xml.etree.ElementTree as ET
+from itertools import combinations
 
 import numpy as np
 import pytest
 
-from course_utils.draw import draw, layout, markup, number
+from course_utils.draw import draw, layout, render_svg
 from course_utils.engine import Node, sigmoid
 from course_utils.lecture import regularised_example
+from course_utils.notation import PALETTE, number
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 def nodes_of(svg: str) -> dict:
-    """name -> {"value": text, "bar": text} for every node box in the SVG."""
+    """name -> {"value": text, "bar": text, "all": every text} for every node box in the SVG."""
     root = ET.fromstring(svg)
     shown = {}
     for group in root.iter(SVG + "g"):
@@ -26,10 +28,18 @@ def nodes_of(svg: str) -> dict:
     return shown
 
 
+def font_size(svg: str) -> int:
+    match = re.search(r'<svg[^>]* font-size="(\d+)"', svg)
+    assert match, "the picture sets no font size"
+    return int(match.group(1))
+
+
 @pytest.fixture
 def example():
     return regularised_example()
 
+
+# -- the SVG text: deterministic and well formed ------------------------------------------------
 
 def test_same_graph_gives_the_same_svg_text(example):
     other = regularised_example()
@@ -46,6 +56,13 @@ def test_svg_has_no_ids_and_is_well_formed(example):
 def test_repr_is_short_and_deterministic(example):
     assert repr(draw(example.L_reg)) == "<graph of L_reg: 9 nodes>"
 
+
+def test_draw_of_something_else_says_what_it_expected():
+    with pytest.raises(TypeError, match="draw: expected a Node .* got float"):
+        draw(3.0)
+
+
+# -- the graph: every node and every arrow, in layers --------------------------------------------
 
 def test_every_node_is_drawn_with_its_name(example):
     assert set(nodes_of(draw(example.L_reg).svg)) == {"w", "x", "b", "t", "z", "y", "L", "R",
@@ -67,10 +84,37 @@ def test_layers_go_left_to_right_by_depth(example):
     assert x["y"] == x["t"] < x["L"]   # an input stands just left of the node that uses it
 
 
+def test_no_two_boxes_overlap_and_all_lie_inside_the_picture(example):
+    lay = layout(example.L_reg)
+    rects = [(x, y, x + w, y + lay.box_height) for x, y, w in lay.boxes]
+    for (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) in combinations(rects, 2):
+        assert ax1 <= bx0 or bx1 <= ax0 or ay1 <= by0 or by1 <= ay0
+    assert all(0 <= x0 and x1 <= lay.width and 0 <= y0 and y1 <= lay.height
+               for x0, y0, x1, y1 in rects)
+
+
+def test_arrows_into_one_box_arrive_at_one_slot_per_argument(example):
+    lay = layout(example.L_reg)
+    z = lay.index[example.z]
+    ends = {lay.names[p]: route[-1] for (p, c, _), route in lay.edges if c == z}
+    assert ends["w"][1] < ends["x"][1] < ends["b"][1]     # in the order of the arguments
+    assert {x for x, _ in ends.values()} == {lay.boxes[z][0] - 2}
+
+
+def test_a_long_arrow_bends_around_the_layers_it_crosses(example):
+    lay = layout(example.L_reg)
+    routes = {(lay.names[p], lay.names[c]): route for (p, c, _), route in lay.edges}
+    assert len(routes[("w", "z")]) == 2                   # neighbouring layers: one curve
+    assert len(routes[("R", "L_reg")]) == 2 + 2 * 2       # R crosses the layers of y and L
+
+
+# -- what each box says ------------------------------------------------------------------------
+
 def test_operation_nodes_show_their_formula(example):
     shown = nodes_of(draw(example.L_reg).svg)
     assert "= w·x + b" in shown["z"]["all"]
     assert "= σ(z)" in shown["y"]["all"]
+    assert "= L + λ·R" in shown["L_reg"]["all"]
     assert "input" in shown["w"]["all"]
 
 
@@ -96,14 +140,25 @@ def test_values_are_shown_and_bars_only_once_known(example):
                .values())
 
 
-def test_tensor_nodes_show_arrays_or_shapes():
-    W, x = Node(np.ones((3, 2)), name="W"), Node(np.ones((20, 2)), name="X")
-    h = (x @ W.__class__(np.ones((2, 2)), name="V")).sum()
-    h.name = "h"
+def test_tensor_nodes_show_small_arrays_and_the_shape_of_big_ones():
+    X, V = Node(np.ones((20, 2)), name="X"), Node(np.ones((2, 2)), name="V")
+    h = (X @ V).sum(name="h")
     shown = nodes_of(draw(h).svg)
     assert shown["X"]["value"] == "X = array of shape (20, 2)"
     assert shown["V"]["value"] == "V = [[1 1] [1 1]]"
+    assert shown["h"]["value"] == "h = 80"
 
+
+def test_a_node_not_yet_known_is_drawn_dashed_and_without_a_value(example):
+    lay = layout(example.L_reg)
+    svg = render_svg(lay, {example.w: example.w.value}, {})
+    shown = nodes_of(svg)
+    assert shown["w"]["value"] == "w = 0.5" and shown["z"]["value"] is None
+    assert not re.search(r'data-node="w"><rect[^>]*stroke-dasharray', svg)
+    assert re.search(r'data-node="z"><rect[^>]*stroke-dasharray', svg)
+
+
+# -- colours and the lecture look --------------------------------------------------------------
 
 def test_lit_nodes_and_edges_take_the_accent_colour(example):
     svg = draw(example.L_reg, lit=[example.z], lit_edges=[(example.w, example.z)]).svg
@@ -112,33 +167,26 @@ def test_lit_nodes_and_edges_take_the_accent_colour(example):
     assert not re.search(r'stroke="#0072B2" stroke-width="[\d.]+" data-edge="x→z"', svg)
 
 
+def test_the_backward_phase_lights_in_vermillion_and_labels_its_messages(example):
+    lay = layout(example.L_reg)
+    pair = (example.w, example.z)
+    svg = render_svg(lay, {}, {}, frozenset([example.w]), frozenset([pair]), {pair: "← 0.25"},
+                     "backward")
+    assert re.search(r'data-node="w"><rect[^>]*stroke="#D55E00"', svg)
+    assert re.search(r'stroke="#D55E00" stroke-width="[\d.]+" data-edge="w→z"', svg)
+    assert re.findall(r'<g class="bp-message">.*?>([^<]+)</text></g>', svg) == ["← 0.25"]
+
+
 def test_colours_come_from_the_okabe_ito_palette(example):
     example.L_reg.backward()
     svg = draw(example.L_reg, lit=[example.z]).svg
-    palette = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
-               "#000000", "#FFFFFF"}
-    tints_and_greys = {"#E3F1FB", "#FBE7DA", "#6E6E6E", "#1A1A1A", "#222222", "#BBBBBB"}
+    tints_and_greys = {"#FFFFFF", "#E3F1FB", "#FBE7DA", "#6E6E6E", "#1A1A1A", "#222222"}
     used = set(re.findall(r'(?:fill|stroke)="(#[0-9A-F]{6})"', svg))
-    assert used <= palette | tints_and_greys
+    assert {"#0072B2", "#D55E00"} <= used <= set(PALETTE) | tints_and_greys
 
 
 def test_lecture_option_uses_larger_fonts_and_black_ink(example):
     normal, big = draw(example.L_reg).svg, draw(example.L_reg, lecture=True).svg
-    size = lambda svg: int(re.search(r'<svg[^>]* font-size="(\d+)"', svg).group(1))
-    assert size(big) >= 18 > size(normal) >= 12
+    assert font_size(big) >= 18 > font_size(normal) >= 12
     assert 'font-weight="bold" fill="#000000"' in big
-
-
-def test_bar_notation_puts_a_bar_over_the_name():
-    assert markup("w", bar=True) == "w\u0304"
-    assert markup("L_reg", bar=True) == "L\u0304_reg"
-    assert markup("L_reg", "html", bar=True) == "L\u0304<sub>reg</sub>"
-
-
-def test_negative_numbers_use_a_true_minus_sign():
-    assert number(-0.25) == "−0.25" and number(2.0) == "2" and number(1 / 3) == "0.3333"
-
-
-def test_draw_of_something_else_says_what_it_expected():
-    with pytest.raises(TypeError, match="expected a Node"):
-        draw(3.0)
+    assert 'font-weight="bold" fill="#000000"' not in normal

@@ -1,12 +1,18 @@
-"""Headless tests of the two explorers: their state follows their controls."""
+"""Headless tests of the two explorers: their state follows their public controls."""
+import ipywidgets
 import numpy as np
 import pytest
 
 from course_utils.widgets import GradientDescentExplorer, SensitivityExplorer
-from course_utils.widgets.explorers import DescentState, SensitivityState, descent_html
+from course_utils.widgets.explorers import (
+    DescentState,
+    SensitivityState,
+    descent_html,
+    sensitivity_html,
+)
 
+# -- the sensitivity state: the chain rule in numbers ------------------------------------------
 
-# -- sensitivity explorer ----------------------------------------------------------------------
 
 def test_chain_rule_numbers_are_the_product_of_the_local_derivatives():
     n = SensitivityState(g=np.sin, f=np.exp, dg=np.cos, df=np.exp, x=0.7).numbers()
@@ -26,31 +32,10 @@ def test_missing_derivatives_are_computed_numerically():
     assert n["dz_dx"] == pytest.approx(12.0, rel=1e-6)
 
 
-def test_x_slider_moves_the_numbers_the_text_and_the_picture():
-    explorer = SensitivityExplorer(x=1.0)
-    before = (explorer.numbers(), explorer.text.value, explorer.image.value)
-    explorer.x_slider.value = 2.0
-    assert explorer.state.x == 2.0
-    assert explorer.numbers()["dz_dx"] != pytest.approx(before[0]["dz_dx"])
-    assert explorer.text.value != before[1]
-    assert explorer.image.value != before[2]
-    assert explorer.image.value == explorer.render()
-
-
-def test_nudge_slider_changes_the_measured_change_not_the_derivative():
-    explorer = SensitivityExplorer(x=1.0, dx=0.1)
-    before = explorer.numbers()
-    explorer.dx_slider.value = 0.3
-    after = explorer.numbers()
-    assert after["dx"] == pytest.approx(0.3)
-    assert after["dz"] != pytest.approx(before["dz"])
-    assert after["dz_dx"] == pytest.approx(before["dz_dx"])
-
-
-def test_sensitivity_repr_is_short_and_deterministic():
-    a, b = repr(SensitivityExplorer()), repr(SensitivityExplorer())
-    assert a == b and len(a) < 120 and "0x" not in a
-    assert SensitivityExplorer()._repr_mimebundle_()["text/plain"] == a
+def test_negative_numbers_read_with_a_minus_sign_and_parentheses_as_factors():
+    text = sensitivity_html(SensitivityState(x=-1.2, dx=-0.3))
+    assert "Δx = −0.3" in text and "0.3624·(−0.3) = −0.1087" in text
+    assert "-" not in text.replace("font-size", "").replace("line-height", "")
 
 
 def test_sensitivity_rejects_a_non_function():
@@ -58,7 +43,13 @@ def test_sensitivity_rejects_a_non_function():
         SensitivityState(g=3.0)
 
 
-# -- gradient descent explorer -----------------------------------------------------------------
+# -- the descent state: w ← w − η f'(w) --------------------------------------------------------
+
+def test_each_step_is_w_minus_rate_times_slope():
+    state = DescentState(rate=0.3, start=2.5, steps=5, step=5)
+    path = state.trajectory
+    assert np.allclose(path[1:], path[:-1] - 0.3 * 2 * (path[:-1] - 1.0))
+
 
 def test_good_rate_converges_to_the_minimum():
     state = DescentState(rate=0.1, start=-1.0, steps=40, step=40)
@@ -78,15 +69,56 @@ def test_too_small_rate_neither_converges_nor_diverges():
     assert -1.0 < state.w < 0.0
 
 
-def test_a_run_that_blows_up_stops_early():
-    state = DescentState(rate=3.0, steps=200, step=200)
-    assert state.diverged and len(state.path) < 201
+def test_a_run_that_blows_up_stops_at_its_last_iterate():
+    state = DescentState(rate=3.16, start=-1.0, steps=20, step=20)
+    assert state.diverged and len(state.path) - 1 < 20
+    assert state.step == len(state.path) - 1
+    assert state.w == state.path[-1]
+    assert f"step {state.step} of {state.step}:" in descent_html(state)
 
 
-def test_each_step_is_w_minus_rate_times_slope():
-    state = DescentState(rate=0.3, start=2.5, steps=5, step=5)
-    path = state.trajectory
-    assert np.allclose(path[1:], path[:-1] - 0.3 * 2 * (path[:-1] - 1.0))
+def test_descent_text_shows_the_update_with_the_states_numbers():
+    state = DescentState(rate=0.1, start=-1.0, steps=20, step=0)
+    assert "w = −1, f(w) = 4.5, f'(w) = −4" in descent_html(state)
+    assert "= −1 − 0.1·(−4) = −0.6" in descent_html(state)
+
+
+def test_descent_rejects_a_non_positive_rate():
+    with pytest.raises(ValueError, match="learning rate must be positive"):
+        DescentState(rate=0.0)
+
+
+# -- the widgets: public controls set the state; text and picture follow ------------------------
+
+def test_both_explorers_are_boxes_of_their_controls_text_and_picture():
+    sensitivity, descent = SensitivityExplorer(), GradientDescentExplorer()
+    for explorer in (sensitivity, descent):
+        assert isinstance(explorer, ipywidgets.VBox) and explorer.widget is explorer
+        assert list(explorer.children[-2:]) == [explorer.text, explorer.image]
+        assert explorer.text.value == explorer.html() and explorer.image.value == explorer.render()
+    assert list(sensitivity.children[0].children) == [sensitivity.x_slider, sensitivity.dx_slider]
+    assert list(descent.children[1].children) == [descent.play, descent.step_slider]
+
+
+def test_x_slider_moves_the_numbers_the_text_and_the_picture():
+    explorer = SensitivityExplorer(x=1.0)
+    before = (explorer.numbers(), explorer.text.value, explorer.image.value)
+    explorer.x_slider.value = 2.0
+    assert explorer.state.x == 2.0
+    assert explorer.numbers()["dz_dx"] != pytest.approx(before[0]["dz_dx"])
+    assert explorer.text.value == sensitivity_html(explorer.state) != before[1]
+    assert explorer.image.value == explorer.render() != before[2]
+    assert explorer.picture().data == explorer.image.value
+
+
+def test_nudge_slider_changes_the_measured_change_not_the_derivative():
+    explorer = SensitivityExplorer(x=1.0, dx=0.1)
+    before = explorer.numbers()
+    explorer.dx_slider.value = 0.3
+    after = explorer.numbers()
+    assert after["dx"] == pytest.approx(0.3)
+    assert after["dz"] != pytest.approx(before["dz"])
+    assert after["dz_dx"] == pytest.approx(before["dz_dx"])
 
 
 def test_step_slider_extends_the_trajectory():
@@ -95,6 +127,7 @@ def test_step_slider_extends_the_trajectory():
     explorer.step_slider.value = 4
     assert len(explorer.trajectory) == 5
     assert explorer.state.w == pytest.approx(explorer.trajectory[-1])
+    assert explorer.text.value.startswith("<div style='font-size:15px; line-height:1.6'>step 4 of")
 
 
 def test_rate_slider_changes_the_trajectory_and_too_large_diverges():
@@ -109,20 +142,13 @@ def test_rate_slider_changes_the_trajectory_and_too_large_diverges():
     assert "diverges" in explorer.text.value
 
 
-def test_start_slider_moves_the_first_point():
+def test_start_slider_moves_the_first_point_and_the_view():
     explorer = GradientDescentExplorer(start=-1.0)
+    before = (explorer.text.value, explorer.image.value)
     explorer.start_slider.value = 3.0
     assert explorer.trajectory[0] == pytest.approx(3.0)
-
-
-def test_descent_repr_is_short_and_deterministic():
-    a, b = repr(GradientDescentExplorer()), repr(GradientDescentExplorer())
-    assert a == b and len(a) < 120 and "0x" not in a
-
-
-def test_descent_rejects_a_non_positive_rate():
-    with pytest.raises(ValueError, match="learning rate must be positive"):
-        DescentState(rate=0.0)
+    assert "w = 3," in explorer.text.value != before[0]
+    assert explorer.image.value != before[1]
 
 
 def test_settings_outside_the_sliders_range_are_refused_with_a_clear_error():
@@ -132,9 +158,8 @@ def test_settings_outside_the_sliders_range_are_refused_with_a_clear_error():
         GradientDescentExplorer(start=9.0)
 
 
-def test_a_run_that_blows_up_stops_at_its_last_iterate():
-    state = DescentState(rate=3.16, start=-1.0, steps=20, step=20)
-    assert len(state.path) - 1 < 20
-    assert state.step == len(state.path) - 1
-    assert state.w == state.path[-1]
-    assert f"step {state.step} of {state.step}:" in descent_html(state)
+@pytest.mark.parametrize("make", [SensitivityExplorer, GradientDescentExplorer])
+def test_repr_is_short_deterministic_and_the_notebooks_text(make):
+    a, b = repr(make()), repr(make())
+    assert a == b and len(a) <= 110 and "0x" not in a
+    assert make()._repr_mimebundle_()["text/plain"] == a

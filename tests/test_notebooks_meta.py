@@ -1,4 +1,5 @@
-"""What every notebook of the series carries: slides, balanced markers, a clean run, goals and recap."""
+"""What every notebook of the series carries: slides, balanced markers, a clean run, goals
+and a recap."""
 from __future__ import annotations
 
 import re
@@ -35,8 +36,10 @@ def where(name, index, cell) -> str:
     return f"{name}, cell {index} ({first[:50]!r})"
 
 
-def test_the_series_has_its_notebooks():
+def test_the_series_is_numbered_from_01_without_gaps():
     assert SERIES, f"no notebooks in {NOTEBOOKS}"
+    numbers = [name.split("_", 1)[0] for name in SERIES]
+    assert numbers == [f"{i:02d}" for i in range(1, len(SERIES) + 1)], SERIES
 
 
 def test_every_cell_has_a_valid_slide_type(notebook):

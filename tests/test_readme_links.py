@@ -66,7 +66,8 @@ def test_binder_badge_opens_a_notebook_that_exists():
 
 def test_quick_start_keeps_the_two_commands_ci_relies_on():
     readme = README.read_text(encoding="utf-8")
-    assert ("```bash\npip install -r requirements.txt && jupyter lab notebooks/01_chain_rule.ipynb\n"
+    assert ("```bash\n"
+            "pip install -r requirements.txt && jupyter lab notebooks/01_chain_rule.ipynb\n"
             "python -m pytest\n```") in readme
 
 

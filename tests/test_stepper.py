@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from course_utils.draw import number
 from course_utils.engine import BackwardStep, ForwardStep, Node, tanh, topological_order
 from course_utils.lecture import regularised_example
+from course_utils.notation import number
 from course_utils.widgets import BackpropStepper
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -31,6 +31,15 @@ def shown_number(text: str) -> float:
     return float(text.rsplit(" = ", 1)[1].replace("−", "-"))
 
 
+def nfc(text: str) -> str:
+    """Bars as one character where Unicode has one (ū), so texts compare as they read."""
+    return unicodedata.normalize("NFC", text)
+
+
+def texts(stepper) -> list[str]:
+    return [nfc(stepper.text(i)) for i in range(len(stepper.steps))]
+
+
 @pytest.fixture
 def engine():
     """The lecture's graph, evaluated by the engine on its own (not through the stepper)."""
@@ -44,6 +53,8 @@ def engine():
 def stepper():
     return BackpropStepper(regularised_example().L_reg)
 
+
+# -- the steps are the engine's own passes -----------------------------------------------------
 
 def test_one_forward_and_one_backward_step_for_every_node(stepper):
     phases = [s.phase for s in stepper.steps]
@@ -65,10 +76,31 @@ def test_steps_are_the_engines_own_records(stepper):
     assert all(isinstance(r, ForwardStep) for r in records[:9])
     assert all(isinstance(r, BackwardStep) for r in records[9:])
     assert records[9].messages == ()                     # the seed has no messages
+    w_step = records[-1]
+    assert w_step.node.name == "w"
+    assert [(m.child.name, m.index) for m in w_step.messages] == [("z", 0), ("R", 0)]
 
+
+def test_recorded_steps_do_not_follow_later_changes_of_the_graph():
+    W = Node(np.full((2, 2), 0.5), name="W")
+    x = Node([1.0, 2.0], name="x")
+    L = (W @ x).sum(name="L")
+    stepper = BackpropStepper(L)
+    before = [stepper.text(i) for i in range(len(stepper.steps))]
+    W.value = np.full((2, 2), -3.0)
+    x.value = [7.0, 8.0]
+    L.forward()
+    L.backward()
+    assert [stepper.text(i) for i in range(len(stepper.steps))] == before
+    stepper.step = len(stepper.steps) - 1
+    assert shown(stepper.render())["boxes"]["W"] == ("W = [[0.5 0.5] [0.5 0.5]]",
+                                                     "W̄ = [[1 2] [1 2]]")
+
+
+# -- what is shown equals what the engine computes ---------------------------------------------
 
 def test_shown_numbers_equal_the_engines_at_every_step(stepper, engine):
-    for index, step in enumerate(stepper.steps):
+    for index in range(len(stepper.steps)):
         stepper.step = index
         boxes = shown(stepper.render())["boxes"]
         for name, (value, bar) in boxes.items():
@@ -90,24 +122,14 @@ def test_values_appear_one_per_forward_step_and_bars_one_per_backward_step(stepp
     assert counts == [(0, 0)] + [(k, 0) for k in range(1, 10)] + [(9, k) for k in range(1, 10)]
 
 
-def test_first_step_shows_no_bars_and_last_step_shows_them_all(stepper):
-    stepper.step = 0
-    assert all(bar is None for _, bar in shown(stepper.render())["boxes"].values())
-    stepper.step = len(stepper.steps) - 1
-    bars = [bar for _, bar in shown(stepper.render())["boxes"].values()]
-    assert len(bars) == 9 and all(bar is not None for bar in bars)
+def test_a_graph_of_a_single_node_has_an_order_a_forward_and_a_seed_step():
+    stepper = BackpropStepper(Node(2.0, name="a"))
+    assert [s.phase for s in stepper.steps] == ["order", "forward", "seed"]
+    stepper.step = 2
+    assert shown(stepper.render())["boxes"] == {"a": ("a = 2", "a\u0304 = 1")}
 
 
-def test_stepping_back_restores_the_earlier_view(stepper):
-    views = []
-    for index in range(len(stepper.steps)):
-        stepper.step = index
-        views.append(stepper.render())
-    for index in reversed(range(len(stepper.steps))):
-        stepper.step = index
-        assert stepper.render() == views[index]
-    assert len(set(views)) == len(views)                 # every step looks different
-
+# -- the equations: the lecture's notation, with the numbers substituted ------------------------
 
 def test_forward_step_shows_the_equation_with_numbers_substituted(stepper):
     z_step = next(i for i, s in enumerate(stepper.steps) if s.phase == "forward"
@@ -139,9 +161,64 @@ def test_w_bar_is_shown_as_the_sum_of_two_messages(stepper, engine):
                                                       + engine.R.bar * engine.w.value))
 
 
+def test_lambda_is_written_as_on_the_slide_and_its_value_in_the_numbers():
+    shown_texts = texts(BackpropStepper(regularised_example(lam=0.1).L_reg))
+    assert nfc("L_reg = L + λ·R = 0.03119 + 0.1·0.125 = 0.04369") in shown_texts
+    assert nfc("R\u0304 = L\u0304_reg·λ = 1·0.1 = 0.1") in shown_texts
+
+
+def test_a_node_used_twice_by_one_child_gets_both_messages():
+    w = Node(3.0, name="w")
+    square = w * w
+    square.name = "q"
+    stepper = BackpropStepper(square)
+    assert stepper.text(len(stepper.steps) - 1) == "w̄ = q̄·w + q̄·w = 1·3 + 1·3 = 6"
+
+
+def test_each_message_takes_the_local_derivative_of_its_own_argument():
+    w = Node(3.0, name="w")
+    d = w - w                                            # d/d arg 0 is 1, d/d arg 1 is −1
+    d.name = "d"
+    stepper = BackpropStepper(d)
+    assert stepper.text(len(stepper.steps) - 1) == "w̄ = d̄ + d̄·(−1) = 1 + 1·(−1) = 0"
+    x = Node(2.0, name="x")
+    e = x / w
+    e.name = "e"
+    assert texts(BackpropStepper(e))[-2:] == [nfc("w̄ = ē·(−x/w²) = 1·(−0.2222) = −0.2222"),
+                                              nfc("x̄ = ē·1/w = 1·0.3333 = 0.3333")]
+
+
+def test_tensor_nodes_show_shapes_instead_of_scalar_arithmetic():
+    W = Node(np.full((2, 2), 0.5), name="W")
+    x = Node([1.0, 2.0], name="x")
+    L = (W @ x).sum()
+    L.name = "L"
+    shown_texts = texts(BackpropStepper(L))
+    assert "n_3 = W @ x, shapes (2, 2) @ (2,) → (2,): [1.5 1.5]" in shown_texts
+    assert shown_texts[-1] == nfc("W̄ = n̄_3·xᵀ = [[1 2] [1 2]] (shape (2, 2))")
+
+
+def test_matrix_product_messages_keep_their_order():
+    x = Node([1.0, -2.0], name="x")
+    W = Node([[0.5, -0.3], [0.2, 0.8]], name="W")
+    a = x @ W
+    a.name = "a"
+    shown_texts = texts(BackpropStepper(tanh(a).sum(name="L")))
+    assert any(t.startswith(nfc("W\u0304 = x\u1d40·a\u0304 = ")) for t in shown_texts)
+    assert any(t.startswith(nfc("x\u0304 = a\u0304·W\u1d40 = ")) for t in shown_texts)
+
+
+def test_one_element_vectors_are_shown_as_arrays_not_scalars():
+    u, v = Node([2.0], name="u"), Node(3.0, name="v")
+    stepper = BackpropStepper((u * v).sum(name="L"))
+    stepper.step = len(stepper.steps) - 1
+    assert nfc(stepper.text()) == nfc("u\u0304 = n\u0304_3·v = [3] (shape (1,))")
+
+
+# -- the picture of a step ---------------------------------------------------------------------
+
 def test_backward_step_lights_the_edges_to_its_children(stepper):
-    last = len(stepper.steps) - 1
-    stepper.step = last
+    stepper.step = len(stepper.steps) - 1
     html = stepper.render()
     assert re.search(r'stroke="#D55E00" stroke-width="[\d.]+" data-edge="w→z"', html)
     assert re.search(r'stroke="#D55E00" stroke-width="[\d.]+" data-edge="w→R"', html)
@@ -158,32 +235,15 @@ def test_phase_indicator_follows_the_step(stepper):
     assert phase() == "backward"
 
 
-def test_buttons_slider_and_play_move_the_view(stepper):
-    stepper._next.click()
-    stepper._next.click()
-    assert stepper.step == 2 and stepper._view.value == stepper.render()
-    stepper._previous.click()
-    assert stepper.step == 1
-    stepper._slider.value = 7
-    assert stepper.step == 7 and 'data-step="7"' in stepper._view.value
-    stepper._play.value = 12                             # Play drives the slider
-    assert stepper.step == 12 and stepper._slider.value == 12
-    stepper._reset.click()
-    assert stepper.step == 0 and stepper._previous.disabled
-
-
-def test_setting_the_step_moves_the_slider_and_the_view(stepper):
-    stepper.step = 5
-    assert stepper._slider.value == 5 and 'data-step="5"' in stepper._view.value
-
-
-def test_step_out_of_range_says_which_steps_exist(stepper):
-    with pytest.raises(ValueError, match="from 0 to 18"):
-        stepper.step = 19
-
-
-def test_repr_is_short_and_deterministic(stepper):
-    assert repr(stepper) == "BackpropStepper(L_reg: 19 steps)"
+def test_stepping_back_restores_the_earlier_view(stepper):
+    views = []
+    for index in range(len(stepper.steps)):
+        stepper.step = index
+        views.append(stepper.render())
+    for index in reversed(range(len(stepper.steps))):
+        stepper.step = index
+        assert stepper.render() == views[index]
+    assert len(set(views)) == len(views)                 # every step looks different
 
 
 def test_lecture_option_uses_larger_fonts():
@@ -191,70 +251,66 @@ def test_lecture_option_uses_larger_fonts():
     assert "font-size:22px" in big and 'font-size="20"' in big
 
 
-def test_tensor_nodes_show_shapes_instead_of_scalar_arithmetic():
-    W = Node(np.full((2, 2), 0.5), name="W")
-    x = Node([1.0, 2.0], name="x")
-    L = (W @ x).sum()
-    L.name = "L"
-    stepper = BackpropStepper(L)
-    texts = [stepper.text(i) for i in range(len(stepper.steps))]
-    assert "n_3 = W @ x, shapes (2, 2) @ (2,) → (2,): [1.5 1.5]" in texts
-    assert texts[-1] == "W̄ = n̄_3·xᵀ = [[1 2] [1 2]] (shape (2, 2))"
-    W.value = W.value  # the recorded steps do not depend on later changes of the graph
-    stepper.step = len(stepper.steps) - 1
-    assert shown(stepper.render())["boxes"]["W"][1] == "W̄ = [[1 2] [1 2]]"
+# -- the controls ------------------------------------------------------------------------------
+
+def test_buttons_slider_and_play_move_the_view(stepper):
+    stepper.next_button.click()
+    stepper.next_button.click()
+    assert stepper.step == 2 and stepper.view.value == stepper.render()
+    stepper.previous_button.click()
+    assert stepper.step == 1 and 'data-step="1"' in stepper.view.value
+    stepper.step_slider.value = 7
+    assert stepper.step == 7 and 'data-step="7"' in stepper.view.value
+    stepper.play.value = 12                              # Play drives the slider
+    assert stepper.step == 12 and stepper.step_slider.value == 12
+    stepper.reset_button.click()
+    assert stepper.step == 0 and 'data-step="0"' in stepper.view.value
+
+
+def test_buttons_are_disabled_where_they_cannot_move(stepper):
+    assert stepper.previous_button.disabled and stepper.reset_button.disabled
+    assert not stepper.next_button.disabled
+    for _ in range(len(stepper.steps) - 1):
+        stepper.next_button.click()
+    assert stepper.step == len(stepper.steps) - 1
+    assert stepper.next_button.disabled and not stepper.previous_button.disabled
+    stepper.next_button.click()                          # a click more stays on the last step
+    assert stepper.step == len(stepper.steps) - 1
+
+
+def test_setting_the_step_moves_the_slider_and_the_view(stepper):
+    stepper.step = 5
+    assert stepper.step_slider.value == 5 and 'data-step="5"' in stepper.view.value
+
+
+def test_the_widget_is_an_ipywidgets_box_holding_the_view_and_the_controls(stepper):
+    import ipywidgets
+
+    assert isinstance(stepper, ipywidgets.VBox)
+    view, controls = stepper.children
+    assert view is stepper.view
+    assert list(controls.children) == [stepper.reset_button, stepper.previous_button,
+                                       stepper.next_button, stepper.play, stepper.step_slider]
+
+
+def test_step_out_of_range_says_which_steps_exist(stepper):
+    with pytest.raises(ValueError, match="from 0 to 18"):
+        stepper.step = 19
+    with pytest.raises(ValueError, match="whole number"):
+        stepper.step = 1.5
+    assert stepper.step == 0
+
+
+def test_repr_is_short_and_deterministic(stepper):
+    assert repr(stepper) == "BackpropStepper(L_reg: 19 steps)"
+    assert stepper._repr_mimebundle_()["text/plain"] == repr(stepper)
 
 
 def test_output_that_is_not_a_node_is_refused():
-    with pytest.raises(TypeError, match="expected"):
+    with pytest.raises(TypeError, match="expected the output Node"):
         BackpropStepper(1.0)
-
-
-def test_a_node_used_twice_by_one_child_gets_both_messages():
-    w = Node(3.0, name="w")
-    square = w * w
-    square.name = "q"
-    stepper = BackpropStepper(square)
-    assert stepper.text(len(stepper.steps) - 1) == "w̄ = q̄·w + q̄·w = 1·3 + 1·3 = 6"
-
-
-def test_a_graph_of_a_single_node_has_an_order_a_forward_and_a_seed_step():
-    stepper = BackpropStepper(Node(2.0, name="a"))
-    assert [s.phase for s in stepper.steps] == ["order", "forward", "seed"]
-    stepper.step = 2
-    assert shown(stepper.render())["boxes"] == {"a": ("a = 2", "a\u0304 = 1")}
 
 
 def test_a_non_scalar_output_is_refused_with_the_engines_explanation():
     with pytest.raises(ValueError, match="must be a scalar"):
         BackpropStepper(Node(np.ones((2, 2)), name="W") @ np.ones(2))
-
-
-def test_matrix_product_messages_keep_their_order():
-    x = Node([1.0, -2.0], name="x")
-    W = Node([[0.5, -0.3], [0.2, 0.8]], name="W")
-    a = x @ W
-    a.name = "a"
-    stepper = BackpropStepper(tanh(a).sum(name="L"))
-    texts = [nfc(stepper.text(i)) for i in range(len(stepper.steps))]
-    assert any(t.startswith(nfc("W\u0304 = x\u1d40·a\u0304 = ")) for t in texts), texts
-    assert any(t.startswith(nfc("x\u0304 = a\u0304·W\u1d40 = ")) for t in texts), texts
-
-
-def test_one_element_vectors_are_shown_as_arrays_not_scalars():
-    u, v = Node([2.0], name="u"), Node(3.0, name="v")
-    stepper = BackpropStepper((u * v).sum(name="L"))
-    stepper.step = len(stepper.steps) - 1
-    assert nfc(stepper.text()).startswith(nfc("u\u0304 = ")) and "[3]" in stepper.text()
-
-
-def nfc(text: str) -> str:
-    """Bars as one character where Unicode has one (ū), so texts compare as they read."""
-    return unicodedata.normalize("NFC", text)
-
-
-def test_lambda_is_written_as_on_the_slide_and_its_value_in_the_numbers():
-    stepper = BackpropStepper(regularised_example(lam=0.1).L_reg)
-    texts = [nfc(stepper.text(i)) for i in range(len(stepper.steps))]
-    assert nfc("L_reg = L + λ·R = 0.03119 + 0.1·0.125 = 0.04369") in texts
-    assert nfc("R\u0304 = L\u0304_reg·λ = 1·0.1 = 0.1") in texts

@@ -2,11 +2,13 @@
 
     basics    notebooks 01-03: chain rule, gradient descent, sigmoid least squares
     graphs    notebooks 04-06: topological order, the backprop algorithm, modularity and tensors
+    graph_ideas  notebook 04: which nodes a change of one leaf reaches
     training  notebooks 07-08: training on XOR, the cost of gradients
 """
 from ._verdict import Verdict  # noqa: F401
 from .basics import *  # noqa: F401,F403
 from .flow import *  # noqa: F401,F403
+from .graph_ideas import *  # noqa: F401,F403
 from .graphs import *  # noqa: F401,F403
 from .modes import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403

@@ -5,22 +5,24 @@ Each explorer is three layers, so it works (and is tested) without a browser:
 * a state in plain Python (`SensitivityState`, `DescentState`): the numbers and the stepping;
 * drawing as a pure function of the state (`draw_sensitivity`, `draw_descent` onto matplotlib
   axes, and `*_html` for the numbers), also usable for static plots in a notebook;
-* a thin ipywidgets shell (`SensitivityExplorer`, `GradientDescentExplorer`): sliders that set
-  the state, and an Image + HTML widget showing the rendering of the state.
+* a thin ipywidgets shell (`SensitivityExplorer`, `GradientDescentExplorer`): a VBox, like the
+  `BackpropStepper`, with public sliders that set the state, and an Image + HTML widget
+  showing the rendering of the state.
 """
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-ORANGE, SKY, GREEN, BLUE, VERMILLION, PURPLE, BLACK = (
-    "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#000000")
-FONT = 13
+from ..notation import BLACK, BLUE, GREEN, ORANGE, VERMILLION, factor, number
+
+FONT_SIZE = 13
 DPI = 90  # the widget shows the picture at this size, pixel for pixel (figure inches x DPI)
 
 
@@ -47,9 +49,10 @@ def _number(value, what: str) -> float:
     return number
 
 
-def _signed(number: float, spec: str = ".4g") -> str:
-    """A number for a formula: negative ones in parentheses, e.g. 1.5·(-4)."""
-    return f"({number:{spec}})" if number < 0 else f"{number:{spec}}"
+def _call(f: Callable | None, x: float) -> float:
+    """f(x) as a float, for a derivative that the state's __post_init__ has filled in."""
+    assert f is not None, "the state fills in every derivative"
+    return float(f(x))
 
 
 def _image(figsize) -> widgets.Image:
@@ -71,22 +74,38 @@ def _within(value: float, low: float, high: float, what: str, hint: str) -> None
                          f"[{low:g}, {high:g}]; {hint}")
 
 
-class _Shell:
-    """What both widget shells share: a short text repr and display through their box."""
+class _Explorer(widgets.VBox):
+    """What both explorers share: a VBox of their controls, the numbers (`.text`, HTML) and
+    the picture (`.image`, PNG), both redrawn from `.state` whenever a control moves."""
 
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        if isinstance(bundle, tuple):
-            bundle = bundle[0]
-        bundle = dict(bundle or {})
-        bundle["text/plain"] = repr(self)
-        return bundle
+    state: Any
 
-    def _refresh(self, change=None):
+    def __init__(self, controls: list, figure: Callable[[Any], Figure],
+                 html: Callable[[Any], str], figsize: tuple) -> None:
+        self._figure, self._html = figure, html
+        self.text = widgets.HTML()
+        self.image = _image(figsize)
+        super().__init__(controls + [self.text, self.image])
+        self._refresh()
+
+    @property
+    def widget(self) -> widgets.VBox:
+        """The box to display or style: the explorer itself."""
+        return self
+
+    def render(self) -> bytes:
+        """The picture of the current state, as PNG bytes."""
+        return _png(self._figure(self.state))
+
+    def html(self) -> str:
+        """The numbers of the current state, as HTML."""
+        return self._html(self.state)
+
+    def _refresh(self) -> None:
         self.image.value = self.render()
         self.text.value = self.html()
 
-    def picture(self):
+    def picture(self) -> Any:
         """The picture currently shown, as a static image (for exports without a kernel)."""
         from IPython.display import Image
         return Image(data=self.image.value, format="png")
@@ -107,7 +126,7 @@ class SensitivityState:
     dx: float = 0.1
     g_name: str = "sin(x)"
     f_name: str = "exp(y)"
-    x_range: tuple = (-2.0, 3.0)
+    x_range: tuple[float, float] = (-2.0, 3.0)
 
     def __post_init__(self):
         object.__setattr__(self, "g", _function(self.g, "g"))
@@ -124,7 +143,7 @@ class SensitivityState:
         x, dx = self.x, self.dx
         y, y_new = float(self.g(x)), float(self.g(x + dx))
         z, z_new = float(self.f(y)), float(self.f(y_new))
-        dy_dx, dz_dy = float(self.dg(x)), float(self.df(y))
+        dy_dx, dz_dy = _call(self.dg, x), _call(self.df, y)
         return dict(x=x, dx=dx, y=y, dy=y_new - y, z=z, dz=z_new - z,
                     dy_dx=dy_dx, dz_dy=dz_dy, dz_dx=dz_dy * dy_dx)
 
@@ -132,28 +151,40 @@ class SensitivityState:
 def sensitivity_html(state: SensitivityState) -> str:
     """The numbers of the state: the nudges measured, and the chain rule with numbers."""
     n = state.numbers()
+    x, dx = number(n["x"], ".3f"), factor(number(n["dx"], ".3g"))
+
+    def f4(key: str) -> str:   # a derivative or a change, 4 decimals
+        return number(n[key], ".4f")
+
     rows = [
-        f"nudge x by Δx = {n['dx']:.3g}: x = {n['x']:.3f} → {n['x'] + n['dx']:.3f}",
-        f"y = {state.g_name} moves by Δy = {n['dy']:.4f} "
-        f"≈ dy/dx·Δx = {n['dy_dx']:.4f}·{n['dx']:.3g} = {n['dy_dx'] * n['dx']:.4f}",
-        f"z = {state.f_name} moves by Δz = {n['dz']:.4f} "
-        f"≈ dz/dx·Δx = {n['dz_dx']:.4f}·{n['dx']:.3g} = {n['dz_dx'] * n['dx']:.4f}",
-        f"chain rule: dz/dx = dz/dy · dy/dx = {n['dz_dy']:.4f} · {_signed(n['dy_dx'], '.4f')} "
-        f"= <b>{n['dz_dx']:.4f}</b>",
+        f"nudge x by Δx = {number(n['dx'], '.3g')}: x = {x} → {number(n['x'] + n['dx'], '.3f')}",
+        f"y = {state.g_name} moves by Δy = {f4('dy')} ≈ dy/dx·Δx = {f4('dy_dx')}·{dx} "
+        f"= {number(n['dy_dx'] * n['dx'], '.4f')}",
+        f"z = {state.f_name} moves by Δz = {f4('dz')} ≈ dz/dx·Δx = {f4('dz_dx')}·{dx} "
+        f"= {number(n['dz_dx'] * n['dx'], '.4f')}",
+        f"chain rule: dz/dx = dz/dy · dy/dx = {f4('dz_dy')} · {factor(f4('dy_dx'))} "
+        f"= <b>{f4('dz_dx')}</b>",
     ]
     return "<div style='font-size:15px; line-height:1.6'>" + "<br>".join(rows) + "</div>"
 
 
-def _tangent(ax, a, fa, slope, half_width, colour):
+def _link(ax, grid: np.ndarray, curve, colour: str, label: str, names: tuple[str, str],
+          at: tuple[float, float], nudge: tuple[float, float], slope: float) -> None:
+    """One link of the chain, out = h(in): the curve, its tangent at the point `at`, and the
+    nudge as a triangle, Δin along the horizontal axis and Δout along the vertical."""
+    (inp, out), (a, fa), (da, dfa) = names, at, nudge
+    ax.plot(grid, curve, color=colour, lw=2.5, label=label)
+    half_width = 0.25 * (grid[-1] - grid[0])
     xs = np.array([a - half_width, a + half_width])
-    ax.plot(xs, fa + slope * (xs - a), "--", color=colour, lw=2, label=f"tangent, slope {slope:.3f}")
-
-
-def _nudge(ax, a, fa, da, dfa, run, rise):
-    """The nudge as a triangle: `run` along the horizontal axis, `rise` along the vertical."""
+    ax.plot(xs, fa + slope * (xs - a), "--", color=ORANGE, lw=2,
+            label=f"tangent, slope {number(slope, '.3f')}")
     ax.plot([a, a + da], [fa, fa], ":", color=BLACK, lw=1.5)
     ax.plot([a + da, a + da], [fa, fa + dfa], ":", color=VERMILLION, lw=2)
-    ax.plot([a, a + da], [fa, fa + dfa], "o", color=VERMILLION, ms=7, label=f"nudge: {rise} for {run}")
+    ax.plot([a, a + da], [fa, fa + dfa], "o", color=VERMILLION, ms=7,
+            label=f"nudge: Δ{out} for Δ{inp}")
+    ax.set(xlabel=inp, ylabel=out)
+    ax.set_title(f"Δ{out} = {number(dfa, '.3f')},  d{out}/d{inp} = {number(slope, '.3f')}",
+                 fontsize=FONT_SIZE)
 
 
 def draw_sensitivity(state: SensitivityState, axes) -> None:
@@ -161,26 +192,17 @@ def draw_sensitivity(state: SensitivityState, axes) -> None:
     n = state.numbers()
     xs = np.linspace(*state.x_range, 300)
     ys = np.array([state.g(v) for v in xs], dtype=float)
-    width = 0.25 * (state.x_range[1] - state.x_range[0])
-    ax1, ax2 = axes
-    ax1.plot(xs, ys, color=BLUE, lw=2.5, label=f"y = {state.g_name}")
-    _tangent(ax1, n["x"], n["y"], n["dy_dx"], width, ORANGE)
-    _nudge(ax1, n["x"], n["y"], n["dx"], n["dy"], "Δx", "Δy")
-    ax1.set(xlabel="x", ylabel="y")
-    ax1.set_title(f"Δy = {n['dy']:.3f},  dy/dx = {n['dy_dx']:.3f}", fontsize=FONT)
+    _link(axes[0], xs, ys, BLUE, f"y = {state.g_name}", ("x", "y"), (n["x"], n["y"]),
+          (n["dx"], n["dy"]), n["dy_dx"])
     lo, hi = ys.min(), ys.max()
     y_grid = np.linspace(lo - 0.1 * (hi - lo), hi + 0.1 * (hi - lo), 300)
-    ax2.plot(y_grid, [state.f(v) for v in y_grid], color=GREEN, lw=2.5,
-             label=f"z = {state.f_name}")
-    _tangent(ax2, n["y"], n["z"], n["dz_dy"], 0.25 * (y_grid[-1] - y_grid[0]), ORANGE)
-    _nudge(ax2, n["y"], n["z"], n["dy"], n["dz"], "Δy", "Δz")
-    ax2.set(xlabel="y", ylabel="z")
-    ax2.set_title(f"Δz = {n['dz']:.3f},  dz/dy = {n['dz_dy']:.3f}", fontsize=FONT)
+    _link(axes[1], y_grid, [state.f(v) for v in y_grid], GREEN, f"z = {state.f_name}",
+          ("y", "z"), (n["y"], n["z"]), (n["dy"], n["dz"]), n["dz_dy"])
     for ax in axes:
-        ax.legend(fontsize=FONT - 1, loc="best")
-        ax.tick_params(labelsize=FONT - 1)
-        ax.xaxis.label.set_size(FONT)
-        ax.yaxis.label.set_size(FONT)
+        ax.legend(fontsize=FONT_SIZE - 1, loc="best")
+        ax.tick_params(labelsize=FONT_SIZE - 1)
+        ax.xaxis.label.set_size(FONT_SIZE)
+        ax.yaxis.label.set_size(FONT_SIZE)
         ax.grid(alpha=0.3)
 
 
@@ -194,7 +216,7 @@ def sensitivity_figure(state: SensitivityState) -> Figure:
     return figure
 
 
-class SensitivityExplorer(_Shell):
+class SensitivityExplorer(_Explorer):
     """Nudge x with a slider; watch y = g(x) and z = f(y) move; the chain rule with numbers.
 
     `SensitivityExplorer(g=np.sin, f=np.exp, x=1.0, dx=0.1)`; optional exact derivatives
@@ -212,26 +234,17 @@ class SensitivityExplorer(_Shell):
         self.dx_slider = widgets.FloatSlider(value=self.state.dx, min=-0.5, max=0.5, step=0.01,
                                              description="nudge Δx", continuous_update=False,
                                              style={"description_width": "initial"})
-        self.image = _image(SENSITIVITY_SIZE)
-        self.text = widgets.HTML()
         self.x_slider.observe(self._on_slider, names="value")
         self.dx_slider.observe(self._on_slider, names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.x_slider, self.dx_slider]), self.text,
-                                    self.image])
-        self._refresh()
+        super().__init__([widgets.HBox([self.x_slider, self.dx_slider])], sensitivity_figure,
+                         sensitivity_html, SENSITIVITY_SIZE)
 
-    def _on_slider(self, change=None):
+    def _on_slider(self, change: dict) -> None:
         self.state = replace(self.state, x=self.x_slider.value, dx=self.dx_slider.value)
         self._refresh()
 
     def numbers(self) -> dict:
         return self.state.numbers()
-
-    def render(self) -> bytes:
-        return _png(sensitivity_figure(self.state))
-
-    def html(self) -> str:
-        return sensitivity_html(self.state)
 
     def draw(self, axes) -> None:
         """Draw the current state onto two matplotlib axes (for a static plot)."""
@@ -269,7 +282,7 @@ class DescentState:
     steps: int = 20
     step: int = 0
     f_name: str = "(w − 1)² + 0.5"
-    w_range: tuple = (-1.5, 3.5)
+    w_range: tuple[float, float] = (-1.5, 3.5)
     path: tuple = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -291,11 +304,15 @@ class DescentState:
         """All iterates w_0 = start, w_{k+1} = w_k − η f'(w_k); stops early once it blows up."""
         path = [self.start]
         for _ in range(self.steps):
-            w = path[-1] - self.rate * float(self.df(path[-1]))
+            w = path[-1] - self.rate * self.slope(path[-1])
             if not np.isfinite(w) or abs(w - self.start) > BLOW_UP:
                 break
             path.append(w)
         return tuple(path)
+
+    def slope(self, w: float) -> float:
+        """f'(w), from the derivative given or by central differences."""
+        return _call(self.df, w)
 
     @property
     def trajectory(self) -> np.ndarray:
@@ -308,28 +325,30 @@ class DescentState:
 
     @property
     def diverged(self) -> bool:
-        """Whether the whole run moves away: blew up, or ends farther from a minimum than it began."""
+        """Whether the whole run moves away: blew up, or ends farther from a minimum than it
+        began."""
         p = self.path
         if len(p) < self.steps + 1:
             return True
-        return abs(float(self.df(p[-1]))) > abs(float(self.df(p[0]))) and abs(p[-1] - p[-2]) > \
-            abs(p[1] - p[0])
+        steeper = abs(self.slope(p[-1])) > abs(self.slope(p[0]))
+        return steeper and abs(p[-1] - p[-2]) > abs(p[1] - p[0])
 
     @property
     def converged(self) -> bool:
         """Whether the whole run ends where the slope is nearly zero (under 5 % of the start's)."""
-        end, begin = abs(float(self.df(self.path[-1]))), abs(float(self.df(self.path[0])))
+        end, begin = abs(self.slope(self.path[-1])), abs(self.slope(self.path[0]))
         return not self.diverged and end <= 0.05 * begin
 
 
 def descent_html(state: DescentState) -> str:
     """The current step as numbers: w, f(w), the slope and the update."""
     w = state.w
-    slope = float(state.df(w))
-    rows = [f"step {state.step} of {len(state.path) - 1}: w = {w:.4g}, "
-            f"f(w) = {float(state.f(w)):.4g}, f'(w) = {slope:.4g}",
-            f"next: w ← w − η·f'(w) = {w:.4g} − {state.rate:.3g}·{_signed(slope)} "
-            f"= {w - state.rate * slope:.4g}"]
+    slope = state.slope(w)
+    rate = number(state.rate, ".3g")
+    rows = [f"step {state.step} of {len(state.path) - 1}: w = {number(w)}, "
+            f"f(w) = {number(state.f(w))}, f'(w) = {number(slope)}",
+            f"next: w ← w − η·f'(w) = {number(w)} − {rate}·{factor(number(slope))} "
+            f"= {number(w - state.rate * slope)}"]
     if state.diverged:
         rows.append("<b>diverges</b>: the learning rate is too large, each step overshoots "
                     "farther than the last")
@@ -352,14 +371,15 @@ def draw_descent(state: DescentState, ax) -> None:
     f_path = np.array([state.f(v) for v in path], dtype=float)
     ax.plot(path, f_path, "-", color=ORANGE, lw=1.5, alpha=0.8)
     ax.scatter(path, f_path, c=np.arange(len(path)), cmap="cividis", s=50, zorder=3,
-               edgecolors=BLACK, label=f"steps, η = {state.rate:.3g}")
+               edgecolors=BLACK, label=f"steps, η = {number(state.rate, '.3g')}")
     ax.plot(path[-1], f_path[-1], "o", color=VERMILLION, ms=12, zorder=4, label="current w")
-    ax.set_xlabel("w", fontsize=FONT)
-    ax.set_ylabel("f(w)", fontsize=FONT)
-    ax.set_title(f"learning rate η = {state.rate:.3g}: step {state.step}, w = {state.w:.3g}",
-                 fontsize=FONT)
-    ax.tick_params(labelsize=FONT - 1)
-    ax.legend(fontsize=FONT - 1, loc="upper center")
+    ax.set_xlabel("w", fontsize=FONT_SIZE)
+    ax.set_ylabel("f(w)", fontsize=FONT_SIZE)
+    ax.set_title(f"learning rate η = {number(state.rate, '.3g')}: step {state.step}, "
+                 f"w = {number(state.w, '.3g')}",
+                 fontsize=FONT_SIZE)
+    ax.tick_params(labelsize=FONT_SIZE - 1)
+    ax.legend(fontsize=FONT_SIZE - 1, loc="upper center")
     ax.grid(alpha=0.3)
 
 
@@ -370,7 +390,7 @@ def descent_figure(state: DescentState) -> Figure:
     return figure
 
 
-class GradientDescentExplorer(_Shell):
+class GradientDescentExplorer(_Explorer):
     """1-d gradient descent: a learning-rate slider, a start point, Play through the steps.
 
     `GradientDescentExplorer(f=..., df=..., rate=0.1, start=-1.0, steps=20)`; by default
@@ -393,16 +413,13 @@ class GradientDescentExplorer(_Shell):
                                              description="step")
         self.play = widgets.Play(value=self.state.step, min=0, max=self.state.steps, interval=700)
         widgets.jslink((self.play, "value"), (self.step_slider, "value"))
-        self.image = _image(DESCENT_SIZE)
-        self.text = widgets.HTML()
         for slider in (self.rate_slider, self.start_slider, self.step_slider):
             slider.observe(self._on_control, names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.rate_slider, self.start_slider]),
-                                    widgets.HBox([self.play, self.step_slider]), self.text,
-                                    self.image])
-        self._refresh()
+        super().__init__([widgets.HBox([self.rate_slider, self.start_slider]),
+                          widgets.HBox([self.play, self.step_slider])], descent_figure,
+                         descent_html, DESCENT_SIZE)
 
-    def _on_control(self, change=None):
+    def _on_control(self, change: dict) -> None:
         self.state = replace(self.state, rate=self.rate_slider.value,
                              start=self.start_slider.value, step=self.step_slider.value)
         self._refresh()
@@ -410,12 +427,6 @@ class GradientDescentExplorer(_Shell):
     @property
     def trajectory(self) -> np.ndarray:
         return self.state.trajectory
-
-    def render(self) -> bytes:
-        return _png(descent_figure(self.state))
-
-    def html(self) -> str:
-        return descent_html(self.state)
 
     def draw(self, ax) -> None:
         """Draw the current state onto a matplotlib axes (for a static plot)."""

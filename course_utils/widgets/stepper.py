@@ -22,6 +22,19 @@ import numpy as np
 
 from .. import draw as pictures
 from ..engine import BackwardStep, ForwardStep, Node
+from ..notation import (
+    BLUE,
+    FONT,
+    GREY,
+    VERMILLION,
+    bar_name,
+    factor,
+    fill,
+    markup,
+    number,
+    show,
+    symbol,
+)
 
 PHASES = ("order", "forward", "backward")
 EXPLAIN = {
@@ -46,7 +59,8 @@ def record_steps(output: Node) -> list[Step]:
     if not isinstance(output, Node):
         raise TypeError("BackpropStepper: expected the output Node of a graph (e.g. the loss "
                         f"L), got {type(output).__name__}.")
-    forward, backward = [], []
+    forward: list[ForwardStep] = []
+    backward: list[BackwardStep] = []
     output.forward(record=forward)
     output.backward(record=backward)
     return ([Step("order")] + [Step("forward", r.node, r) for r in forward]
@@ -57,122 +71,151 @@ def record_steps(output: Node) -> list[Step]:
 # Equations: what each step says, in text or HTML
 # --------------------------------------------------------------------------------------------
 
-def _is_scalar(a) -> bool:
-    return np.ndim(a) == 0
+def _values(steps: list[Step], upto: int) -> dict:
+    """node -> value, for the nodes evaluated in the steps before `upto`."""
+    records = [s.record for s in steps[:upto]]
+    return {r.node: r.value for r in records if isinstance(r, ForwardStep)}
 
 
-def _wrap(text: str) -> str:
-    """Parentheses around a factor that needs them: −1, 1 − tanh²(z), −0.25."""
-    plain = text.startswith("(") and text.endswith(")")
-    return f"({text})" if not plain and (" " in text or text.startswith("−")) else text
+def _bars(steps: list[Step], upto: int) -> dict:
+    """node -> bar, for the nodes whose bar was computed in the steps before `upto`."""
+    records = [s.record for s in steps[:upto]]
+    return {r.node: r.bar for r in records if isinstance(r, BackwardStep)}
 
 
-def message_terms(lay: pictures.Layout, step: Step, style: str) -> list[tuple]:
-    """For a backward step: (child, symbolic term, numeric term) per message, e.g.
+def _forward(step: Step) -> ForwardStep:
+    assert isinstance(step.record, ForwardStep), f"a {step.phase} step has no forward record"
+    return step.record
+
+
+def _backward(step: Step) -> BackwardStep:
+    assert isinstance(step.record, BackwardStep), f"a {step.phase} step has no backward record"
+    return step.record
+
+
+def message_terms(lay: pictures.Layout, steps: list[Step], index: int,
+                  style: str) -> list[tuple]:
+    """For backward step `index`: (child, symbolic term, numeric term) per message, e.g.
     (z, "z̄·x", "−0.04679·2"); the numeric term is None when a tensor is involved."""
-    node = step.node
-    # The engine sends messages child by child in topological order, argument by argument.
-    slots = [(child, i) for child in lay.order
-             for i, arg in enumerate(child.args) if arg is node]
+    bars = _bars(steps, index)
     terms = []
-    for (child, i), message in zip(slots, step.record.messages):
-        assert message.child is child, "messages out of the engine's order"
-        names = [pictures.markup(lay.name(a), style) if isinstance(a, Node)
-                 else pictures.symbol(child, k) for k, a in enumerate(child.args)]
-        bar = pictures.markup(lay.name(child), style, bar=True)
-        template = child.op.local[i]
+    for message in _backward(steps[index]).messages:
+        child = message.child
+        names = [markup(lay.name(a), style) if isinstance(a, Node) else symbol(child, k)
+                 for k, a in enumerate(child.args)]
+        bar = bar_name(lay.name(child), style)
+        template = child.op.local[message.index]
         local = None
         if "{bar}" in template:  # the whole message, in its own order: xᵀ·ā
-            symbolic = pictures.fill(template.replace("{bar}", f"{{{len(names)}}}"),
-                                     names + [bar], style)
+            symbolic = fill(template.replace("{bar}", f"{{{len(names)}}}"), names + [bar], style)
         else:
-            local = pictures.fill(template, names, style)
-            symbolic = bar if local == "1" else f"{bar}·{_wrap(local)}"
+            local = fill(template, names, style)
+            symbolic = bar if local == "1" else f"{bar}·{factor(local)}"
         numeric = None
         if message.local is not None:
-            numeric = pictures.number(message.child_bar)
+            numeric = number(bars[child])
             if local != "1":
-                numeric += "·" + _wrap(pictures.number(message.local))
+                numeric += "·" + factor(number(message.local))
         terms.append((child, symbolic, numeric))
     return terms
+
+
+def _order_equation(lay: pictures.Layout, steps: list[Step], index: int, style: str) -> str:
+    return "order: " + ", ".join(markup(n, style) for n in lay.names)
+
+
+def _forward_equation(lay: pictures.Layout, steps: list[Step], index: int, style: str) -> str:
+    """n_i = formula = numbers = value; for tensors the shapes instead of the numbers."""
+    record = _forward(steps[index])
+    node, value = record.node, record.value
+    name = markup(lay.name(node), style)
+    if node.op is None:
+        return f"{name} = {show(value)} (an input)"
+    left = f"{name} = {lay.formula(node, style)}"
+    values = _values(steps, index)
+    if np.ndim(value) == 0 and all(np.ndim(values[p]) == 0 for p in node.parents):
+        return f"{left} = {lay.formula(node, style, values)} = {show(value)}"
+    shapes = [str(values[a].shape) if isinstance(a, Node) else str(np.shape(a))
+              for a in node.args]
+    return (f"{left}, shapes {fill(node.op.formula, shapes, style)} → "
+            f"{value.shape}: {show(value)}")
+
+
+def _seed_equation(lay: pictures.Layout, steps: list[Step], index: int, style: str) -> str:
+    return f"{bar_name(lay.name(_backward(steps[index]).node), style)} = 1 (the seed)"
+
+
+def _backward_equation(lay: pictures.Layout, steps: list[Step], index: int, style: str) -> str:
+    """n̄_i = sum of the messages, symbolic, then in numbers (scalars) or products (tensors)."""
+    record = _backward(steps[index])
+    terms = message_terms(lay, steps, index, style)
+    text = f"{bar_name(lay.name(record.node), style)} = " + " + ".join(t for _, t, _ in terms)
+    numeric = [n for _, _, n in terms]
+    result = show(record.bar)
+    if all(n is not None for n in numeric):
+        if numeric != [result]:
+            text += " = " + " + ".join(numeric)
+        return f"{text} = {result}"
+    products = [show(m.product) for m in record.messages]
+    if len(products) > 1:
+        text += " = " + " + ".join(products)
+    shape = "" if result.startswith("array of shape") else f" (shape {np.shape(record.bar)})"
+    return f"{text} = {result}{shape}"
+
+
+EQUATIONS = {"order": _order_equation, "forward": _forward_equation, "seed": _seed_equation,
+             "backward": _backward_equation}
 
 
 def equation(lay: pictures.Layout, steps: list[Step], index: int, style: str = "text") -> str:
     """What step `index` computes, e.g. "z = w·x + b = 0.5·2 + 0.1 = 1.1" or
     "w̄ = z̄·x + R̄·w = −0.04679·2 + 0.1·0.5 = −0.04359"."""
-    step = steps[index]
-    if step.phase == "order":
-        return "order: " + ", ".join(pictures.markup(n, style) for n in lay.names)
-    name = lay.name(step.node)
-    if step.phase == "forward":
-        value = step.record.value
-        if step.node.op is None:
-            return f"{pictures.markup(name, style)} = {pictures.show(value)} (an input)"
-        left = f"{pictures.markup(name, style)} = {lay.formula(step.node, style)}"
-        values = {s.node: s.record.value for s in steps[1:index] if s.phase == "forward"}
-        if _is_scalar(value) and all(_is_scalar(v) for v in map(values.get, step.node.parents)):
-            return f"{left} = {lay.formula(step.node, style, values)} = {pictures.show(value)}"
-        shapes = [str(values[a].shape) if isinstance(a, Node) else str(np.shape(a))
-                  for a in step.node.args]
-        return (f"{left}, shapes {pictures.fill(step.node.op.formula, shapes, style)} → "
-                f"{value.shape}: {pictures.show(value)}")
-    bar = pictures.markup(name, style, bar=True)
-    if step.phase == "seed":
-        return f"{bar} = 1 (the seed)"
-    terms = message_terms(lay, step, style)
-    text = f"{bar} = " + " + ".join(symbolic for _, symbolic, _ in terms)
-    numeric = [n for _, _, n in terms]
-    result = pictures.show(step.record.bar)
-    if all(n is not None for n in numeric):
-        if numeric != [result]:
-            text += " = " + " + ".join(numeric)
-        return f"{text} = {result}"
-    products = [pictures.show(m.product) for m in step.record.messages]
-    if len(products) > 1:
-        text += " = " + " + ".join(products)
-    shape = "" if result.startswith("array of shape") else f" (shape {np.shape(step.record.bar)})"
-    return f"{text} = {result}{shape}"
+    return EQUATIONS[steps[index].phase](lay, steps, index, style)
 
 
 # --------------------------------------------------------------------------------------------
 # The picture of one step: a pure function of the steps and the index
 # --------------------------------------------------------------------------------------------
 
-def render_step(lay: pictures.Layout, steps: list[Step], index: int) -> str:
-    """The HTML shown at step `index`: phase, explanation, equation, and the lit graph."""
-    step = steps[index]
-    done = steps[:index + 1]
-    values = {s.node: s.record.value for s in done if s.phase == "forward"}
-    bars = {s.node: s.record.bar for s in done if s.phase in ("seed", "backward")}
-    lit, lit_edges, labels = frozenset(), frozenset(), {}
-    if step.node is not None:
-        lit = frozenset([step.node])
-    if step.phase == "forward":
-        lit_edges = frozenset((p, step.node) for p in step.node.parents)
-    elif step.phase == "backward":
-        for message in step.record.messages:
+def _lighting(step: Step) -> tuple[frozenset, frozenset, dict]:
+    """What a step lights: its node; the edges from its parents (forward) or to its children
+    with the messages written on them (backward)."""
+    lit = frozenset() if step.node is None else frozenset([step.node])
+    if isinstance(step.record, ForwardStep):
+        return lit, frozenset((p, step.node) for p in step.record.node.parents), {}
+    labels: dict = {}
+    if step.phase == "backward":
+        for message in _backward(step).messages:
             pair = (step.node, message.child)
-            text = (pictures.show(message.product) if message.product.size <= 3
+            text = (show(message.product) if message.product.size <= 3
                     else f"shape {message.product.shape}")
             labels[pair] = labels[pair] + ", " + text if pair in labels else "← " + text
-        lit_edges = frozenset(labels)
-    svg = pictures.render_svg(lay, values, bars, lit, lit_edges, labels, step.phase)
+    return lit, frozenset(labels), labels
 
-    big = lay.lecture
-    size, ink = ("22px", "#000000") if big else ("15px", "#1A1A1A")
-    current = "backward" if step.phase == "seed" else step.phase
-    accent = pictures.VERMILLION if current == "backward" else pictures.BLUE
-    pills = "".join(
+
+def _phases(current: str, accent: str) -> str:
+    """The three phases as pills, the current one outlined in its colour."""
+    return "".join(
         f'<span class="bp-phase{" bp-current" if p == current else ""}" style="padding:2px 10px;'
         f'margin-right:6px;border-radius:10px;border:2px solid '
         f'{accent if p == current else "#BBBBBB"};'
-        f'{"font-weight:bold;" if p == current else "color:#6E6E6E;"}">{p}</span>'
+        f'{"font-weight:bold;" if p == current else f"color:{GREY};"}">{p}</span>'
         for p in PHASES)
+
+
+def render_step(lay: pictures.Layout, steps: list[Step], index: int) -> str:
+    """The HTML shown at step `index`: phase, explanation, equation, and the lit graph."""
+    step = steps[index]
+    values, bars = _values(steps, index + 1), _bars(steps, index + 1)
+    svg = pictures.render_svg(lay, values, bars, *_lighting(step), step.phase)
+    size, ink = ("22px", "#000000") if lay.lecture else ("15px", "#1A1A1A")
+    current = "backward" if step.phase == "seed" else step.phase
+    accent = VERMILLION if current == "backward" else BLUE
     where = "" if step.node is None else f" · node {lay.index[step.node] + 1} of {len(lay.order)}"
     return (f'<div class="bp-stepper" data-step="{index}" data-phase="{step.phase}" '
-            f'style="font-family:{pictures.FONT};font-size:{size};color:{ink}">'
-            f'<div style="margin-bottom:6px">{pills}<span class="bp-counter" style="margin-left:'
-            f'10px">step {index + 1} of {len(steps)}{where}</span></div>'
+            f'style="font-family:{FONT};font-size:{size};color:{ink}">'
+            f'<div style="margin-bottom:6px">{_phases(current, accent)}<span class="bp-counter" '
+            f'style="margin-left:10px">step {index + 1} of {len(steps)}{where}</span></div>'
             f'<div class="bp-explain" style="margin-bottom:4px">{html.escape(EXPLAIN[step.phase])}'
             f'</div><div class="bp-equation" style="font-size:1.25em;color:{accent};'
             f'margin-bottom:6px;min-height:1.5em">{equation(lay, steps, index, "html")}</div>'
@@ -183,8 +226,8 @@ class Stepper:
     """The stepper's state in plain Python: the recorded steps and the current index."""
 
     def __init__(self, output: Node, lecture: bool = False):
+        self.steps = record_steps(output)      # first: it checks that output is a Node
         self.layout = pictures.layout(output, lecture)
-        self.steps = record_steps(output)
         self._step = 0
 
     @property
@@ -192,7 +235,7 @@ class Stepper:
         return self._step
 
     @step.setter
-    def step(self, index: int):
+    def step(self, index: int) -> None:
         if not isinstance(index, (int, np.integer)) or not 0 <= index < len(self.steps):
             raise ValueError(f"step must be a whole number from 0 to {len(self.steps) - 1}, "
                              f"got {index!r}.")
@@ -218,56 +261,58 @@ class BackpropStepper(widgets.VBox):
 
     `.steps` lists the steps, `.step` is the current one (set it and the view follows),
     `.render()` is the HTML shown. `lecture=True`: large fonts and high contrast.
+    The controls are public: `.reset_button`, `.previous_button`, `.next_button`, `.play`
+    (linked to `.step_slider`), and `.view` shows the step.
     """
 
     def __init__(self, output: Node, lecture: bool = False):
-        self._state = Stepper(output, lecture)
-        last = len(self._state.steps) - 1
-        self._view = widgets.HTML(self._state.render())
-        self._slider = widgets.IntSlider(0, min=0, max=last, description="step",
-                                         readout=False, layout=widgets.Layout(width="320px"))
-        self._play = widgets.Play(0, min=0, max=last, interval=1200, description="play")
-        widgets.link((self._play, "value"), (self._slider, "value"))
-        self._reset = widgets.Button(description="reset", icon="fast-backward")
-        self._previous = widgets.Button(description="previous", icon="step-backward")
-        self._next = widgets.Button(description="next", icon="step-forward")
-        self._reset.on_click(lambda _: setattr(self, "step", 0))
-        self._previous.on_click(lambda _: setattr(self, "step", max(self.step - 1, 0)))
-        self._next.on_click(lambda _: setattr(self, "step", min(self.step + 1, last)))
-        self._slider.observe(self._follow, names="value")
+        self.state = Stepper(output, lecture)
+        last = len(self.state.steps) - 1
+        self.view = widgets.HTML(self.state.render())
+        self.step_slider = widgets.IntSlider(0, min=0, max=last, description="step",
+                                             readout=False, layout=widgets.Layout(width="320px"))
+        self.play = widgets.Play(0, min=0, max=last, interval=1200, description="play")
+        widgets.link((self.play, "value"), (self.step_slider, "value"))
+        self.reset_button = widgets.Button(description="reset", icon="fast-backward")
+        self.previous_button = widgets.Button(description="previous", icon="step-backward")
+        self.next_button = widgets.Button(description="next", icon="step-forward")
+        self.reset_button.on_click(lambda _: setattr(self, "step", 0))
+        self.previous_button.on_click(lambda _: setattr(self, "step", max(self.step - 1, 0)))
+        self.next_button.on_click(lambda _: setattr(self, "step", min(self.step + 1, last)))
+        self.step_slider.observe(self._follow, names="value")
         self._update_buttons()
-        controls = widgets.HBox([self._reset, self._previous, self._next, self._play,
-                                 self._slider])
-        super().__init__([self._view, controls])
+        controls = widgets.HBox([self.reset_button, self.previous_button, self.next_button,
+                                 self.play, self.step_slider])
+        super().__init__([self.view, controls])
         self.add_class("bp-stepper-widget")
 
     @property
     def steps(self) -> list[Step]:
-        return self._state.steps
+        return self.state.steps
 
     @property
     def step(self) -> int:
-        return self._state.step
+        return self.state.step
 
     @step.setter
-    def step(self, index: int):
-        self._state.step = index          # checks the index
-        self._slider.value = int(index)   # the view follows through _follow
+    def step(self, index: int) -> None:
+        self.state.step = index                 # checks the index
+        self.step_slider.value = int(index)     # the view follows through _follow
 
     def render(self) -> str:
-        return self._state.render()
+        return self.state.render()
 
     def text(self, index: int | None = None) -> str:
-        return self._state.text(index)
+        return self.state.text(index)
 
-    def _follow(self, change):
-        self._state.step = change["new"]
-        self._view.value = self._state.render()
+    def _follow(self, change: dict) -> None:
+        self.state.step = change["new"]
+        self.view.value = self.state.render()
         self._update_buttons()
 
-    def _update_buttons(self):
-        self._previous.disabled = self._reset.disabled = self.step == 0
-        self._next.disabled = self.step == len(self.steps) - 1
+    def _update_buttons(self) -> None:
+        self.previous_button.disabled = self.reset_button.disabled = self.step == 0
+        self.next_button.disabled = self.step == len(self.steps) - 1
 
     def __repr__(self) -> str:
-        return f"BackpropStepper({self._state.layout.names[-1]}: {len(self.steps)} steps)"
+        return f"BackpropStepper({self.state.layout.names[-1]}: {len(self.steps)} steps)"

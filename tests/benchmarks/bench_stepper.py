@@ -30,7 +30,7 @@ def network_60() -> Node:
         hidden.append(tanh(a, name=f"h_{j + 1}"))
     v = [Node(rng.normal(), name=f"v_{j + 1}") for j in range(5)]
     total = v[0] * hidden[0]
-    for vj, hj in zip(v[1:], hidden[1:]):
+    for vj, hj in zip(v[1:], hidden[1:], strict=True):
         total = total + vj * hj
     y = sigmoid(total, name="y")
     loss = (y - Node(1.0, name="t")) ** 2
