@@ -6,5 +6,6 @@
 """
 from ._verdict import Verdict  # noqa: F401
 from .basics import *  # noqa: F401,F403
+from .capstone import *  # noqa: F401,F403
 from .graphs import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403
