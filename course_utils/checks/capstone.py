@@ -204,28 +204,43 @@ def _as_arrays(result, keys, function: str) -> dict:
     return arrays
 
 
-def _shown(array) -> str:
-    return f"shape {array.shape}, {fmt(array)}" if array.size <= 8 else \
-        f"shape {array.shape}, first row {fmt(array.reshape(len(array), -1)[0])}"
+def _entries(array) -> str:
+    """The first few entries of an array on one line."""
+    flat = array.ravel()
+    shown = ", ".join(fmt(v) for v in flat[:4])
+    return f"[{shown}{', …' if flat.size > 4 else ''}]"
+
+
+def _shown(name: str, want, got) -> str:
+    """Expected against got: shapes, and the first entry that differs (or the first entries)."""
+    if got.shape != want.shape:
+        return (f"shape {want.shape}, entries {_entries(want)}; got shape {got.shape}, "
+                f"entries {_entries(got)}")
+    if want.ndim == 0:
+        return f"{fmt(want)}; got {fmt(got)}"
+    index = tuple(int(i) for i in np.argwhere(~np.isclose(got, want, rtol=1e-7, atol=1e-12))[0])
+    where = f"{name}[{', '.join(map(str, index))}]"
+    return f"shape {want.shape}, {where} = {fmt(want[index])}; got {where} = {fmt(got[index])}"
 
 
 def _judge(name, want, got, formula, mistakes, c, label, earlier):
     """Stop with a verdict if `got` is not `want`: shape, value, and the matching mistake."""
-    same_shape = got.shape == want.shape or (name == "E" and got.size == 1 and want.size == 1)
-    if same_shape and np.allclose(got.reshape(want.shape), want, rtol=1e-7, atol=1e-12):
+    if name == "E" and got.size == 1:
+        got = got.reshape(())
+    if got.shape == want.shape and np.allclose(got, want, rtol=1e-7, atol=1e-12):
         return
     hint = next((text for compute, text in mistakes if _matches(compute, c, got, want)), None)
-    if hint is None and same_shape and np.allclose(got.reshape(want.shape), -want, atol=1e-12):
+    if hint is None and got.shape == want.shape and np.allclose(got, -want, atol=1e-12):
         hint = "the sign is flipped."
     if hint is None and earlier is not None and earlier.shape == got.shape \
             and np.allclose(earlier, got):
         hint = ("the same as for the batch before: does your function use its arguments, with "
                 "no numbers written in and nothing kept from an earlier call?")
-    if hint is None and not same_shape:
+    if hint is None and got.shape != want.shape:
         hint = "every bar has the shape of its value." if name.endswith("_bar") else \
             "check the shapes of the products: X is N × 2, W₁ is 2 × H, W₂ is H × 1."
-    stop(wrong(f"{name} is off ({label}): expected {formula}, {_shown(want)}; got "
-               f"{_shown(got)}. {hint or ''}".rstrip()))
+    hint = f" Hint: {hint}" if hint else ""
+    stop(wrong(f"{name} is off ({label}): expected {formula}, {_shown(name, want, got)}.{hint}"))
 
 
 def _matches(compute, c, got, want) -> bool:
@@ -391,9 +406,9 @@ def check_training_by_hand(train_by_hand):
         for name in PARAMS:
             if got[name].shape != want_params[name].shape or not np.allclose(got[name],
                                                                            want_params[name]):
-                stop(wrong(f'the returned params["{name}"] {run} is not the final one: '
-                           f"expected {_shown(want_params[name])}, got {_shown(got[name])}. "
-                           "Return the parameters after the last step."))
+                stop(wrong(f'the returned params["{name}"] {run} is not the final one: expected '
+                           f"{_shown(name, want_params[name], got[name])}. Return the "
+                           "parameters after the last step."))
     return correct("your loop runs full-batch gradient descent with the passes it is given: the "
                    "same costs, epochs + 1 of them, and the same final parameters as the "
                    f"reference on {len(RUNS)} runs.")
