@@ -1,11 +1,17 @@
 """The capstone checks of notebook 07: right answers pass in any style, each mistake is named."""
 import numpy as np
 import pytest
+from verdicts import assert_wrong, untouched
 
 from course_utils import network as reference
-from course_utils.checks.capstone import (CONFIGS, check_network_backward, check_network_forward,
-                                          check_training_by_hand, configuration, engine_answers)
-from verdicts import assert_wrong, untouched
+from course_utils.checks.capstone import (
+    CONFIGS,
+    check_network_backward,
+    check_network_forward,
+    check_training_by_hand,
+    configuration,
+    engine_answers,
+)
 
 X, T = reference.X, reference.T
 
