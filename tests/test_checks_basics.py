@@ -1,12 +1,28 @@
 """The checks of notebooks 01-03: right answers pass, typical mistakes get their own hint."""
+import math
+
 import numpy as np
 import pytest
+from verdicts import (
+    assert_distinct,
+    assert_messages_differ,
+    assert_row,
+    assert_wrong,
+    rows,
+    short_guard,  # noqa: F401
+)
 
 from course_utils.checks.basics import (
-    check_bar_notation, check_bar_notation_regularised, check_brute_force_gradients,
-    check_chain_rule, check_cost_gradient, check_gradient_descent_step,
-    check_multivariate_chain_rule, check_numerical_derivative, check_parameter_count)
-from verdicts import assert_distinct, assert_wrong, untouched
+    check_bar_notation,
+    check_bar_notation_regularised,
+    check_brute_force_gradients,
+    check_chain_rule,
+    check_cost_gradient,
+    check_gradient_descent_step,
+    check_multivariate_chain_rule,
+    check_numerical_derivative,
+    check_parameter_count,
+)
 
 
 def sigma(z):
@@ -17,108 +33,185 @@ def sigma_prime(z):
     return sigma(z) * (1 - sigma(z))
 
 
-# -- every check says "not attempted" for untouched code -------------------------------------
+# -- the tables: wrong answers as students write them, and right ones written differently -----
 
-@pytest.mark.parametrize("check, arguments", [
-    (check_numerical_derivative, 1), (check_chain_rule, 1), (check_multivariate_chain_rule, 1),
-    (check_gradient_descent_step, 1), (check_parameter_count, 1), (check_cost_gradient, 1),
-    (check_brute_force_gradients, 2), (check_bar_notation, 1),
-    (check_bar_notation_regularised, 1)])
-def test_untouched_exercise_is_untouched(check, arguments):
-    verdict = check(*[untouched] * arguments)
-    assert verdict.status == "not attempted"
-    assert "Not attempted yet" in repr(verdict)
+def central_in_two_steps(f, x, h):
+    up, down = f(x + h), f(x - h)
+    return (up - down) / h / 2
 
 
-# -- numerical derivative --------------------------------------------------------------------
-
-def test_central_difference_passes():
-    assert check_numerical_derivative(lambda f, x, h: (f(x + h) - f(x - h)) / (2 * h)).ok
+def averaged_one_sided(f, x, h=1e-5):
+    return 0.5 * (f(x + h) - f(x)) / h + 0.5 * (f(x) - f(x - h)) / h
 
 
-def test_numerical_derivative_mistakes_get_their_own_hints():
-    forward = check_numerical_derivative(lambda f, x, h: (f(x + h) - f(x)) / h)
-    by_h = check_numerical_derivative(lambda f, x, h: (f(x + h) - f(x - h)) / h)
-    sign = check_numerical_derivative(lambda f, x, h: (f(x - h) - f(x + h)) / (2 * h))
-    none = check_numerical_derivative(lambda f, x, h: None)
-    assert_wrong(forward, "forward difference")
-    assert_wrong(by_h, "divide by 2h")
-    assert_wrong(sign, "wrong sign")
-    assert_wrong(none, "is None")
-    assert_distinct([forward, by_h, sign, none])
+def halving_forever(f, x, h):
+    while h > 0:
+        h = h / 2 + 1e-300      # never reaches 0
+    return (f(x + h) - f(x - h)) / (2 * h)
 
 
-def test_numerical_derivative_that_ignores_h_is_caught():
-    verdict = check_numerical_derivative(
-        lambda f, x, h: (f(x + 0.1) - f(x - 0.1)) / 0.2)
-    assert_wrong(verdict, "h=0.01", "expected")
+calls = []
 
 
-# -- chain rule ------------------------------------------------------------------------------
-
-def test_chain_rule_passes():
-    assert check_chain_rule(lambda x: np.cos(x ** 2) * 2 * x).ok
-
-
-def test_chain_rule_mistakes_get_their_own_hints():
-    outer_at_x = check_chain_rule(lambda x: np.cos(x) * 2 * x)
-    f_not_f_prime = check_chain_rule(lambda x: np.sin(x ** 2) * 2 * x)
-    no_inner = check_chain_rule(lambda x: np.cos(x ** 2))
-    added = check_chain_rule(lambda x: np.cos(x ** 2) + 2 * x)
-    assert_wrong(outer_at_x, "evaluate f' at y = g(x)")
-    assert_wrong(f_not_f_prime, "instead of its derivative")
-    assert_wrong(no_inner, "inner derivative")
-    assert_wrong(added, "multiplies")
-    assert_distinct([outer_at_x, f_not_f_prime, no_inner, added])
+def counts_its_calls(f, x, h):
+    calls.append(1)
+    return (f(x + h) - f(x - h)) / (2 * h) * (1 if len(calls) < 3 else 1.01)
 
 
-def test_chain_rule_error_in_student_code_is_one_line_not_a_traceback():
-    verdict = check_chain_rule(lambda x: undefined_name)  # noqa: F821
-    assert_wrong(verdict, "NameError")
-    assert "Traceback" not in verdict.message
+NUMERICAL_DERIVATIVE = [
+    (lambda f, x, h: (f(x + h) - f(x - h)) / (2 * h), "correct", ["x³", "sin", "exp"]),
+    (central_in_two_steps, "correct", []),
+    (averaged_one_sided, "correct", []),
+    (lambda f, x, h: np.diff([f(x - h), f(x + h)])[0] / (h + h), "correct", []),
+    (lambda f, x, h: (f(x + h) - f(x)) / h, "wrong", ["forward difference"]),
+    (lambda f, x, h: (f(x) - f(x - h)) / h, "wrong", ["backward difference"]),
+    (lambda f, x, h: (f(x + h) - f(x - h)) / h, "wrong", ["divide by 2h"]),
+    (lambda f, x, h: (f(x + h) - f(x - h)) / 2 * h, "wrong", ["precedence", "/ (2 * h)"]),
+    (lambda f, x, h: (f(x - h) - f(x + h)) / (2 * h), "wrong", ["wrong sign"]),
+    (lambda f, x, h: ((x + h) ** 3 - (x - h) ** 3) / (2 * h), "wrong", ["sin x", "call the"]),
+    (lambda f, x, h: (f(x + 1e-5) - f(x - 1e-5)) / 2e-5, "wrong", ["h = 0.1", "step `h`"]),
+    (lambda f, x, h: (f(1 + h) - f(1 - h)) / (2 * h), "wrong", ["argument `x`"]),
+    (lambda f, x, h: abs(f(x + h) - f(x - h)) / (2 * h), "wrong", ["x = 2.2", "abs()"]),
+    (lambda f, x, h: f(x + h) - f(x - h) / (2 * h), "wrong", ["expected", "got"]),
+    (lambda f, x, h: None, "wrong", ["is None", "return"]),
+    (lambda f, x, h: "3", "wrong", ["the text '3'"]),
+    (lambda f, x, h: (f(x, h) - f(x)) / h, "wrong", ["TypeError"]),
+    (halving_forever, "wrong", ["did not finish"]),
+    (counts_its_calls, "wrong", ["called again", "carries something over"]),
+]
 
 
-# -- multivariate chain rule -----------------------------------------------------------------
-
-def right_df_dt(t):
-    x, y = np.cos(t), 2 * np.sin(t)
-    return 2 * x * -np.sin(t) + 2 * y * 2 * np.cos(t)
+def chain_rule_in_steps(x):
+    y = x * x
+    return math.cos(y) * (x + x)
 
 
-def test_multivariate_chain_rule_passes():
-    assert check_multivariate_chain_rule(right_df_dt).ok
+CHAIN_RULE = [
+    (lambda x: 2 * x * np.cos(x ** 2), "correct", ["cos(x²)·2x"]),
+    (chain_rule_in_steps, "correct", []),
+    (lambda x: (np.sin((x + 1e-6) ** 2) - np.sin((x - 1e-6) ** 2)) / 2e-6, "correct", []),
+    (lambda x: np.cos(x) * 2 * x, "wrong", ["evaluate f' at y = g(x)"]),
+    (lambda x: np.sin(x ** 2) * 2 * x, "wrong", ["instead of its derivative"]),
+    (lambda x: np.sin(x ** 2), "wrong", ["z = sin(x²) itself"]),
+    (lambda x: np.cos(x ** 2), "wrong", ["2x is missing"]),
+    (lambda x: np.cos(x ** 2) * x, "wrong", ["g'(x) = 2x, not x"]),
+    (lambda x: np.cos(x ** 2) + 2 * x, "wrong", ["multiplies"]),
+    (lambda x: -np.cos(x ** 2) * 2 * x, "wrong", ["wrong sign"]),
+    (lambda x: abs(np.cos(x ** 2) * 2 * x), "wrong", ["x = 2.1", "abs()"]),
+    (lambda x: np.cos(np.radians(x ** 2)) * 2 * x, "wrong", ["radians"]),
+    (lambda x: 1.2833, "wrong", ["x = 0.8", "expected", "1.28335", "got 1.2833."]),
+    (lambda x: undefined_name, "wrong", ["NameError"]),  # noqa: F821
+    (lambda x: np.cos(x ** 2) * 2 * x * (1 + len(calls) * 0 + (calls.append(1) or 0)
+                                         + (len(calls) > 5)), "wrong", ["called again"]),
+]
 
 
-def test_multivariate_chain_rule_mistakes_get_their_own_hints():
-    only_x = check_multivariate_chain_rule(lambda t: 2 * np.cos(t) * -np.sin(t))
-    only_y = check_multivariate_chain_rule(lambda t: 2 * 2 * np.sin(t) * 2 * np.cos(t))
-    product = check_multivariate_chain_rule(
-        lambda t: (2 * np.cos(t) * -np.sin(t)) * (2 * 2 * np.sin(t) * 2 * np.cos(t)))
-    sign = check_multivariate_chain_rule(
-        lambda t: 2 * np.cos(t) * np.sin(t) + 2 * 2 * np.sin(t) * 2 * np.cos(t))
-    assert_wrong(only_x, "only the path through x")
-    assert_wrong(only_y, "only the path through y")
-    assert_wrong(product, "added, not multiplied")
-    assert_wrong(sign, "−sin t")
-    assert_distinct([only_x, only_y, product, sign])
+def df_dt_by_paths(t):
+    total = 0.0
+    for df_dv, dv_dt in ((2 * np.cos(t), -np.sin(t)), (2 * 2 * np.sin(t), 2 * np.cos(t))):
+        total += df_dv * dv_dt
+    return total
 
 
-# -- gradient descent step -------------------------------------------------------------------
+def climbs_forever(t):
+    total, step = 0.0, 0
+    while step < 2:
+        total += 3 * np.sin(2 * t)
+    return total
 
-def test_gradient_descent_step_passes():
-    assert check_gradient_descent_step(lambda w, grad, rate: w - rate * grad).ok
+
+MULTIVARIATE = [
+    (lambda t: 3 * np.sin(2 * t), "correct", ["both paths"]),
+    (df_dt_by_paths, "correct", []),
+    (lambda t: (np.cos(t + 1e-6) ** 2 + 4 * np.sin(t + 1e-6) ** 2
+                - np.cos(t - 1e-6) ** 2 - 4 * np.sin(t - 1e-6) ** 2) / 2e-6, "correct", []),
+    (lambda t: -2 * np.cos(t) * np.sin(t), "wrong", ["only the path through x"]),
+    (lambda t: 8 * np.sin(t) * np.cos(t), "wrong", ["only the path through y"]),
+    (lambda t: -2 * np.cos(t) * np.sin(t) * 8 * np.sin(t) * np.cos(t), "wrong",
+     ["added, not multiplied"]),
+    (lambda t: 2 * np.cos(t) * np.sin(t) + 8 * np.sin(t) * np.cos(t), "wrong",
+     ["derivative of cos t is −sin t"]),
+    (lambda t: -2 * np.cos(t) * np.sin(t) - 8 * np.sin(t) * np.cos(t), "wrong",
+     ["contributions are added"]),
+    (lambda t: -2 * np.cos(t) * np.sin(t) + 4 * np.sin(t) * np.cos(t), "wrong",
+     ["factor 2 of y(t)"]),
+    (lambda t: 1.5 * np.sin(2 * t), "wrong", ["half the right value"]),
+    (lambda t: np.cos(t) ** 2 + 4 * np.sin(t) ** 2, "wrong", ["f(x(t), y(t)) itself"]),
+    (lambda t: 2 * np.cos(t) + 4 * np.sin(t), "wrong", ["∂f/∂x + ∂f/∂y"]),
+    (lambda t: 3 * np.sin(2 * 0.7), "wrong", ["t = 2.0", "expected"]),
+    (lambda t: 3 * np.sin(2 * t) if t > 0 else 0.0, "wrong", ["t = -1.1"]),
+    (climbs_forever, "wrong", ["did not finish"]),
+    (lambda t: [3 * np.sin(2 * t)], "wrong", ["shape (1,)"]),
+]
 
 
-def test_gradient_descent_step_mistakes_get_their_own_hints():
-    uphill = check_gradient_descent_step(lambda w, grad, rate: w + rate * grad)
-    no_rate = check_gradient_descent_step(lambda w, grad, rate: w - grad)
-    step_only = check_gradient_descent_step(lambda w, grad, rate: -rate * grad)
-    shape = check_gradient_descent_step(lambda w, grad, rate: (w - rate * grad).sum())
-    assert_wrong(uphill, "uphill")
-    assert_wrong(no_rate, "learning rate is missing")
-    assert_wrong(step_only, "only the step")
-    assert_wrong(shape, "has shape ()")
-    assert_distinct([uphill, no_rate, step_only, shape])
+def step_by_copy(w, grad, rate):
+    new = np.array(w, dtype=float)
+    new -= rate * grad
+    return new
+
+
+def step_in_place(w, grad, rate):
+    w -= rate * grad
+    return w
+
+
+velocity = {}
+
+
+def step_with_momentum(w, grad, rate):
+    key = np.shape(w)
+    velocity[key] = 0.9 * velocity.get(key, 0.0) + rate * grad
+    return w - velocity[key]
+
+
+def step_until_small(w, grad, rate):
+    while np.any(np.abs(grad) > 0):
+        w = w - rate * grad
+    return w
+
+
+GRADIENT_DESCENT_STEP = [
+    (lambda w, grad, rate: np.subtract(w, np.multiply(rate, grad)), "correct", ["single weight"]),
+    (step_by_copy, "correct", []),
+    (lambda w, grad, rate: w + (-rate) * grad, "correct", []),
+    (lambda w, grad, rate: w + rate * grad, "wrong", ["steps uphill"]),
+    (lambda w, grad, rate: w - grad, "wrong", ["learning rate is missing"]),
+    (lambda w, grad, rate: w - grad / rate, "wrong", ["do not divide"]),
+    (lambda w, grad, rate: -rate * grad, "wrong", ["only the step"]),
+    (lambda w, grad, rate: w - rate * grad ** 2, "wrong", ["square"]),
+    (lambda w, grad, rate: w - 0.1 * grad, "wrong", ["single weight", "use the argument"]),
+    (lambda w, grad, rate: w - rate * w, "wrong", ["not the weights"]),
+    (step_in_place, "wrong", ["changed its input", "w was"]),
+    (step_with_momentum, "wrong", ["called again"]),
+    (step_until_small, "wrong", ["did not finish"]),
+    (lambda w, grad, rate: np.array([a - rate * g for a, g in zip(w, grad)]),  # noqa: B905
+     "wrong",
+     ["TypeError", "single weight"]),
+    (lambda w, grad, rate: w[0] - rate * grad[0], "wrong", ["shape"]),
+]
+
+TABLES = [(check_numerical_derivative, NUMERICAL_DERIVATIVE), (check_chain_rule, CHAIN_RULE),
+          (check_multivariate_chain_rule, MULTIVARIATE),
+          (check_gradient_descent_step, GRADIENT_DESCENT_STEP)]
+
+
+@pytest.mark.parametrize("check, answer, status, words", [
+    pytest.param(check, *row.values, id=f"{check.__name__}-{row.id}")
+    for check, table in TABLES for row in rows(table)])
+def test_each_answer_gets_its_verdict(check, answer, status, words, short_guard):  # noqa: F811
+    calls.clear()
+    velocity.clear()
+    assert_row(check, answer, status, words)
+
+
+@pytest.mark.parametrize("check, table", TABLES, ids=[c.__name__ for c, _ in TABLES])
+def test_different_mistakes_get_different_messages(check, table, short_guard):  # noqa: F811
+    calls.clear()
+    velocity.clear()
+    assert_messages_differ(check, table)
+    assert sum(status == "wrong" for _, status, _ in table) >= 10
+    assert sum(status == "correct" for _, status, _ in table) >= 3
 
 
 # -- parameter count -------------------------------------------------------------------------
@@ -324,47 +417,6 @@ def test_right_bars_in_the_wrong_order_get_an_order_hint():
 
 
 # -- more typical mistakes, each named ---------------------------------------------------------
-
-def test_numerical_derivative_precedence_backward_difference_and_text_are_named():
-    precedence = check_numerical_derivative(lambda f, x, h: (f(x + h) - f(x - h)) / 2 * h)
-    backward = check_numerical_derivative(lambda f, x, h: (f(x) - f(x - h)) / h)
-    ignores_h = check_numerical_derivative(lambda f, x, h: (f(x + 1e-5) - f(x - 1e-5)) / 2e-5)
-    text = check_numerical_derivative(lambda f, x, h: "3")
-    assert_wrong(precedence, "operator precedence", "/ (2 * h)")
-    assert_wrong(backward, "backward difference")
-    assert_wrong(ignores_h, "with the step h you are given")
-    assert_wrong(text, "should be a number, got the text '3'")
-    assert_distinct([precedence, backward, ignores_h, text])
-
-
-def test_chain_rule_half_inner_derivative_minus_sin_and_z_itself_are_named():
-    inner_x = check_chain_rule(lambda x: np.cos(x ** 2) * x)
-    minus_sin = check_chain_rule(lambda x: -np.sin(x ** 2) * 2 * x)
-    z_itself = check_chain_rule(lambda x: np.sin(x ** 2))
-    assert_wrong(inner_x, "g'(x) = 2x, not x")
-    assert_wrong(minus_sin, "−sin is the derivative of cos")
-    assert_wrong(z_itself, "that is z = sin(x²) itself")
-    assert_distinct([inner_x, minus_sin, z_itself])
-
-
-def test_multivariate_lost_factor_halves_and_f_itself_are_named():
-    lost_2 = check_multivariate_chain_rule(
-        lambda t: 2 * np.cos(t) * -np.sin(t) + 2 * 2 * np.sin(t) * np.cos(t))
-    halves = check_multivariate_chain_rule(lambda t: right_df_dt(t) / 2)
-    f_itself = check_multivariate_chain_rule(lambda t: np.cos(t) ** 2 + 4 * np.sin(t) ** 2)
-    minus = check_multivariate_chain_rule(
-        lambda t: 2 * np.cos(t) * -np.sin(t) - 2 * 2 * np.sin(t) * 2 * np.cos(t))
-    assert_wrong(lost_2, "a factor 2 of y(t) = 2 sin t is lost")
-    assert_wrong(halves, "half the right value")
-    assert_wrong(f_itself, "f(x(t), y(t)) itself")
-    assert_wrong(minus, "contributions are added")
-    assert_distinct([lost_2, halves, f_itself, minus])
-
-
-def test_gradient_divided_by_the_rate_is_named():
-    assert_wrong(check_gradient_descent_step(lambda w, grad, rate: w - grad / rate),
-                 "do not divide")
-
 
 def test_parameter_count_missing_layer_is_not_mistaken_for_weights_only():
     # at 2-2-1, skipping the last layer gives 6 = the number of weights: only the second

@@ -1,40 +1,100 @@
-"""What every check shares: the student's errors are reported in one line, at the student's line."""
-import numpy as np
+"""What every check shares: the student's errors in one line at the student's line, a time guard
+that leaves the kernel usable, and numbers shown with the digits it takes to tell them apart."""
+import signal
+import sys
+import threading
 
-from course_utils.checks._verdict import call_student, check, compare
+import numpy as np
+import pytest
+from verdicts import short_guard  # noqa: F401
+
+from course_utils.checks import _runner
+from course_utils.checks._runner import _Stop, call, fmt_pair, guarded
 from course_utils.engine import Node
 
 
-@check
-def run(function):
-    call_student(function)
+def verdict_of(function, *args):
+    with pytest.raises(_Stop) as stopped:
+        call(function, *args)
+    return stopped.value.verdict
 
 
 def test_an_untouched_exercise_is_not_attempted():
     def exercise():
         raise NotImplementedError()
-    assert run(exercise).status == "not attempted"
+    assert verdict_of(exercise).status == "not attempted"
 
 
 def test_an_error_inside_the_library_is_quoted_at_the_students_line():
     def exercise():
         node = Node(1.0)
         node.value = Node(2.0)  # the engine refuses this, deep in as_value
-    verdict = run(exercise)
-    assert verdict.status == "wrong"
-    assert "raised TypeError" in verdict.message
-    assert "`node.value = Node(2.0)  # the engine refuses this, deep in as_value`" in verdict.message
+    verdict = verdict_of(exercise)
+    assert verdict.status == "wrong" and "raised TypeError" in verdict.message
+    assert "`node.value = Node(2.0)  # the engine refuses this, deep in as_value`" \
+        in verdict.message
 
 
 def test_an_error_inside_numpy_is_quoted_at_the_students_line():
     def exercise():
         return np.ones(3) @ np.ones(2)
-    verdict = run(exercise)
-    assert "raised ValueError" in verdict.message and "`return np.ones(3) @ np.ones(2)`" in verdict.message
+    verdict = verdict_of(exercise)
+    assert "raised ValueError" in verdict.message
+    assert "`return np.ones(3) @ np.ones(2)`" in verdict.message
 
 
-def test_compare_names_a_wrong_shape_and_a_wrong_value():
-    assert compare("w_bar", np.zeros(2), np.zeros(3)) == "w_bar has shape (3,), expected (2,)."
-    assert compare("w_bar", 1.0, 2.0, formula="z_bar·x") == "w_bar is off: expected z_bar·x = 1, got 2."
-    assert compare("w_bar", 1.0, None).startswith("w_bar is None")
-    assert compare("w_bar", 1.0, 1.0) is None
+def values_of(node):
+    return [a.value for a in node.args]
+
+
+def test_a_helper_called_wrongly_is_quoted_at_the_students_call():
+    def forward_pass(order):
+        for node in order:
+            node.value = values_of(node.parents)[0]
+    verdict = verdict_of(forward_pass, [Node(1.0) + Node(2.0)])
+    assert "inside `values_of`, called from your line" in verdict.message
+    assert "`node.value = values_of(node.parents)[0]`" in verdict.message
+    assert "defined as `values_of(node)`" in verdict.message
+
+
+def test_an_infinite_loop_stops_and_leaves_the_trace_and_alarm_as_they_were(short_guard):  # noqa: F811
+    def spin():
+        while True:
+            pass
+    trace, handler = sys.gettrace(), signal.getsignal(signal.SIGALRM)
+    verdict = verdict_of(spin)
+    assert verdict.status == "wrong" and "did not finish within 0.3 s" in verdict.message
+    assert sys.gettrace() is trace and signal.getsignal(signal.SIGALRM) is handler
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_the_guard_works_outside_the_main_thread_too(short_guard):  # noqa: F811
+    def count_forever():
+        i = 0
+        while i >= 0:
+            i += 1
+    verdicts = []
+    thread = threading.Thread(target=lambda: verdicts.append(verdict_of(count_forever)))
+    thread.start()
+    thread.join(5)
+    assert verdicts and "did not finish" in verdicts[0].message
+
+
+def test_a_fast_function_is_not_stopped_by_a_guard_left_behind(monkeypatch):
+    monkeypatch.setattr(_runner, "GUARD_SECONDS", 0.05)
+    assert guarded(lambda: 7) == 7
+    sum(range(10 ** 6))          # well past 0.05 s later, nothing fires
+
+
+def test_an_interrupt_is_a_verdict_without_a_traceback():
+    def interrupted():
+        raise KeyboardInterrupt
+    verdict = verdict_of(interrupted)
+    assert verdict.status == "interrupted" and "interrupted" in repr(verdict)
+
+
+def test_numbers_are_shown_with_the_digits_that_tell_them_apart():
+    assert fmt_pair(1.2833, 1.28335) == ("1.2833", "1.28335")
+    assert fmt_pair(3.0, 2.0) == ("3", "2")
+    expected, got = fmt_pair(np.array([1.0, 2.0]), np.array([1.0, 2.0000001]))
+    assert expected != got

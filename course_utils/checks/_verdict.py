@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 
-
 #: Where library code lives: an error's line is quoted from the student's code, not from these.
 _LIBRARIES = (str(Path(__file__).resolve().parents[1]), sysconfig.get_paths()["purelib"],
               sysconfig.get_paths()["stdlib"])

@@ -14,6 +14,7 @@ import numpy as np
 from ..engine import Node, sigmoid
 from ..gradcheck import numerical_gradient
 from ..lecture import DEFAULTS, half_squared_error, linear, regularised_example
+from ._runner import check as rule
 from ._verdict import call_student, check, compare, correct, fmt, stop, wrong
 
 __all__ = [
@@ -96,107 +97,146 @@ def _unpack(result, names, function_name):
 
 # -- notebook 01: derivatives and the chain rule ----------------------------------------------
 
-@check
+def _cube(x):
+    return x ** 3
+
+
+@rule("01_chain_rule", "numerical derivative",
+      solution=lambda f, x, h: (f(x + h) - f(x - h)) / (2 * h),
+      configurations=[dict(label="f(x) = x³ at x = 1, h = 0.1", f=_cube, x=1.0, h=0.1),
+                      dict(label="f(x) = x³ at x = 1, h = 0.01", f=_cube, x=1.0, h=0.01),
+                      dict(label="f(x) = sin x at x = 2.2, h = 0.001", f=np.sin, x=2.2,
+                           h=0.001),
+                      dict(label="f(x) = eˣ at x = 2.5, h = 0.05", f=np.exp, x=2.5, h=0.05)],
+      make=lambda c: (c["f"], c["x"], c["h"]),
+      returns=("numerical_derivative(f, x, h)",),
+      formulas={"numerical_derivative(f, x, h)": "(f(x+h) − f(x−h)) / 2h"},
+      mistakes=[
+          (lambda f, x, h: (f(x + h) - f(x)) / h, "that is the forward difference "
+           "(f(x+h) − f(x))/h; use the central one, which is accurate to order h² instead of h."),
+          (lambda f, x, h: (f(x) - f(x - h)) / h, "that is the backward difference "
+           "(f(x) − f(x−h))/h; use the central one, (f(x+h) − f(x−h)) / 2h."),
+          (lambda f, x, h: (f(x + h) - f(x - h)) / h, "the two points x − h and x + h are 2h "
+           "apart: divide by 2h, not h."),
+          (lambda f, x, h: (f(x + h) - f(x - h)) / 2 * h, "operator precedence: `/ 2 * h` "
+           "divides by 2 and then multiplies by h; write `/ (2 * h)`."),
+          (lambda f, x, h: (f(x - h) - f(x + h)) / (2 * h), "wrong sign: subtract f(x − h) from "
+           "f(x + h), not the other way."),
+          (lambda f, x, h: (f(x + 1e-5) - f(x - 1e-5)) / 2e-5, "that is the exact derivative, "
+           "as if the step were tiny: use the step `h` you are given."),
+          (lambda f, x, h: (f(1 + h) - f(1 - h)) / (2 * h), "that differentiates at x = 1 "
+           "whatever `x` is: use the argument `x`."),
+          (lambda f, x, h: abs(f(x + h) - f(x - h)) / (2 * h), "a derivative can be negative: "
+           "no abs()."),
+          (lambda f, x, h: ((x + h) ** 3 - (x - h) ** 3) / (2 * h), "that differentiates x³ "
+           "whatever f is: call the function `f` you are given.")],
+      success=lambda got: "central differences agree on x³, sin and exp at four points and "
+      f"steps; for x³ at x = 1 with h = 0.1: {fmt(got['numerical_derivative(f, x, h)'])} "
+      "(exact: 3).")
 def check_numerical_derivative(numerical_derivative):
     """`numerical_derivative(f, x, h)`: the central difference (f(x+h) − f(x−h)) / 2h."""
-    def f(x):
-        return x ** 3
-    x = 1.0
-    points = []
-    for h in (0.1, 0.01):
-        got = call_student(numerical_derivative, f, x, h)
-        central = (f(x + h) - f(x - h)) / (2 * h)
-        points.append([_spec(
-            f"numerical_derivative(x³, x=1, h={h})", central, got, "(f(x+h) − f(x−h)) / 2h",
-            [((f(x + h) - f(x)) / h, "that is the forward difference (f(x+h) − f(x))/h; use "
-              "the central one, which is accurate to order h² instead of h."),
-             ((f(x) - f(x - h)) / h, "that is the backward difference (f(x) − f(x−h))/h; use "
-              "the central one, (f(x+h) − f(x−h)) / 2h."),
-             ((f(x + h) - f(x - h)) / h, "the two points x − h and x + h are 2h apart: "
-              "divide by 2h, not h."),
-             ((f(x + h) - f(x - h)) / 2 * h, "operator precedence: `/ 2 * h` divides by 2 and "
-              "then multiplies by h; write `/ (2 * h)`."),
-             (-central, "wrong sign: subtract f(x − h) from f(x + h), not the other way."),
-             (3 * x ** 2, "that is the exact derivative 3x², as if the step were tiny: compute "
-              "the difference quotient from f with the step h you are given.")],
-            hint="evaluate f at x + h and at x − h.")])
-    _first_wrong(points)
-    return correct(f"central differences of x³ at x = 1: {fmt(points[0][0]['got'])} (h = 0.1), "
-                   f"{fmt(points[1][0]['got'])} (h = 0.01); the exact value is 3.")
 
 
-@check
+def _outer_at_x(x):
+    return np.cos(x) * 2 * x
+
+
+@rule("01_chain_rule", "the chain rule",
+      solution=lambda x: np.cos(x ** 2) * 2 * x,
+      configurations=[dict(label=f"x = {x}", x=x) for x in (0.8, -1.3, 2.1, -0.25)],
+      make=lambda c: (c["x"],),
+      returns=("dz_dx(x)",), formulas={"dz_dx(x)": "f'(g(x))·g'(x) = cos(x²)·2x"},
+      mistakes=[
+          (_outer_at_x, "evaluate f' at y = g(x) = x², not at x: cos(x²), not cos(x)."),
+          (lambda x: np.sin(x ** 2) * 2 * x, "that uses f = sin instead of its derivative "
+           "f' = cos."),
+          (lambda x: np.sin(x ** 2), "that is z = sin(x²) itself; dz_dx returns its derivative."),
+          (lambda x: np.cos(x ** 2), "the inner derivative g'(x) = 2x is missing."),
+          (lambda x: np.cos(x ** 2) * x, "the inner derivative of g(x) = x² is g'(x) = 2x, "
+           "not x."),
+          (lambda x: np.cos(x ** 2) + 2 * x, "the chain rule multiplies the two derivatives, "
+           "it does not add them."),
+          (lambda x: -np.cos(x ** 2) * 2 * x, "wrong sign: sin' = cos (it is cos' that is "
+           "−sin)."),
+          (lambda x: abs(np.cos(x ** 2) * 2 * x), "a derivative can be negative: no abs()."),
+          (lambda x: np.cos(np.radians(x ** 2)) * 2 * x, "numpy's cos takes radians: no "
+           "conversion from degrees.")],
+      success=f"dz/dx = cos(x²)·2x at four points, e.g. {fmt(np.cos(0.64) * 1.6)} at x = 0.8.")
 def check_chain_rule(dz_dx):
     """`dz_dx(x)` for z = f(g(x)) with y = g(x) = x², z = f(y) = sin(y): f'(g(x))·g'(x)."""
-    points = []
-    for x in (0.8, -1.3):
-        got = call_student(dz_dx, x)
-        expected = np.cos(x ** 2) * 2 * x
-        points.append([_spec(
-            f"dz_dx({x})", expected, got, "f'(g(x))·g'(x) = cos(x²)·2x",
-            [(np.cos(x) * 2 * x, "evaluate f' at y = g(x) = x², not at x: cos(x²), not cos(x)."),
-             (np.sin(x ** 2) * 2 * x, "that uses f = sin instead of its derivative f' = cos."),
-             (np.sin(x ** 2), "that is z = sin(x²) itself; dz_dx returns its derivative."),
-             (np.cos(x ** 2), "the inner derivative g'(x) = 2x is missing."),
-             (np.cos(x ** 2) * x, "the inner derivative of g(x) = x² is g'(x) = 2x, not x."),
-             (np.cos(x ** 2) + 2 * x, "the chain rule multiplies the two derivatives, it does "
-              "not add them."),
-             (-np.cos(x ** 2) * 2 * x, "wrong sign: sin' = cos (it is cos' that is −sin)."),
-             (-np.sin(x ** 2) * 2 * x, "−sin is the derivative of cos; the derivative of "
-              "f = sin is f' = cos.")],
-            hint="dz/dx = dz/dy · dy/dx with dz/dy = cos(y) at y = x², and dy/dx = 2x.")])
-    _first_wrong(points)
-    return correct(f"dz/dx = cos(x²)·2x, e.g. {fmt(np.cos(0.64) * 1.6)} at x = 0.8.")
 
 
-@check
+def _paths(t):
+    """The contributions of the paths through x and through y to df/dt."""
+    x, y = np.cos(t), 2 * np.sin(t)
+    return 2 * x * -np.sin(t), 2 * y * 2 * np.cos(t)
+
+
+@rule("01_chain_rule", "the multivariate chain rule",
+      solution=lambda t: sum(_paths(t)),
+      configurations=[dict(label=f"t = {t}", t=t) for t in (0.7, 2.0, -1.1, 4.0)],
+      make=lambda c: (c["t"],),
+      returns=("df_dt(t)",), formulas={"df_dt(t)": "∂f/∂x·dx/dt + ∂f/∂y·dy/dt"},
+      mistakes=[
+          (lambda t: _paths(t)[0], "only the path through x: t also changes f through y; add "
+           "∂f/∂y·dy/dt."),
+          (lambda t: _paths(t)[1], "only the path through y: t also changes f through x; add "
+           "∂f/∂x·dx/dt."),
+          (lambda t: _paths(t)[0] * _paths(t)[1], "the two paths are added, not multiplied."),
+          (lambda t: -_paths(t)[0] + _paths(t)[1], "check the sign of dx/dt: the derivative of "
+           "cos t is −sin t."),
+          (lambda t: _paths(t)[0] - _paths(t)[1], "the two paths' contributions are added: "
+           "+ ∂f/∂y·dy/dt, and dy/dt = +2 cos t."),
+          (lambda t: _paths(t)[0] + _paths(t)[1] / 2, "a factor 2 of y(t) = 2 sin t is lost: "
+           "y = 2 sin t and dy/dt = 2 cos t."),
+          (lambda t: sum(_paths(t)) / 2, "half the right value: ∂f/∂x = 2x and ∂f/∂y = 2y "
+           "(the 2 of the square)."),
+          (lambda t: np.cos(t) ** 2 + 4 * np.sin(t) ** 2, "that is f(x(t), y(t)) itself; df_dt "
+           "returns how fast it changes with t."),
+          (lambda t: 2 * np.cos(t) + 4 * np.sin(t), "those are ∂f/∂x + ∂f/∂y; multiply each by "
+           "how fast x and y move with t.")],
+      success="df/dt = 2x·(−sin t) + 2y·(2 cos t) at four values of t: the sum over both paths "
+      "from t to f.")
 def check_multivariate_chain_rule(df_dt):
     """`df_dt(t)` for f(x, y) = x² + y² with x(t) = cos t, y(t) = 2 sin t."""
-    points = []
-    for t in (0.7, 2.0):
-        got = call_student(df_dt, t)
-        x, y = np.cos(t), 2 * np.sin(t)
-        via_x, via_y = 2 * x * -np.sin(t), 2 * y * 2 * np.cos(t)
-        points.append([_spec(
-            f"df_dt({t})", via_x + via_y, got, "∂f/∂x·dx/dt + ∂f/∂y·dy/dt",
-            [(via_x, "only the path through x: t also changes f through y; add "
-              "∂f/∂y·dy/dt."),
-             (via_y, "only the path through y: t also changes f through x; add "
-              "∂f/∂x·dx/dt."),
-             (via_x * via_y, "the two paths are added, not multiplied."),
-             (-via_x + via_y, "check the sign of dx/dt: the derivative of cos t is −sin t."),
-             (via_x - via_y, "the two paths' contributions are added: + ∂f/∂y·dy/dt, and "
-              "dy/dt = +2 cos t."),
-             (via_x + via_y / 2, "a factor 2 of y(t) = 2 sin t is lost: y = 2 sin t and "
-              "dy/dt = 2 cos t."),
-             ((via_x + via_y) / 2, "half the right value: ∂f/∂x = 2x and ∂f/∂y = 2y "
-              "(the 2 of the square)."),
-             (x ** 2 + y ** 2, "that is f(x(t), y(t)) itself; df_dt returns how fast it "
-              "changes with t."),
-             (2 * x + 2 * y, "those are ∂f/∂x + ∂f/∂y; multiply each by how fast x and y "
-              "move with t.")],
-            hint="∂f/∂x = 2x, dx/dt = −sin t, ∂f/∂y = 2y, dy/dt = 2 cos t.")])
-    _first_wrong(points)
-    return correct("df/dt = 2x·(−sin t) + 2y·(2 cos t): the sum over both paths from t to f.")
 
 
 # -- notebook 02: training and gradient descent -----------------------------------------------
 
-@check
+@rule("02_training_and_gradient_descent", "a gradient-descent step",
+      solution=lambda w, grad, rate: w - rate * grad,
+      configurations=[
+          dict(label="w = [0.5, −0.3], grad = [0.2, 0.4], rate = 0.1", w=[0.5, -0.3],
+               grad=[0.2, 0.4], rate=0.1),
+          dict(label="a single weight w = 2.0, grad = −1.5, rate = 0.3", w=2.0, grad=-1.5,
+               rate=0.3),
+          dict(label="w of shape (2, 3), rate = 0.05", w=[[1.0, -2.0, 0.5], [0.0, 3.0, -1.0]],
+               grad=[[0.3, 0.1, -0.2], [1.0, -0.5, 0.25]], rate=0.05)],
+      make=lambda c: tuple(np.array(c[k], dtype=float) if isinstance(c[k], list) else c[k]
+                           for k in ("w", "grad", "rate")),
+      returns=("the new w",), formulas={"the new w": "w − rate·grad"},
+      mistakes=[
+          (lambda w, grad, rate: w + rate * grad, "that steps uphill: gradient descent goes "
+           "against the gradient, w − rate·grad."),
+          (lambda w, grad, rate: w - grad, "the learning rate is missing: the step is "
+           "rate·grad."),
+          (lambda w, grad, rate: w - grad / rate, "multiply the gradient by the rate, do not "
+           "divide by it."),
+          (lambda w, grad, rate: -rate * grad, "that is only the step; return the new weights "
+           "w − rate·grad."),
+          (lambda w, grad, rate: w - rate * grad ** 2, "multiply the gradient by the rate once, "
+           "do not square it."),
+          (lambda w, grad, rate: w - 0.1 * grad, "that uses the rate 0.1 whatever `rate` is: use "
+           "the argument."),
+          (lambda w, grad, rate: w - rate * w, "the step uses the gradient, not the weights.")],
+      crash_hints=[("not iterable", "it must work for a single weight (a number) too: "
+                    "`w - rate * grad` works for numbers and arrays alike, a loop does not."),
+                   ("has no len()", "it must work for a single weight (a number) too: "
+                    "`w - rate * grad` works for numbers and arrays alike, a loop does not.")],
+      success="w − rate·grad for an array of weights, a single weight and a matrix; e.g. "
+      "[0.48, −0.34] from w = [0.5, −0.3], grad = [0.2, 0.4], rate = 0.1.")
 def check_gradient_descent_step(gradient_descent_step):
     """`gradient_descent_step(w, grad, rate)`: w − rate·grad."""
-    w, grad, rate = np.array([0.5, -0.3]), np.array([0.2, 0.4]), 0.1
-    got = call_student(gradient_descent_step, w.copy(), grad.copy(), rate)
-    _line("the new w", w - rate * grad, got, "w − rate·grad",
-          [(w + rate * grad, "that steps uphill: gradient descent goes against the gradient, "
-            "w − rate·grad."),
-           (w - grad, "the learning rate is missing: the step is rate·grad."),
-           (w - grad / rate, "multiply the gradient by the rate, do not divide by it."),
-           (-rate * grad, "that is only the step; return the new weights w − rate·grad."),
-           (w - rate * grad ** 2, "multiply the gradient by the rate once, do not square it.")],
-          hint="the new weights are the old ones minus rate times the gradient.")
-    return correct(f"w − rate·grad = {fmt(w - rate * grad)} for w = {fmt(w)}, grad = "
-                   f"{fmt(grad)}, rate = {rate}.")
 
 
 @check

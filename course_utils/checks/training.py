@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from ..engine import Node, OPERATIONS, add, matmul, sigmoid
+from ..engine import OPERATIONS, Node, add, matmul, sigmoid
 from ..lecture import half_squared_error
 from ._verdict import call_student, check, correct, fmt, stop, wrong
 

@@ -1,0 +1,103 @@
+"""Every registered check, whatever it checks: an untouched exercise is "not attempted", the
+reference passes, and a crash, an infinite loop or a change of the inputs gets a one-line ✘."""
+import time
+
+import numpy as np
+import pytest
+from verdicts import short_guard, untouched  # noqa: F401
+
+from course_utils import checks
+from course_utils.checks._runner import REGISTRY
+from course_utils.engine import Node, topological_order
+
+NAMES = sorted(REGISTRY)
+
+
+def hand_in(name, function):
+    """Run the check named `name` on `function`, one copy per student function it takes."""
+    rules = REGISTRY[name]
+    count = len(rules.solution) if isinstance(rules.solution, tuple) else 1
+    functions = [function(i) for i in range(count)]
+    handed = rules.hand_in(*functions) if rules.hand_in else functions
+    return getattr(checks, name)(*(handed if isinstance(handed, list) else [handed]))
+
+
+def solution(name, i):
+    rules = REGISTRY[name]
+    return rules.solution[i] if isinstance(rules.solution, tuple) else rules.solution
+
+
+def one_line(verdict):
+    assert "\n" not in verdict.message and "Traceback" not in verdict.message, repr(verdict)
+
+
+def test_every_check_is_registered_with_its_notebook():
+    assert len(NAMES) >= 4
+    for name in NAMES:
+        assert hasattr(checks, name) and REGISTRY[name].notebook[:2].isdigit(), name
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_untouched_exercise_is_not_attempted(name):
+    verdict = hand_in(name, lambda i: untouched)
+    assert verdict.status == "not attempted" and "Not attempted yet" in repr(verdict)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_reference_passes(name):
+    verdict = hand_in(name, lambda i: solution(name, i))
+    assert verdict.status == "correct", repr(verdict)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_crash_is_one_line(name):
+    def crashing(*args):
+        return 1 / 0
+    verdict = hand_in(name, lambda i: crashing)
+    assert verdict.status == "wrong" and "ZeroDivisionError" in verdict.message
+    one_line(verdict)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_an_infinite_loop_is_stopped_by_the_guard(name, short_guard):  # noqa: F811
+    def looping(*args):
+        while True:
+            pass
+    start = time.monotonic()
+    verdict = hand_in(name, lambda i: looping)
+    assert time.monotonic() - start < 2.0
+    assert verdict.status == "wrong" and "did not finish" in verdict.message
+    one_line(verdict)
+
+
+def mutate(args) -> bool:
+    """Change the first argument that can be changed in place; False if none can."""
+    for arg in args:
+        if isinstance(arg, list) and len(arg) > 1:
+            arg.reverse()
+            return True
+        if isinstance(arg, np.ndarray) and arg.flags.writeable and arg.size:
+            arg += 1.0
+            return True
+        if isinstance(arg, Node):
+            leaf = next(n for n in topological_order(arg) if n.op is None)
+            leaf.value = leaf.value + 1.0
+            return True
+    return False
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_change_of_the_inputs_is_named(name):
+    rules = REGISTRY[name]
+    if not any(mutate(rules.make(c)) for c in rules.configurations):
+        pytest.skip("every input is a number or a function: nothing can change in place")
+
+    def mutating(i):
+        def answer(*args):
+            result = solution(name, i)(*args)
+            mutate(args)
+            return result
+        return answer
+    verdict = hand_in(name, mutating)
+    assert verdict.status == "wrong" and "changed" in verdict.message, repr(verdict)
+    one_line(verdict)
