@@ -1,11 +1,11 @@
 """The capstone checks of notebook 07: right answers pass in any style, each mistake is named."""
 import numpy as np
 import pytest
-from verdicts import assert_wrong, untouched
+from verdicts import assert_messages_differ, assert_row, rows, short_guard  # noqa: F401
 
 from course_utils import network as reference
 from course_utils.checks.capstone import (
-    CONFIGS,
+    CONFIGURATIONS,
     check_network_backward,
     check_network_forward,
     check_training_by_hand,
@@ -14,28 +14,21 @@ from course_utils.checks.capstone import (
 )
 
 X, T = reference.X, reference.T
+PARAMS = ("W1", "b1", "W2", "b2")
 
 
 def sigma(a):
     return 1 / (1 + np.exp(-a))
 
 
-@pytest.mark.parametrize("check", [check_network_forward, check_network_backward,
-                                   check_training_by_hand])
-def test_untouched_exercise_is_not_attempted(check):
-    verdict = check(untouched)
-    assert verdict.status == "not attempted"
-    assert "NotImplementedError" in verdict.message
-
-
 # -- the expected answers are the engine's, and the reference agrees with them ------------------
 
-@pytest.mark.parametrize("label, samples, hidden, seed", CONFIGS)
-def test_reference_passes_equal_the_engine_bar_by_bar(label, samples, hidden, seed):
-    c = configuration(samples, hidden, seed)
-    values, bars = engine_answers(c)
-    mine = reference.forward(c.X, c.T, **c.params)
-    my_bars = reference.backward(c.X, c.T, **c.params, values=mine)
+@pytest.mark.parametrize("c", CONFIGURATIONS, ids=[c["label"] for c in CONFIGURATIONS])
+def test_reference_passes_equal_the_engine_bar_by_bar(c):
+    n = configuration(c)
+    values, bars = engine_answers(n.X, n.T, *(n.params[k] for k in PARAMS))
+    mine = reference.forward(n.X, n.T, **n.params)
+    my_bars = reference.backward(n.X, n.T, **n.params, values=mine)
     for name in values:
         np.testing.assert_allclose(mine[name], values[name], rtol=1e-12, err_msg=name)
     for name in reference.BARS:
@@ -44,9 +37,9 @@ def test_reference_passes_equal_the_engine_bar_by_bar(label, samples, hidden, se
                                    err_msg=name)
 
 
-def test_the_configurations_include_one_the_notebook_never_shows():
-    shapes = {(configuration(s, h, seed).N, h) for _, s, h, seed in CONFIGS}
-    assert (4, 4) in shapes and any(n != 4 and h not in (1, 2, 3, 4) for n, h in shapes)
+def test_the_batches_include_one_the_notebook_never_shows():
+    sizes = {(configuration(c).N, c["hidden"]) for c in CONFIGURATIONS}
+    assert (4, 4) in sizes and any(n != 4 and h not in (1, 2, 3, 4) for n, h in sizes)
 
 
 # -- the forward pass ----------------------------------------------------------------------------
@@ -58,62 +51,91 @@ def forward_with_dot(X, T, W1, b1, W2, b2):
             "E": np.sum(0.5 * (y - T) ** 2) / len(X)}
 
 
-def test_the_reference_forward_pass_passes():
-    verdict = check_network_forward(reference.forward)
-    assert verdict.status == "correct" and "engine" in verdict.message
+def forward_by_sample(X, T, W1, b1, W2, b2):
+    rows_ = [dict(z1=x @ W1 + b1) for x in X]
+    for row, t in zip(rows_, T, strict=True):
+        row["h"] = sigma(row["z1"])
+        row["z2"] = row["h"] @ W2 + b2
+        row["y"] = sigma(row["z2"])
+        row["L"] = float(0.5 * (row["y"][0] - t[0]) ** 2)
+    stacked = {k: np.array([row[k] for row in rows_]) for k in ("z1", "h", "z2", "y")}
+    return stacked | {"E": sum(row["L"] for row in rows_) / len(X)}
 
 
-def test_a_forward_pass_with_dot_and_sum_over_n_passes():
-    assert check_network_forward(forward_with_dot).status == "correct"
-
-
-def test_a_forward_pass_without_b1_is_named():
-    def no_bias(X, T, W1, b1, W2, b2):
+def forward_with(**changes):
+    """The reference forward pass with some values replaced: changes[name](values, X, T, ...)."""
+    def forward(X, T, W1, b1, W2, b2):
         values = reference.forward(X, T, W1, b1, W2, b2)
-        return values | {"z1": X @ W1}
-    assert_wrong(check_network_forward(no_bias), "z1 is off", "b₁ is missing")
+        return values | {k: f(values, X, T, W1, b1, W2, b2) for k, f in changes.items()}
+    return forward
 
 
-def test_a_cost_that_sums_instead_of_averaging_is_named():
-    def summed(X, T, W1, b1, W2, b2):
-        values = reference.forward(X, T, W1, b1, W2, b2)
-        return values | {"E": np.sum(0.5 * (values["y"] - T) ** 2)}
-    assert_wrong(check_network_forward(summed), "E is off", "their mean")
+def forward_hard_coded(X, T, W1, b1, W2, b2):
+    return {k: v.copy() for k, v in reference.forward(X, T, **reference.init_params(4)).items()}
 
 
-def test_per_sample_losses_instead_of_the_cost_are_named():
-    def losses(X, T, W1, b1, W2, b2):
-        values = reference.forward(X, T, W1, b1, W2, b2)
-        return values | {"E": 0.5 * (values["y"] - T) ** 2}
-    assert_wrong(check_network_forward(losses), "E is off", "per-sample losses")
+def forward_in_place(X, T, W1, b1, W2, b2):
+    W1 *= 1.0                                           # harmless in value, but in place
+    return reference.forward(X, T, W1, b1, W2, b2)
 
 
-def test_relu_hidden_units_are_named():
-    def relu(X, T, W1, b1, W2, b2):
-        values = reference.forward(X, T, W1, b1, W2, b2)
-        return values | {"h": np.maximum(values["z1"], 0)}
-    assert_wrong(check_network_forward(relu), "h is off", "relu instead of σ")
+def forward_forever(X, T, W1, b1, W2, b2):
+    while True:
+        pass
 
 
-# -- the backward pass: right answers in several styles -----------------------------------------
+FORWARD = [  # (answer, status, key words of the message)
+    (reference.forward, "correct", ["engine's forward values", "4 batches"]),
+    (forward_with_dot, "correct", []),
+    (forward_by_sample, "correct", []),
+    (forward_with(z1=lambda v, X, T, W1, b1, W2, b2: X @ W1), "wrong",
+     ["non-zero biases", "z1 is off", "b₁ is missing"]),
+    (forward_with(h=lambda v, *a: np.maximum(v["z1"], 0)), "wrong", ["h is off", "relu"]),
+    (forward_with(E=lambda v, X, T, *a: np.sum(0.5 * (v["y"] - T) ** 2)), "wrong",
+     ["E is off", "their mean"]),
+    (forward_with(E=lambda v, X, T, *a: 0.5 * (v["y"] - T) ** 2), "wrong",
+     ["E is off", "shape ()", "per-sample losses"]),
+    (forward_with(E=lambda v, X, T, *a: np.mean((v["y"] - T) ** 2)), "wrong", ["the ½ is missing"]),
+    (forward_with(z2=lambda v, X, T, W1, b1, W2, b2: v["z1"] @ W2 + b2), "wrong",
+     ["z2 is off", "z₁ instead of h"]),
+    (lambda X, T, W1, b1, W2, b2: tuple(reference.forward(X, T, W1, b1, W2, b2).values()),
+     "wrong", ["should return a dict", "got tuple"]),
+    (forward_hard_coded, "wrong", ["H = 3", "answer for the first batch"]),
+    (forward_in_place, "wrong", ["read-only", "in place", "W1 *= 1.0"]),
+    (lambda X, T, W1, b1, W2, b2: reference.forward(X, T, W1.T, b1, W2, b2), "wrong",
+     ["core dimension", "XW₁"]),
+    (forward_forever, "wrong", ["did not finish"]),
+]
+
+
+@pytest.mark.parametrize("answer, status, words", rows(FORWARD))
+def test_forward(answer, status, words, short_guard):  # noqa: F811
+    assert_row(check_network_forward, answer, status, words)
+
+
+def test_forward_messages_differ(short_guard):  # noqa: F811
+    assert_messages_differ(check_network_forward, FORWARD)
+
+
+# -- the backward pass ---------------------------------------------------------------------------
 
 def backward_by_sample(X, T, W1, b1, W2, b2, values):
     """One sample at a time, summing each sample's messages: the loop the matrices replace."""
-    N, bars = len(X), {name: 0.0 for name in ("W1_bar", "b1_bar", "W2_bar", "b2_bar")}
-    rows = {name: [] for name in ("y_bar", "z2_bar", "h_bar", "z1_bar")}
+    N, sums = len(X), {name: 0.0 for name in ("W1_bar", "b1_bar", "W2_bar", "b2_bar")}
+    per_row = {name: [] for name in ("y_bar", "z2_bar", "h_bar", "z1_bar")}
     for n in range(N):
         x, h, y = X[n], values["h"][n], values["y"][n]
         y_bar = (y - T[n]) / N
         z2_bar = y_bar * y * (1 - y)
         h_bar = W2[:, 0] * z2_bar[0]
         z1_bar = h_bar * h * (1 - h)
-        bars["W2_bar"] = bars["W2_bar"] + np.outer(h, z2_bar)
-        bars["b2_bar"] = bars["b2_bar"] + z2_bar
-        bars["W1_bar"] = bars["W1_bar"] + np.outer(x, z1_bar)
-        bars["b1_bar"] = bars["b1_bar"] + z1_bar
-        for name, row in zip(rows, (y_bar, z2_bar, h_bar, z1_bar), strict=True):
-            rows[name].append(row)
-    return bars | {name: np.array(row) for name, row in rows.items()}
+        sums["W2_bar"] = sums["W2_bar"] + np.outer(h, z2_bar)
+        sums["b2_bar"] = sums["b2_bar"] + z2_bar
+        sums["W1_bar"] = sums["W1_bar"] + np.outer(x, z1_bar)
+        sums["b1_bar"] = sums["b1_bar"] + z1_bar
+        for name, row in zip(per_row, (y_bar, z2_bar, h_bar, z1_bar), strict=True):
+            per_row[name].append(row)
+    return sums | {name: np.array(row) for name, row in per_row.items()}
 
 
 def backward_with_einsum(X, T, W1, b1, W2, b2, values):
@@ -138,16 +160,6 @@ def backward_in_another_order(X, T, W1, b1, W2, b2, values):
             "z2_bar": z2_bar, "y_bar": (s2 - T) / len(X)}
 
 
-@pytest.mark.parametrize("backward", [reference.backward, backward_by_sample,
-                                      backward_with_einsum, backward_in_another_order])
-def test_a_right_backward_pass_passes_in_any_style(backward):
-    verdict = check_network_backward(backward)
-    assert verdict.status == "correct", verdict.message
-    assert "eight bars" in verdict.message
-
-
-# -- the backward pass: wrong answers -----------------------------------------------------------
-
 def backward_with(**mistakes):
     """The reference backward pass with some bars replaced: mistakes[name](values, bars, args)."""
     def backward(X, T, W1, b1, W2, b2, values):
@@ -157,149 +169,124 @@ def backward_with(**mistakes):
     return backward
 
 
-def test_the_missing_one_over_n_is_named():
-    wrong = backward_with(y_bar=lambda v, b, a: v["y"] - a["T"])
-    assert_wrong(check_network_backward(wrong), "y_bar is off", "1/N is missing",
-                 "shape (4, 1)")
+def h_bar_with_W2(X, T, W1, b1, W2, b2, values):
+    bars = reference.backward(X, T, W1, b1, W2, b2, values)
+    h_bar = bars["z2_bar"] @ W2
+    return bars | {"h_bar": h_bar}
 
 
-def test_a_transposed_weight_bar_is_named_with_both_shapes():
-    wrong = backward_with(W2_bar=lambda v, b, a: b["z2_bar"].T @ v["h"])
-    assert_wrong(check_network_backward(wrong), "W2_bar is off", "shape (4, 1)", "shape (1, 4)",
-                 "transposed")
+def overwrites_in_a_loop(X, T, W1, b1, W2, b2, values):
+    bars = reference.backward(X, T, W1, b1, W2, b2, values)
+    for n in range(len(X)):                    # keeps only the last sample's message
+        W1_bar = np.outer(X[n], bars["z1_bar"][n])
+    return bars | {"W1_bar": W1_bar}
 
 
-def test_sigma_prime_of_the_output_in_the_hidden_layer_is_named():
-    wrong = backward_with(z1_bar=lambda v, b, a: b["h_bar"] * v["y"] * (1 - v["y"]))
-    assert_wrong(check_network_backward(wrong), "z1_bar is off", "σ' at the wrong place",
-                 "h(1 − h)")
+def backward_hard_coded(X, T, W1, b1, W2, b2, values):
+    start = reference.init_params(4)
+    return reference.backward(X, T, **start, values=reference.forward(X, T, **start))
 
 
-def test_z_times_one_minus_z_is_named():
-    wrong = backward_with(z2_bar=lambda v, b, a: b["y_bar"] * v["z2"] * (1 - v["z2"]))
-    assert_wrong(check_network_backward(wrong), "z2_bar is off", "is not σ'(z₂)")
+KEPT: dict = {}
 
 
-def test_a_bias_bar_not_summed_over_the_samples_is_named():
-    wrong = backward_with(b2_bar=lambda v, b, a: b["z2_bar"])
-    assert_wrong(check_network_backward(wrong), "b2_bar is off", "not summed over the samples",
-                 "shape (1,)")
+def backward_keeps_h(X, T, W1, b1, W2, b2, values):
+    """Keeps the hidden values of its first call: a global that outlives the call."""
+    h = KEPT.setdefault("h", values["h"])
+    bars = reference.backward(X, T, W1, b1, W2, b2, values)
+    return bars | {"W2_bar": h.T @ bars["z2_bar"]}
 
 
-def test_a_bias_bar_summed_over_the_hidden_units_is_named():
-    wrong = backward_with(b1_bar=lambda v, b, a: b["z1_bar"].sum(axis=1))
-    assert_wrong(check_network_backward(wrong), "b1_bar is off", "axis=0")
+def backward_in_place(X, T, W1, b1, W2, b2, values):
+    y = values["y"]
+    y -= T
+    return reference.backward(X, T, W1, b1, W2, b2, values)
 
 
-def test_h_bar_with_w2_instead_of_its_transpose_is_named():
-    def with_W2(X, T, W1, b1, W2, b2, values):
-        bars = reference.backward(X, T, W1, b1, W2, b2, values)
-        h_bar = bars["z2_bar"] @ W2
-        return bars | {"h_bar": h_bar}
-    assert_wrong(check_network_backward(with_W2), "ValueError", "h_bar = bars",
-                 "W₂ instead of W₂ᵀ")
+def backward_forever(X, T, W1, b1, W2, b2, values):
+    bars = {}
+    while "y_bar" not in bars:
+        pass
+    return bars
 
 
-def test_h_bar_from_y_bar_skips_sigma_prime_and_is_named():
-    wrong = backward_with(h_bar=lambda v, b, a: b["y_bar"] @ a["W2"].T)
-    assert_wrong(check_network_backward(wrong), "h_bar is off", "ȳ instead of z̄₂")
+BACKWARD = [  # (answer, status, key words of the message)
+    (reference.backward, "correct", ["eight bars", "h̄ = z̄₂W₂ᵀ"]),
+    (backward_by_sample, "correct", []),
+    (backward_with_einsum, "correct", []),
+    (backward_in_another_order, "correct", []),
+    (backward_with(y_bar=lambda v, b, a: v["y"] - a["T"]), "wrong",
+     ["y_bar is off", "y_bar[0, 0] = -0.2031", "1/N is missing"]),
+    (backward_with(y_bar=lambda v, b, a: (a["T"] - v["y"]) / a["N"]), "wrong",
+     ["y_bar is off", "sign is flipped"]),
+    (backward_with(z2_bar=lambda v, b, a: b["y_bar"] * v["z2"] * (1 - v["z2"])), "wrong",
+     ["z2_bar is off", "is not σ'(z₂)"]),
+    (backward_with(W2_bar=lambda v, b, a: b["z2_bar"].T @ v["h"]), "wrong",
+     ["W2_bar is off", "shape (4, 1)", "got shape (1, 4)", "transposed"]),
+    (backward_with(b2_bar=lambda v, b, a: b["z2_bar"]), "wrong",
+     ["b2_bar is off", "shape (1,)", "not summed over the samples"]),
+    (h_bar_with_W2, "wrong", ["ValueError", "h_bar = bars", "W₂ instead of W₂ᵀ"]),
+    (backward_with(h_bar=lambda v, b, a: b["y_bar"] @ a["W2"].T), "wrong",
+     ["h_bar is off", "ȳ instead of z̄₂"]),
+    (backward_with(z1_bar=lambda v, b, a: b["h_bar"] * v["y"] * (1 - v["y"])), "wrong",
+     ["z1_bar is off", "σ' at the wrong place", "h(1 − h)"]),
+    (backward_with(W1_bar=lambda v, b, a: a["X"].T @ b["z1_bar"] / a["N"]), "wrong",
+     ["W1_bar is off", "second time"]),
+    (backward_with(b1_bar=lambda v, b, a: b["z1_bar"].sum(axis=1)), "wrong",
+     ["b1_bar is off", "axis=0"]),
+    (overwrites_in_a_loop, "wrong", ["W1_bar is off", "expected Xᵀ z̄₁", "shape (2, 4)"]),
+    (backward_hard_coded, "wrong", ["H = 3", "y_bar is off", "answer for the first batch"]),
+    (backward_keeps_h, "wrong", ["H = 3", "W2_bar is off", "shape (3, 1)"]),
+    (backward_in_place, "wrong", ["read-only", "y -= T", "in place"]),
+    (lambda X, T, W1, b1, W2, b2, values: reference.backward(X, T, W1, b1, W2, b2, values)
+     | {"b1_bar": None}, "wrong", ['"b1_bar" is None']),
+    (lambda X, T, W1, b1, W2, b2, values: {"y_bar": (values["y"] - T) / len(X)}, "wrong",
+     ["no key 'z2_bar'"]),
+    (backward_forever, "wrong", ["did not finish"]),
+]
 
 
-def test_one_over_n_applied_twice_is_named():
-    wrong = backward_with(W1_bar=lambda v, b, a: a["X"].T @ b["z1_bar"] / a["N"])
-    assert_wrong(check_network_backward(wrong), "W1_bar is off", "second time")
+@pytest.mark.parametrize("answer, status, words", rows(BACKWARD))
+def test_backward(answer, status, words, short_guard):  # noqa: F811
+    KEPT.clear()
+    assert_row(check_network_backward, answer, status, words)
 
 
-def test_a_flipped_sign_is_named():
-    wrong = backward_with(y_bar=lambda v, b, a: (a["T"] - v["y"]) / a["N"])
-    assert_wrong(check_network_backward(wrong), "y_bar is off", "sign is flipped")
+def test_backward_messages_differ(short_guard):  # noqa: F811
+    KEPT.clear()
+    assert_messages_differ(check_network_backward, BACKWARD)
 
 
-def test_a_loop_that_overwrites_instead_of_summing_is_caught():
-    def overwrites(X, T, W1, b1, W2, b2, values):
-        bars = reference.backward(X, T, W1, b1, W2, b2, values)
-        for n in range(len(X)):                        # keeps only the last sample's message
-            W1_bar = np.outer(X[n], bars["z1_bar"][n])
-        return bars | {"W1_bar": W1_bar}
-    assert_wrong(check_network_backward(overwrites), "W1_bar is off", "expected Xᵀ z̄₁",
-                 "shape (2, 4)")
+# -- the training loop ---------------------------------------------------------------------------
 
-
-def test_hard_coded_bars_fail_on_the_next_batch():
-    c = configuration(*CONFIGS[0][1:])
-    _, fixed = engine_answers(c)
-
-    def hard_coded(X, T, W1, b1, W2, b2, values):
-        return {name: bar.copy() for name, bar in fixed.items()}
-    assert_wrong(check_network_backward(hard_coded), "H = 3", "the same as for the batch before")
-
-
-def test_a_pass_that_keeps_its_first_answer_fails_on_the_next_batch():
-    kept = {}
-
-    def stateful(X, T, W1, b1, W2, b2, values):
-        if not kept:
-            kept.update(reference.backward(X, T, W1, b1, W2, b2, values))
-        return dict(kept)
-    assert_wrong(check_network_backward(stateful), "the same as for the batch before",
-                 "nothing kept from an earlier call")
-
-
-def test_changing_the_forward_values_in_place_is_named():
-    def mutates(X, T, W1, b1, W2, b2, values):
-        y = values["y"]
-        y -= T                                         # changes the caller's array
-        bars = reference.backward(X, T, W1, b1, W2, b2, values | {"y": y + T})
-        return bars
-    assert_wrong(check_network_backward(mutates), 'changed values["y"] in place')
-
-
-def test_changing_a_weight_in_place_is_named():
-    def mutates(X, T, W1, b1, W2, b2, values):
-        bars = reference.backward(X, T, W1, b1, W2, b2, values)
-        W2 *= 1.0 + 1e-3
-        return bars
-    assert_wrong(check_network_backward(mutates), "changed its argument W2 in place")
-
-
-def test_a_tuple_instead_of_a_dict_is_named():
-    def as_tuple(X, T, W1, b1, W2, b2, values):
-        return tuple(reference.backward(X, T, W1, b1, W2, b2, values).values())
-    assert_wrong(check_network_backward(as_tuple), "should return a dict", "got tuple")
-
-
-def test_a_missing_bar_is_named():
-    def no_b1(X, T, W1, b1, W2, b2, values):
-        bars = reference.backward(X, T, W1, b1, W2, b2, values)
-        del bars["b1_bar"]
-        return bars
-    assert_wrong(check_network_backward(no_b1), "no key 'b1_bar'")
-
-
-# -- the training loop --------------------------------------------------------------------------
-
-def loop_in_place(params, learning_rate, epochs, forward, backward):
-    """Updates the given arrays in place and counts with a while loop: also right."""
+def loop_by_name(params, learning_rate, epochs, forward, backward):
+    """A while loop, the parameters by name, the costs as an array: also right."""
+    W1, b1, W2, b2 = (params[k] for k in PARAMS)
     costs, epoch = [], 0
     while epoch < epochs:
-        values = forward(X, T, params["W1"], params["b1"], params["W2"], params["b2"])
+        values = forward(X, T, W1, b1, W2, b2)
         costs.append(values["E"])
-        bars = backward(X, T, params["W1"], params["b1"], params["W2"], params["b2"], values)
-        for name in params:
-            params[name] -= learning_rate * bars[name + "_bar"]
+        bars = backward(X, T, W1, b1, W2, b2, values)
+        W1, b1 = W1 - learning_rate * bars["W1_bar"], b1 - learning_rate * bars["b1_bar"]
+        W2, b2 = W2 - learning_rate * bars["W2_bar"], b2 - learning_rate * bars["b2_bar"]
         epoch += 1
-    costs.append(forward(X, T, **params)["E"])
-    return params, costs
+    costs.append(forward(X, T, W1, b1, W2, b2)["E"])
+    return dict(W1=W1, b1=b1, W2=W2, b2=b2), np.array(costs)
 
 
-@pytest.mark.parametrize("loop", [reference.gradient_descent, loop_in_place])
-def test_a_right_training_loop_passes(loop):
-    verdict = check_training_by_hand(loop)
-    assert verdict.status == "correct", verdict.message
-    assert "epochs + 1" in verdict.message
+def loop_on_a_copy(params, learning_rate, epochs, forward, backward):
+    """Copies the dict once and updates the copy: also right."""
+    params, costs = dict(params), []
+    for _ in range(epochs):
+        values = forward(X, T, **params)
+        bars = backward(X, T, **params, values=values)
+        costs.append(float(values["E"]))
+        for name in PARAMS:
+            params[name] = params[name] - learning_rate * bars[name + "_bar"]
+    return params, costs + [float(forward(X, T, **params)["E"])]
 
 
-def loop_with(rate=None, names=("W1", "b1", "W2", "b2"), final=True, sign=1.0):
+def loop_with(rate=None, names=PARAMS, final=True, sign=1.0):
     def loop(params, learning_rate, epochs, forward, backward):
         costs = []
         step = learning_rate if rate is None else rate
@@ -315,19 +302,51 @@ def loop_with(rate=None, names=("W1", "b1", "W2", "b2"), final=True, sign=1.0):
     return loop
 
 
-@pytest.mark.parametrize("loop, phrases", [
-    (loop_with(final=False), ["the cost after the last step is missing", "epochs + 1"]),
-    (loop_with(sign=-1.0), ["uphill"]),
-    (loop_with(rate=1.0), ["η = 1", "learning_rate"]),
-    (loop_with(names=("W1", "W2")), ["the biases never move"]),
-    (loop_with(names=()), ["not updated"]),
-])
-def test_a_wrong_training_loop_is_named(loop, phrases):
-    assert_wrong(check_training_by_hand(loop), *phrases)
+def loop_in_place(params, learning_rate, epochs, forward, backward):
+    costs = []
+    for _ in range(epochs):
+        values = forward(X, T, **params)
+        costs.append(values["E"])
+        bars = backward(X, T, **params, values=values)
+        for name in PARAMS:
+            params[name] = params[name] - learning_rate * bars[name + "_bar"]
+    costs.append(forward(X, T, **params)["E"])
+    return params, costs
 
 
-def test_a_loop_returning_the_start_parameters_is_named():
-    def returns_start(params, learning_rate, epochs, forward, backward):
-        _, costs = reference.gradient_descent(params, learning_rate, epochs, forward, backward)
-        return params, costs
-    assert_wrong(check_training_by_hand(returns_start), 'params["W1"]', "after the last step")
+def loop_returns_the_start(params, learning_rate, epochs, forward, backward):
+    _, costs = reference.gradient_descent(dict(params), learning_rate, epochs, forward, backward)
+    return params, costs
+
+
+def loop_forever(params, learning_rate, epochs, forward, backward):
+    epoch = 0
+    while epoch < epochs:
+        forward(X, T, **params)
+    return params, []
+
+
+LOOP = [  # (answer, status, key words of the message)
+    (reference.gradient_descent, "correct", ["epochs + 1", "2 runs"]),
+    (loop_by_name, "correct", []),
+    (loop_on_a_copy, "correct", []),
+    (loop_with(final=False), "wrong", ["the costs", "cost after the last step is missing"]),
+    (loop_with(sign=-1.0), "wrong", ["uphill"]),
+    (loop_with(rate=1.0), "wrong", ["η = 1", "`learning_rate`"]),
+    (loop_with(names=("W1", "W2")), "wrong", ["the biases never move"]),
+    (loop_with(names=()), "wrong", ["not updated"]),
+    (loop_in_place, "wrong", ["does not support item assignment", "build a new dict"]),
+    (loop_returns_the_start, "wrong", ['params["W1"] is not the final one']),
+    (lambda params, learning_rate, epochs, forward, backward: params, "wrong",
+     ["should return two things"]),
+    (loop_forever, "wrong", ["did not finish"]),
+]
+
+
+@pytest.mark.parametrize("answer, status, words", rows(LOOP))
+def test_loop(answer, status, words, short_guard):  # noqa: F811
+    assert_row(check_training_by_hand, answer, status, words)
+
+
+def test_loop_messages_differ(short_guard):  # noqa: F811
+    assert_messages_differ(check_training_by_hand, LOOP)

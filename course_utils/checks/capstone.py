@@ -1,72 +1,101 @@
-"""Checks of notebook 07's capstone: the 2-H-1 network's forward and backward pass by hand.
+"""Checks of notebook 07's capstone: the 2-H-1 network's forward and backward pass by hand, and
+the training loop that uses them.
 
 The expected answers come from the reference engine: every configuration (a batch, a hidden
 size, a seed) is built node by node, and the engine's values and bars are compared with the
-student's arrays in the order the passes compute them. The first wrong one is named with its
-expected and actual shape and value; a table of typical mistakes per array, each a row
-(what the mistake computes, hint), explains it when one of them matches.
+student's arrays in the order the passes compute them. Since the answers are dicts of arrays,
+a `judge` does the comparing: it names the first wrong array with its expected and actual
+shape and the first entry that differs, and a table of typical mistakes per array, one row
+(what the mistake computes, hint) each, explains it when a row matches. The arrays handed to
+the student are read-only, so an in-place change stops at once with a hint.
 """
 from __future__ import annotations
 
-from types import SimpleNamespace
+from types import MappingProxyType, SimpleNamespace
 
 import numpy as np
 
 from .. import network as reference
 from ..engine import OPERATIONS, Node, add, matmul, sigmoid
 from ..lecture import half_squared_error
-from ._verdict import _Stop, call_student, check, correct, fmt, stop, wrong
+from ._runner import check, fmt
 
 __all__ = ["check_network_forward", "check_network_backward", "check_training_by_hand"]
 
-#: (what the batch is, N samples or None for the XOR batch, hidden size H, seed). The last one
-#: is a batch and a size the notebook never shows.
-CONFIGS = [("the XOR batch, H = 4", None, 4, 0),
-           ("the XOR batch, H = 3, non-zero biases", None, 3, 1),
-           ("3 random samples, H = 1", 3, 1, 2),
-           ("7 random samples, H = 5", 7, 5, 11)]
-
 VALUES = ("z1", "h", "z2", "y", "E")
 PARAMS = ("W1", "b1", "W2", "b2")
+
+#: The batches tried: the notebook's start first, the last a batch and a size it never shows.
+CONFIGURATIONS: list[dict] = [
+    dict(label="the XOR batch, H = 4 (the notebook's start)", samples=None, hidden=4, seed=0),
+    dict(label="the XOR batch, H = 3, non-zero biases", samples=None, hidden=3, seed=1),
+    dict(label="3 random samples, H = 1", samples=3, hidden=1, seed=2),
+    dict(label="7 random samples, H = 5", samples=7, hidden=5, seed=11),
+]
 
 
 def _sigma(a):
     return 0.5 * (1.0 + np.tanh(0.5 * a))
 
 
-def configuration(samples: int | None, hidden: int, seed: int) -> SimpleNamespace:
-    """Inputs X, labels T and parameters; the XOR batch or random samples, seeded."""
-    rng = np.random.default_rng(seed)
-    if samples is None:
-        X, T = reference.X.copy(), reference.T.copy()
+def _read_only(array) -> np.ndarray:
+    array = np.array(array, dtype=float)
+    array.setflags(write=False)
+    return array
+
+
+def configuration(c: dict) -> SimpleNamespace:
+    """Inputs X, labels T and parameters of configuration `c`, seeded; fresh read-only arrays."""
+    rng = np.random.default_rng(c["seed"])
+    if c["samples"] is None:
+        X, T = reference.X, reference.T
     else:
-        X = rng.normal(size=(samples, 2))
-        T = rng.integers(0, 2, size=(samples, 1)).astype(float)
-    params = {"W1": rng.normal(size=(2, hidden)), "b1": 0.5 * rng.normal(size=hidden),
-              "W2": rng.normal(size=(hidden, 1)), "b2": 0.5 * rng.normal(size=1)}
-    if samples is None and seed == 0:
-        params = reference.init_params(hidden, seed)       # exactly the notebook's start
-    return SimpleNamespace(X=X, T=T, params=params, N=len(X))
+        X = rng.normal(size=(c["samples"], 2))
+        T = rng.integers(0, 2, size=(c["samples"], 1))
+    params = {"W1": rng.normal(size=(2, c["hidden"])), "b1": 0.5 * rng.normal(size=c["hidden"]),
+              "W2": rng.normal(size=(c["hidden"], 1)), "b2": 0.5 * rng.normal(size=1)}
+    if c["samples"] is None and c["seed"] == 0:
+        params = reference.init_params(c["hidden"], c["seed"])     # the notebook's start
+    return SimpleNamespace(X=_read_only(X), T=_read_only(T), N=len(X),
+                           params={k: _read_only(v) for k, v in params.items()})
 
 
-def engine_answers(c: SimpleNamespace) -> tuple[dict, dict]:
-    """The engine's forward values and bars for configuration `c`."""
-    W1, b1, W2, b2 = (Node(c.params[name], name=name) for name in PARAMS)
-    z1 = add(matmul(c.X, W1), b1, name="z1")
+def engine_answers(X, T, W1, b1, W2, b2) -> tuple[dict, dict]:
+    """The engine's forward values and bars, node by node."""
+    W1, b1, W2, b2 = (Node(v, name=k) for k, v in zip(PARAMS, (W1, b1, W2, b2), strict=True))
+    z1 = add(matmul(X, W1), b1, name="z1")
     h = sigmoid(z1, name="h")
     z2 = add(matmul(h, W2), b2, name="z2")
     y = sigmoid(z2, name="y")
-    E = OPERATIONS["mean"](half_squared_error(y, c.T, name="L"), name="E")
+    E = OPERATIONS["mean"](half_squared_error(y, T, name="L"), name="E")
     E.backward()
-    nodes = {"z1": z1, "h": h, "z2": z2, "y": y, "E": E}
-    values = {name: node.value for name, node in nodes.items()}
+    values = {"z1": z1.value, "h": h.value, "z2": z2.value, "y": y.value, "E": E.value}
     bars = {f"{node.name}_bar": node.bar for node in (y, z2, W2, b2, h, z1, W1, b1)}
     return values, bars
 
 
+def _engine_forward(X, T, W1, b1, W2, b2):
+    return engine_answers(X, T, W1, b1, W2, b2)[0]
+
+
+def _engine_backward(X, T, W1, b1, W2, b2, values):
+    return engine_answers(X, T, W1, b1, W2, b2)[1]
+
+
+def _make_forward(c: dict) -> tuple:
+    n = configuration(c)
+    return (n.X, n.T, *(n.params[k] for k in PARAMS))
+
+
+def _make_backward(c: dict) -> tuple:
+    args = _make_forward(c)
+    values = {k: _read_only(v) for k, v in _engine_forward(*args).items()}
+    return (*args, values)
+
+
 # --------------------------------------------------------------------------------------------
-# The typical mistakes: for each array, (what the mistake computes, hint). `c` holds the
-# configuration, the expected values and bars (c.y, c.y_bar, ...).
+# The typical mistakes: for each array, (how it is computed, [(what the mistake computes,
+# hint)]). `c` holds the configuration and the expected values and bars (c.y, c.y_bar, ...).
 # --------------------------------------------------------------------------------------------
 
 def _dsig(a):
@@ -184,35 +213,13 @@ BACKWARD = {
 }
 
 
-def _as_arrays(result, keys, function: str) -> dict:
-    """The student's dict as float arrays, or a verdict naming what is missing or not numeric."""
-    listed = ", ".join(f'"{k}"' for k in keys)
-    if not isinstance(result, dict):
-        stop(wrong(f"`{function}` should return a dict with the keys {listed}; got "
-                   f"{type(result).__name__}."))
-    missing = [k for k in keys if k not in result]
-    if missing:
-        stop(wrong(f"the dict `{function}` returned has no key {missing[0]!r} (keys expected: "
-                   f"{listed})."))
-    arrays = {}
-    for k in keys:
-        try:
-            arrays[k] = np.asarray(result[k], dtype=float)
-        except (TypeError, ValueError):
-            stop(wrong(f'"{k}" should be a numpy array of numbers, got '
-                       f"{type(result[k]).__name__}."))
-    return arrays
-
-
 def _entries(array) -> str:
-    """The first few entries of an array on one line."""
     flat = array.ravel()
-    shown = ", ".join(fmt(v) for v in flat[:4])
-    return f"[{shown}{', …' if flat.size > 4 else ''}]"
+    return "[" + ", ".join(fmt(v) for v in flat[:4]) + (", …]" if flat.size > 4 else "]")
 
 
-def _shown(name: str, want, got) -> str:
-    """Expected against got: shapes, and the first entry that differs (or the first entries)."""
+def _shown(name: str, want: np.ndarray, got: np.ndarray) -> str:
+    """Expected against got, in one line: shapes, and the first entry that differs."""
     if got.shape != want.shape:
         return (f"shape {want.shape}, entries {_entries(want)}; got shape {got.shape}, "
                 f"entries {_entries(got)}")
@@ -223,136 +230,126 @@ def _shown(name: str, want, got) -> str:
     return f"shape {want.shape}, {where} = {fmt(want[index])}; got {where} = {fmt(got[index])}"
 
 
-def _judge(name, want, got, formula, mistakes, c, label, earlier):
-    """Stop with a verdict if `got` is not `want`: shape, value, and the matching mistake."""
-    if name == "E" and got.size == 1:
-        got = got.reshape(())
-    if got.shape == want.shape and np.allclose(got, want, rtol=1e-7, atol=1e-12):
-        return
-    hint = next((text for compute, text in mistakes if _matches(compute, c, got, want)), None)
-    if hint is None and got.shape == want.shape and np.allclose(got, -want, atol=1e-12):
-        hint = "the sign is flipped."
-    if hint is None and earlier is not None and earlier.shape == got.shape \
-            and np.allclose(earlier, got):
-        hint = ("the same as for the batch before: does your function use its arguments, with "
-                "no numbers written in and nothing kept from an earlier call?")
-    if hint is None and got.shape != want.shape:
-        hint = "every bar has the shape of its value." if name.endswith("_bar") else \
-            "check the shapes of the products: X is N × 2, W₁ is 2 × H, W₂ is H × 1."
-    hint = f" Hint: {hint}" if hint else ""
-    stop(wrong(f"{name} is off ({label}): expected {formula}, {_shown(name, want, got)}.{hint}"))
-
-
-def _matches(compute, c, got, want) -> bool:
+def _matches(compute, c, got: np.ndarray, want: np.ndarray) -> bool:
+    """Whether the mistake explains `got` (and, on this batch, differs from the right answer)."""
     try:
         candidate = np.asarray(compute(c), dtype=float)
     except ValueError:                      # a mistake whose shapes do not fit this batch
         return False
     if candidate.shape == want.shape and np.allclose(candidate, want):
-        return False                        # in this batch the mistake gives the right answer
+        return False
     return candidate.shape == got.shape and np.allclose(candidate, got, rtol=1e-7, atol=1e-12)
 
 
-def _arguments(c: SimpleNamespace, values: dict | None = None) -> tuple:
-    args = (c.X.copy(), c.T.copy()) + tuple(c.params[k].copy() for k in PARAMS)
-    return args + (({k: v.copy() for k, v in values.items()},) if values is not None else ())
+def _first_answer(name: str, c) -> bool:
+    """Whether `c.got` is the answer for the first configuration: written in, or kept."""
+    values, bars = engine_answers(*_make_forward(CONFIGURATIONS[0]))
+    want = (values | bars)[name]
+    return c.got.shape == np.shape(want) and np.allclose(c.got, want) \
+        and not (c.want.shape == np.shape(want) and np.allclose(c.want, want))
 
 
-def _judge_unchanged(args, function, c, values=None):
-    """Stop if the student's function changed one of its argument arrays in place."""
-    names = ["X", "T", *PARAMS]
-    originals = [c.X, c.T, *(c.params[k] for k in PARAMS)]
-    for name, given, original in zip(names, args, originals, strict=False):
-        if not np.array_equal(given, original):
-            stop(wrong(f"`{function}` changed its argument {name} in place (e.g. with `-=` or "
-                       f"`*=`): the training loop uses {name} again afterwards. Compute new "
-                       "arrays instead, e.g. `y - T`."))
-    if values is not None:
-        for name, given in args[-1].items():
-            if not np.array_equal(given, values[name]):
-                stop(wrong(f'`{function}` changed values["{name}"] in place (e.g. `y -= T`): '
-                           "the forward pass's values belong to the caller, who may use them "
-                           "again. Compute new arrays instead, e.g. `y_bar = (y - T) / N`."))
+def _judge_dict(function: str, tables: dict, args: tuple, returned) -> str | None:
+    """The first array of `returned` that differs from the engine's, explained."""
+    keys = ", ".join(f'"{k}"' for k in tables)
+    if not isinstance(returned, dict):
+        return (f"`{function}` should return a dict with the keys {keys}; got "
+                f"{type(returned).__name__}.")
+    missing = [k for k in tables if k not in returned]
+    if missing:
+        return f"the dict `{function}` returned has no key {missing[0]!r} (keys: {keys})."
+    values, bars = engine_answers(*args[:6])
+    c = SimpleNamespace(**dict(zip(("X", "T", *PARAMS), args[:6], strict=True)), N=len(args[0]),
+                        **values, **bars)
+    for name, (formula, mistakes) in tables.items():
+        if returned[name] is None:
+            return f'"{name}" is None: did you forget to compute it?'
+        try:
+            got = np.asarray(returned[name], dtype=float)
+        except (TypeError, ValueError):
+            return f'"{name}" should be an array of numbers, got {type(returned[name]).__name__}.'
+        want = (values | bars)[name]
+        if name == "E" and got.size == 1:
+            got = got.reshape(())
+        if got.shape == want.shape and np.allclose(got, want, rtol=1e-7, atol=1e-12):
+            continue
+        hint = next((text for compute, text in mistakes if _matches(compute, c, got, want)), "")
+        if not hint and got.shape == want.shape and np.allclose(got, -want, atol=1e-12):
+            hint = "the sign is flipped."
+        c.got, c.want = got, want
+        if not hint and _first_answer(name, c):
+            hint = ("that is the answer for the first batch (the XOR batch, H = 4): compute from "
+                    "the arguments, with no numbers written in and nothing kept from a call "
+                    "before.")
+        if not hint and got.shape != want.shape:
+            hint = ("every bar has the shape of its value." if name.endswith("_bar") else
+                    "X is N × 2, W₁ is 2 × H, W₂ is H × 1: check the order of the products.")
+        return (f"{name} is off: expected {formula}, {_shown(name, want, got)}."
+                + (f" Hint: {hint}" if hint else ""))
+    return None
 
 
-def _matmul_hint(verdict) -> None:
-    """Add a hint to a shape error of a matrix product in the student's code."""
-    if "ValueError" not in verdict.message or "@" not in verdict.message \
-            and "matmul" not in verdict.message and "dot" not in verdict.message:
-        return
-    if "h_bar" in verdict.message and "W2" in verdict.message and "W2.T" not in verdict.message:
-        verdict.message += (" h̄ with W₂ instead of W₂ᵀ: z̄₂ is N × 1 and W₂ is H × 1, so "
-                            "h̄ = z̄₂W₂ᵀ (N × 1 times 1 × H) has h's shape N × H.")
-    else:
-        verdict.message += (" Match the shapes: for a product A = XW the bars are X̄ = ĀWᵀ and "
-                            "W̄ = XᵀĀ, and every bar has the shape of its value.")
+CRASH_HINTS = [
+    ("read-only", "you changed one of the arrays you were given in place (`-=`, `*=`, "
+                  "`[...] =`): they belong to the caller, who uses them again. Build new arrays "
+                  "instead, e.g. `y_bar = (y - T) / len(X)`."),
+    ("core dimension", "a matrix product whose shapes do not fit. Forward: XW₁ (N × 2 times "
+                       "2 × H), then hW₂. Backward: the bars of A = XW are X̄ = ĀWᵀ and "
+                       "W̄ = XᵀĀ, so h̄ = z̄₂W₂ᵀ (N × 1 times 1 × H), not z̄₂W₂: W₂ instead of "
+                       "W₂ᵀ."),
+    ("could not be broadcast", "two arrays whose shapes do not fit entry by entry: every bar "
+                               "has the shape of its value (h̄ and z̄₁ are N × H, z̄₂ is N × 1)."),
+    ("KeyError", 'the forward values are `values["z1"]`, `values["h"]`, `values["z2"]`, '
+                 '`values["y"]`, `values["E"]`.'),
+]
 
 
-def _namespace(c, values, bars) -> SimpleNamespace:
-    return SimpleNamespace(X=c.X, T=c.T, N=c.N, **c.params, **values, **bars)
-
-
-@check
+@check("07_training_xor", "the forward pass by hand",
+       solution=_engine_forward,
+       configurations=CONFIGURATIONS,
+       make=_make_forward,
+       returns=(),
+       judge=lambda args, returned: _judge_dict("network_forward", FORWARD, args, returned),
+       crash_hints=CRASH_HINTS,
+       success=f"z₁, h, z₂, y and E equal the engine's forward values on {len(CONFIGURATIONS)} "
+               "batches: the XOR batch, and random batches of 3 and 7 samples with 1 and 5 "
+               "hidden units.")
 def check_network_forward(network_forward):
-    """`network_forward(X, T, W1, b1, W2, b2)` returns {"z1", "h", "z2", "y", "E"}."""
-    previous: dict = {}
-    for label, samples, hidden, seed in CONFIGS:
-        c = configuration(samples, hidden, seed)
-        values, bars = engine_answers(c)
-        args = _arguments(c)
-        try:
-            result = call_student(network_forward, *args)
-        except _Stop as stopped:
-            _matmul_hint(stopped.verdict)
-            raise
-        _judge_unchanged(args, "network_forward", c)
-        got = _as_arrays(result, VALUES, "network_forward")
-        ns = _namespace(c, values, bars)
-        for name in VALUES:
-            formula, mistakes = FORWARD[name]
-            _judge(name, values[name], got[name], formula, mistakes, ns, label,
-                   previous.get(name))
-        previous = got
-    return correct(f"z₁, h, z₂, y and E equal the engine's forward values on {len(CONFIGS)} "
-                   "batches (the XOR batch, and random batches of 3 and 7 samples with 1 and 5 "
-                   "hidden units).")
+    """`network_forward(X, T, W1, b1, W2, b2)` -> {"z1", "h", "z2", "y", "E"}, as the engine's."""
 
 
-@check
+@check("07_training_xor", "the backward pass by hand",
+       solution=_engine_backward,
+       configurations=CONFIGURATIONS,
+       make=_make_backward,
+       returns=(),
+       judge=lambda args, returned: _judge_dict("network_backward", BACKWARD, args, returned),
+       crash_hints=CRASH_HINTS,
+       success=f"all eight bars, ȳ, z̄₂, W̄₂, b̄₂, h̄, z̄₁, W̄₁, b̄₁, equal the engine's on "
+               f"{len(CONFIGURATIONS)} batches, each with the shape of its value; h̄ = z̄₂W₂ᵀ "
+               "carries the error to the hidden layer.")
 def check_network_backward(network_backward):
-    """`network_backward(X, T, W1, b1, W2, b2, values)` returns the eight bars, as the engine's."""
-    previous: dict = {}
-    for label, samples, hidden, seed in CONFIGS:
-        c = configuration(samples, hidden, seed)
-        values, bars = engine_answers(c)
-        args = _arguments(c, values)
-        try:
-            result = call_student(network_backward, *args)
-        except _Stop as stopped:
-            _matmul_hint(stopped.verdict)
-            raise
-        _judge_unchanged(args, "network_backward", c, values)
-        got = _as_arrays(result, reference.BARS, "network_backward")
-        ns = _namespace(c, values, bars)
-        for name in reference.BARS:
-            formula, mistakes = BACKWARD[name]
-            _judge(name, bars[name], got[name], formula, mistakes, ns, label, previous.get(name))
-        previous = got
-    return correct("all eight bars, ȳ, z̄₂, W̄₂, b̄₂, h̄, z̄₁, W̄₁, b̄₁, equal the engine's on "
-                   f"{len(CONFIGS)} batches, and each has the shape of its value; h̄ = z̄₂W₂ᵀ "
-                   "carries the error to the hidden layer.")
+    """`network_backward(X, T, W1, b1, W2, b2, values)` -> the eight bars, as the engine's."""
 
 
 # --------------------------------------------------------------------------------------------
 # The training loop
 # --------------------------------------------------------------------------------------------
 
-#: (hidden size, seed, learning rate, epochs) of the runs the loop check makes.
-RUNS = [(3, 2, 2.0, 5), (2, 7, 0.5, 3)]
+#: The runs the loop check makes: a hidden size, a seed, a learning rate, a number of epochs.
+RUNS: list[dict] = [
+    dict(label="H = 3, seed 2, η = 2, 5 epochs", hidden=3, seed=2, rate=2.0, epochs=5),
+    dict(label="H = 2, seed 7, η = 0.5, 3 epochs", hidden=2, seed=7, rate=0.5, epochs=3)]
+
+
+def _make_run(c: dict) -> tuple:
+    params = {k: _read_only(v) for k, v in reference.init_params(c["hidden"], c["seed"]).items()}
+    return (MappingProxyType(params), c["rate"], c["epochs"], reference.forward,
+            reference.backward)
 
 
 def _descend(params, rate, epochs, names=PARAMS):
-    """A reference run that updates only `names`: the costs it records."""
+    """A reference run that updates only `names`: its costs."""
     costs = []
     for _ in range(epochs):
         values = reference.forward(reference.X, reference.T, **params)
@@ -364,9 +361,12 @@ def _descend(params, rate, epochs, names=PARAMS):
 
 
 LOOP_MISTAKES = [
+    (lambda p, r, n: _descend(p, r, n)[:-1], "the cost after the last step is missing: return "
+                                             "epochs + 1 costs, one forward pass more at the "
+                                             "end."),
     (lambda p, r, n: _descend(p, -r, n), "the cost goes up: that is a step uphill, along the "
                                          "bars. Gradient descent subtracts η times the bar."),
-    (lambda p, r, n: _descend(p, 1.0, n), "the run is that of η = 1: use the `learning_rate` "
+    (lambda p, r, n: _descend(p, 1.0, n), "that is the run of η = 1: use the `learning_rate` "
                                           "argument."),
     (lambda p, r, n: _descend(p, r, n, names=("W1", "W2")), "the biases never move: every weight "
                                                             "and every bias is a coordinate."),
@@ -376,46 +376,56 @@ LOOP_MISTAKES = [
 ]
 
 
-@check
+def _judge_loop(args, returned) -> str | None:
+    params, rate, epochs = args[:3]
+    if not isinstance(returned, (tuple, list)) or len(returned) != 2:
+        return ("`train_by_hand` should return two things, (params, costs); got "
+                f"{type(returned).__name__}.")
+    got_params, got_costs = returned
+    want_params, want_costs = reference.gradient_descent(dict(params), rate, epochs)
+    try:
+        costs = np.asarray(got_costs, dtype=float).ravel()
+    except (TypeError, ValueError):
+        return f"the costs should be a list of numbers, got {type(got_costs).__name__}."
+    want = np.array(want_costs)
+    if costs.shape != want.shape or not np.allclose(costs, want, rtol=1e-9, atol=1e-12):
+        hint = next((text for compute, text in LOOP_MISTAKES
+                     if _same_run(compute(dict(params), rate, epochs), costs, want)),
+                    "each epoch: forward pass, record E, backward pass, update every parameter.")
+        return f"the costs: expected {_entries_all(want)}, got {_entries_all(costs)}. Hint: {hint}"
+    if not hasattr(got_params, "keys") or any(k not in got_params for k in PARAMS):
+        return 'the params returned should be a dict with the keys "W1", "b1", "W2", "b2".'
+    for name in PARAMS:
+        got = np.asarray(got_params[name], dtype=float)
+        if got.shape != want_params[name].shape or not np.allclose(got, want_params[name]):
+            return (f'the returned params["{name}"] is not the final one: expected '
+                    f"{_shown(name, want_params[name], got)}. Hint: return the parameters after "
+                    "the last step.")
+    return None
+
+
+def _entries_all(costs: np.ndarray) -> str:
+    return "[" + ", ".join(fmt(v) for v in costs) + "]"
+
+
+def _same_run(candidate: np.ndarray, costs: np.ndarray, want: np.ndarray) -> bool:
+    """The student's costs are those of the mistaken run, and that run is not the right one."""
+    if candidate.shape != costs.shape or not np.allclose(candidate, costs, rtol=1e-9, atol=1e-12):
+        return False
+    return candidate.shape != want.shape or not np.allclose(candidate, want)
+
+
+@check("07_training_xor", "the training loop by hand",
+       solution=reference.gradient_descent,
+       configurations=RUNS,
+       make=_make_run,
+       returns=(),
+       judge=_judge_loop,
+       crash_hints=[("does not support item assignment", "you changed the `params` you were "
+                     "given: build a new dict for the new parameters, e.g. `params = {name: ... "
+                     "for name, value in params.items()}`."), *CRASH_HINTS],
+       success="your loop runs full-batch gradient descent with the passes it is given: the "
+               f"same costs, epochs + 1 of them, and the same final parameters as the reference "
+               f"on {len(RUNS)} runs.")
 def check_training_by_hand(train_by_hand):
     """`train_by_hand(params, learning_rate, epochs, forward, backward)` -> (params, costs)."""
-    for hidden, seed, rate, epochs in RUNS:
-        start = reference.init_params(hidden, seed)
-        want_params, want_costs = reference.gradient_descent(start, rate, epochs)
-        run = f"(H = {hidden}, seed {seed}, η = {rate:g}, {epochs} epochs)"
-        result = call_student(train_by_hand, {k: v.copy() for k, v in start.items()}, rate,
-                              epochs, reference.forward, reference.backward)
-        if not isinstance(result, (tuple, list)) or len(result) != 2:
-            stop(wrong("`train_by_hand` should return two things, (params, costs); got "
-                       f"{type(result).__name__}."))
-        got_params, got_costs = result
-        try:
-            costs = np.asarray(got_costs, dtype=float).ravel()
-        except (TypeError, ValueError):
-            stop(wrong(f"the costs should be a list of numbers, got {type(got_costs).__name__}."))
-        want = np.array(want_costs)
-        if len(costs) == epochs and np.allclose(costs, want[:-1]):
-            stop(wrong(f"{epochs} costs for {epochs} epochs {run}: the cost after the last step "
-                       "is missing. Return epochs + 1 numbers: one forward pass more at the end."))
-        if len(costs) != len(want) or not np.allclose(costs, want, rtol=1e-9, atol=1e-12):
-            hint = next((text for compute, text in LOOP_MISTAKES
-                         if _same(compute(start, rate, epochs), costs, want)), None)
-            stop(wrong(f"the costs {run}: expected {fmt(want)}, got {fmt(costs)}. "
-                       f"{hint or 'Each epoch: forward pass, record E, backward pass, update.'}"))
-        got = _as_arrays(got_params, PARAMS, "train_by_hand")
-        for name in PARAMS:
-            if got[name].shape != want_params[name].shape or not np.allclose(got[name],
-                                                                           want_params[name]):
-                stop(wrong(f'the returned params["{name}"] {run} is not the final one: expected '
-                           f"{_shown(name, want_params[name], got[name])}. Return the "
-                           "parameters after the last step."))
-    return correct("your loop runs full-batch gradient descent with the passes it is given: the "
-                   "same costs, epochs + 1 of them, and the same final parameters as the "
-                   f"reference on {len(RUNS)} runs.")
-
-
-def _same(candidate, costs, want) -> bool:
-    """The student's costs are those of the mistaken run, and that run is not the right one."""
-    if len(candidate) != len(costs) or not np.allclose(candidate, costs, rtol=1e-9, atol=1e-12):
-        return False
-    return len(candidate) != len(want) or not np.allclose(candidate, want)
