@@ -78,14 +78,14 @@ def gradient_descent(params: Arrays, learning_rate: float, epochs: int,
     The costs are E before every step and after the last one (epochs + 1 numbers), as in the
     notebook's engine loop, so the two runs can be compared cost by cost.
     """
-    costs = []
+    values = forward(X, T, **params)
+    costs = [float(values["E"])]
     for _ in range(epochs):
-        values = forward(X, T, **params)
-        costs.append(float(values["E"]))
         bars = backward(X, T, **params, values=values)
         params = {name: value - learning_rate * bars[name + "_bar"]
                   for name, value in params.items()}
-    costs.append(float(forward(X, T, **params)["E"]))
+        values = forward(X, T, **params)
+        costs.append(float(values["E"]))
     return params, costs
 
 
