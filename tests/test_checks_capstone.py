@@ -302,6 +302,16 @@ def loop_with(rate=None, names=PARAMS, final=True, sign=1.0):
     return loop
 
 
+def loop_without_the_first_cost(params, learning_rate, epochs, forward, backward):
+    values, costs = forward(X, T, **params), []
+    for _ in range(epochs):
+        bars = backward(X, T, **params, values=values)
+        params = {k: v - learning_rate * bars[k + "_bar"] for k, v in params.items()}
+        values = forward(X, T, **params)
+        costs.append(values["E"])
+    return params, costs
+
+
 def loop_in_place(params, learning_rate, epochs, forward, backward):
     costs = []
     for _ in range(epochs):
@@ -331,6 +341,7 @@ LOOP = [  # (answer, status, key words of the message)
     (loop_by_name, "correct", []),
     (loop_on_a_copy, "correct", []),
     (loop_with(final=False), "wrong", ["the costs", "cost after the last step is missing"]),
+    (loop_without_the_first_cost, "wrong", ["the cost before the first step is missing"]),
     (loop_with(sign=-1.0), "wrong", ["uphill"]),
     (loop_with(rate=1.0), "wrong", ["η = 1", "`learning_rate`"]),
     (loop_with(names=("W1", "W2")), "wrong", ["the biases never move"]),

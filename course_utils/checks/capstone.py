@@ -364,6 +364,8 @@ LOOP_MISTAKES = [
     (lambda p, r, n: _descend(p, r, n)[:-1], "the cost after the last step is missing: return "
                                              "epochs + 1 costs, one forward pass more at the "
                                              "end."),
+    (lambda p, r, n: _descend(p, r, n)[1:], "the cost before the first step is missing: "
+                                            "record E of the start too, epochs + 1 costs."),
     (lambda p, r, n: _descend(p, -r, n), "the cost goes up: that is a step uphill, along the "
                                          "bars. Gradient descent subtracts η times the bar."),
     (lambda p, r, n: _descend(p, 1.0, n), "that is the run of η = 1: use the `learning_rate` "
