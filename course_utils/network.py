@@ -7,9 +7,10 @@ once (samples are rows, so the weights multiply from the right, X W):
     backward  ȳ = (y − t)/N,  z̄2 = ȳ σ'(z2),  W̄2 = hᵀ z̄2,  b̄2 = Σ_n z̄2,
               h̄ = z̄2 W2ᵀ,  z̄1 = h̄ σ'(z1),  W̄1 = Xᵀ z̄1,  b̄1 = Σ_n z̄1
 
-This is the reference answer of the notebook's capstone exercise: the check compares a student's
-pass with the engine bar by bar, and the notebook falls back to these functions while the
-exercise is not attempted. Each bar is dE/d(that array), with the array's own shape.
+These are the reference answers of the notebook's exercises (the passes, the training loop and
+the update step): the notebook's later cells use them, so that no cell repeats an answer, and
+they stand in for the student's functions until those are right. The checks compare the
+student's passes with the engine itself. Each bar is dE/d(that array), with the array's shape.
 """
 from __future__ import annotations
 
