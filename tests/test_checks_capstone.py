@@ -12,6 +12,7 @@ from course_utils.checks.capstone import (
     configuration,
     engine_answers,
 )
+from course_utils.checks.training import train_xor, xor_network
 
 X, T = reference.X, reference.T
 PARAMS = ("W1", "b1", "W2", "b2")
@@ -35,6 +36,25 @@ def test_reference_passes_equal_the_engine_bar_by_bar(c):
         assert my_bars[name].shape == bars[name].shape, name
         np.testing.assert_allclose(my_bars[name], bars[name], rtol=1e-10, atol=1e-15,
                                    err_msg=name)
+
+
+def test_reference_training_has_the_engines_costs_and_learns_xor():
+    params, costs = reference.gradient_descent(reference.init_params(4, seed=0), 5.0, 1000)
+    engine = train_xor(5.0, 4, seed=0, stop_when_learned=False)
+    assert len(costs) == len(engine.costs) == 1001
+    assert np.max(np.abs(np.array(costs) - engine.costs)) < 1e-10
+    y = reference.forward(X, T, **params)["y"]
+    assert np.all((y > 0.5) == (T > 0.5))
+
+
+def test_reference_update_step_moves_each_node_against_its_bar():
+    net = xor_network(3, seed=1)
+    net.E.backward()
+    before = [(p.value.copy(), p.bar.copy()) for p in net.params]
+    reference.update_step(net.params, 0.5)
+    for p, (value, bar) in zip(net.params, before, strict=True):
+        np.testing.assert_allclose(p.value, value - 0.5 * bar)
+        np.testing.assert_array_equal(p.bar, bar)
 
 
 def test_the_batches_include_one_the_notebook_never_shows():
