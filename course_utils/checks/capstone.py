@@ -348,33 +348,32 @@ def _make_run(c: dict) -> tuple:
             reference.backward)
 
 
-def _descend(params, rate, epochs, names=PARAMS):
-    """A reference run that updates only `names`: its costs."""
-    costs = []
-    for _ in range(epochs):
-        values = reference.forward(reference.X, reference.T, **params)
-        bars = reference.backward(reference.X, reference.T, **params, values=values)
-        params = {k: v - rate * bars[k + "_bar"] if k in names else v for k, v in params.items()}
-        costs.append(float(values["E"]))
-    costs.append(float(reference.forward(reference.X, reference.T, **params)["E"]))
-    return np.array(costs)
+def _costs(params, rate, epochs, backward=reference.backward) -> np.ndarray:
+    """The costs of a reference run; a mistake is a changed rate or a changed backward pass."""
+    return np.array(reference.gradient_descent(dict(params), rate, epochs,
+                                               backward=backward)[1])
+
+
+def _weights_only(*args, **kwargs) -> dict:
+    bars = reference.backward(*args, **kwargs)
+    return bars | {"b1_bar": 0 * bars["b1_bar"], "b2_bar": 0 * bars["b2_bar"]}
 
 
 LOOP_MISTAKES = [
-    (lambda p, r, n: _descend(p, r, n)[:-1], "the cost after the last step is missing: return "
-                                             "epochs + 1 costs, one forward pass more at the "
-                                             "end."),
-    (lambda p, r, n: _descend(p, r, n)[1:], "the cost before the first step is missing: "
-                                            "record E of the start too, epochs + 1 costs."),
-    (lambda p, r, n: _descend(p, -r, n), "the cost goes up: that is a step uphill, along the "
-                                         "bars. Gradient descent subtracts η times the bar."),
-    (lambda p, r, n: _descend(p, 1.0, n), "that is the run of η = 1: use the `learning_rate` "
-                                          "argument."),
-    (lambda p, r, n: _descend(p, r, n, names=("W1", "W2")), "the biases never move: every weight "
-                                                            "and every bias is a coordinate."),
-    (lambda p, r, n: _descend(p, r, n, names=()), "the cost never changes: the parameters are "
-                                                  "not updated. Build new parameters from the "
-                                                  "bars and use them in the next epoch."),
+    (lambda p, r, n: _costs(p, r, n)[:-1], "the cost after the last step is missing: return "
+                                           "epochs + 1 costs, one forward pass more at the "
+                                           "end."),
+    (lambda p, r, n: _costs(p, r, n)[1:], "the cost before the first step is missing: "
+                                          "record E of the start too, epochs + 1 costs."),
+    (lambda p, r, n: _costs(p, -r, n), "the cost goes up: that is a step uphill, along the "
+                                       "bars. Gradient descent subtracts η times the bar."),
+    (lambda p, r, n: _costs(p, 1.0, n), "that is the run of η = 1: use the `learning_rate` "
+                                        "argument."),
+    (lambda p, r, n: _costs(p, r, n, _weights_only), "the biases never move: every weight and "
+                                                     "every bias is a coordinate."),
+    (lambda p, r, n: _costs(p, 0.0, n), "the cost never changes: the parameters are not "
+                                        "updated. Build new parameters from the bars and use "
+                                        "them in the next epoch."),
 ]
 
 
@@ -392,7 +391,7 @@ def _judge_loop(args, returned) -> str | None:
     want = np.array(want_costs)
     if costs.shape != want.shape or not np.allclose(costs, want, rtol=1e-9, atol=1e-12):
         hint = next((text for compute, text in LOOP_MISTAKES
-                     if _same_run(compute(dict(params), rate, epochs), costs, want)),
+                     if _same_run(compute(params, rate, epochs), costs, want)),
                     "each epoch: forward pass, record E, backward pass, update every parameter.")
         return f"the costs: expected {_entries_all(want)}, got {_entries_all(costs)}. Hint: {hint}"
     if not hasattr(got_params, "keys") or any(k not in got_params for k in PARAMS):
