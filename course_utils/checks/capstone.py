@@ -22,7 +22,6 @@ from ._runner import check, fmt
 
 __all__ = ["check_network_forward", "check_network_backward", "check_training_by_hand"]
 
-VALUES = ("z1", "h", "z2", "y", "E")
 PARAMS = ("W1", "b1", "W2", "b2")
 
 #: The batches tried: the notebook's start first, the last a batch and a size it never shows.
@@ -32,10 +31,6 @@ CONFIGURATIONS: list[dict] = [
     dict(label="3 random samples, H = 1", samples=3, hidden=1, seed=2),
     dict(label="7 random samples, H = 5", samples=7, hidden=5, seed=11),
 ]
-
-
-def _sigma(a):
-    return 0.5 * (1.0 + np.tanh(0.5 * a))
 
 
 def _read_only(array) -> np.ndarray:
@@ -99,20 +94,20 @@ def _make_backward(c: dict) -> tuple:
 # --------------------------------------------------------------------------------------------
 
 def _dsig(a):
-    return _sigma(a) * (1 - _sigma(a))
+    return reference.sigma(a) * (1 - reference.sigma(a))
 
 
 FORWARD = {
     "z1": ("X W₁ + b₁", [
         (lambda c: c.X @ c.W1, "b₁ is missing: z₁ = XW₁ + b₁, the bias added to every row."),
-        (lambda c: _sigma(c.X @ c.W1 + c.b1), "that is h = σ(z₁) already: z₁ is the input of "
-                                              "the sigmoid."),
+        (lambda c: reference.sigma(c.X @ c.W1 + c.b1), "that is h = σ(z₁) already: z₁ is "
+                                                       "the input of the sigmoid."),
     ]),
     "h": ("σ(z₁)", [
         (lambda c: c.z1, "the sigmoid is missing: h = σ(z₁)."),
         (lambda c: np.tanh(c.z1), "tanh instead of σ: the hidden units are sigmoids."),
         (lambda c: np.maximum(c.z1, 0), "relu instead of σ: the hidden units are sigmoids."),
-        (lambda c: _sigma(-c.z1), "σ(−z₁): σ(a) = 1 / (1 + e^(−a))."),
+        (lambda c: reference.sigma(-c.z1), "σ(−z₁): σ(a) = 1 / (1 + e^(−a))."),
     ]),
     "z2": ("h W₂ + b₂", [
         (lambda c: c.h @ c.W2, "b₂ is missing: z₂ = hW₂ + b₂."),
@@ -121,7 +116,7 @@ FORWARD = {
     ]),
     "y": ("σ(z₂)", [
         (lambda c: c.z2, "the sigmoid is missing: y = σ(z₂)."),
-        (lambda c: _sigma(-c.z2), "σ(−z₂): σ(a) = 1 / (1 + e^(−a))."),
+        (lambda c: reference.sigma(-c.z2), "σ(−z₂): σ(a) = 1 / (1 + e^(−a))."),
     ]),
     "E": ("the mean of ½(y − t)²", [
         (lambda c: np.mean((c.y - c.T) ** 2), "the ½ is missing: the lecture's loss is ½(y − t)²."),
