@@ -3,10 +3,14 @@
     basics    notebooks 01-03: chain rule, gradient descent, sigmoid least squares
     graphs    notebooks 04-06: topological order, the backprop algorithm, modularity and tensors
     graph_ideas  notebook 04: which nodes a change of one leaf reaches
+    flow      notebook 06: patterns in the backward flow, planted bugs found by gradient checks
     training  notebooks 07-08: training on XOR, the cost of gradients
+    capstone  notebook 07: the XOR network's forward and backward pass by hand
+    modes     notebook 08: forward mode against reverse mode
 """
 from ._verdict import Verdict  # noqa: F401
 from .basics import *  # noqa: F401,F403
+from .capstone import *  # noqa: F401,F403
 from .flow import *  # noqa: F401,F403
 from .graph_ideas import *  # noqa: F401,F403
 from .graphs import *  # noqa: F401,F403
