@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import itertools
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -430,7 +431,7 @@ class Node:
             if record is not None:
                 record.append(BackwardStep(node, bar, tuple(
                     child._recorded(i, product)
-                    for (child, i), product in zip(children[node], messages))))
+                    for (child, i), product in zip(children[node], messages, strict=True))))
 
     def _message(self, i: int) -> np.ndarray:
         """The message this node sends its argument i: its bar x d self / d arg_i."""
