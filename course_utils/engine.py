@@ -123,8 +123,9 @@ def _matmul_message_b(bar, out, a, b):
 
 
 def _pow_message(bar, out, a, k):
-    """bar · k·a^(k−1); for k = 0 the derivative is 0 everywhere, also at a = 0 (not 0·0⁻¹)."""
-    return bar * k * a ** np.where(k == 0, 1.0, k - 1)
+    """bar · k·a^(k−1). Where k = 0 the exponent is kept at 0, not −1: the derivative of a⁰ is
+    0 everywhere, also at a = 0 (0·0⁻¹ would give nan)."""
+    return bar * k * a ** (k - (k != 0))
 
 
 def _sigmoid(a):
@@ -167,18 +168,19 @@ def _sum(a, axis=None):
 
 def _mean(a, axis=None):
     _check_axis("mean", a, axis)
-    if _count(a, axis) == 0:
+    count = _count(a, axis)
+    if count == 0:
         raise ShapeError(f"mean: nothing to average, shape {a.shape} has no elements"
                          f"{'' if axis is None else f' along axis {axis!r}'}; the mean of an "
                          "empty array is undefined.")
-    return np.mean(a, axis=axis)
+    return np.sum(a, axis=axis) / count
 
 
 def _spread(bar, a, axis):
     """A reduction's bar, copied back to every element that was reduced."""
     if axis is not None:
         bar = np.expand_dims(bar, axis)
-    return np.broadcast_to(bar, a.shape)
+    return np.full(a.shape, bar)
 
 
 OPERATIONS = {op.name: op for op in [
@@ -424,7 +426,7 @@ class Node:
             record.append(BackwardStep(self, self.bar, ()))
         for node in reversed(order[:-1]):                                    # step 4
             messages = [child._message(i) for child, i in children[node]]
-            bar = np.asarray(sum(messages))  # a new array: a sum of arrays is never one of them
+            bar = np.asarray(sum(messages[1:], start=messages[0]))  # the sum over children
             node.bar = bar
             if check_finite:
                 _check_finite(node, bar, "bar")
@@ -434,13 +436,17 @@ class Node:
                     for (child, i), product in zip(children[node], messages, strict=True))))
 
     def _message(self, i: int) -> np.ndarray:
-        """The message this node sends its argument i: its bar x d self / d arg_i."""
+        """The message this node sends its argument i: its bar x d self / d arg_i, a new array."""
         assert self.op is not None, "a leaf sends no messages"
         values = [a._value if isinstance(a, Node) else a for a in self.args]
         vjp = self.op.vjps[i]
         assert vjp is not None, "no message goes to a constant"
-        return unbroadcast(np.asarray(vjp(self.bar, self._value, *values, **self.params)),
-                           values[i].shape)
+        message = np.asarray(vjp(self.bar, self._value, *values, **self.params))
+        if message.shape != values[i].shape:
+            message = unbroadcast(message, values[i].shape)
+        # A new array, so that every bar is its node's own: copied when it is the bar passed
+        # on unchanged (add's message) or a view of another array.
+        return message.copy() if message is self.bar or message.base is not None else message
 
     def _recorded(self, i: int, product: np.ndarray) -> Message:
         """The Message record of what this node sent its argument i, for the stepper."""
