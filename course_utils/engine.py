@@ -163,7 +163,7 @@ def _count(a, axis) -> int:
 
 def _sum(a, axis=None):
     _check_axis("sum", a, axis)
-    return np.sum(a, axis=axis)
+    return a.sum(axis=axis)
 
 
 def _mean(a, axis=None):
@@ -173,7 +173,7 @@ def _mean(a, axis=None):
         raise ShapeError(f"mean: nothing to average, shape {a.shape} has no elements"
                          f"{'' if axis is None else f' along axis {axis!r}'}; the mean of an "
                          "empty array is undefined.")
-    return np.sum(a, axis=axis) / count
+    return a.sum(axis=axis) / count
 
 
 def _spread(bar, a, axis):
@@ -323,10 +323,12 @@ class Node:
         node = cls.__new__(cls)
         node.name, node.op, node.args, node.params, node.bar = name, op, args, params, None
         node.parents = tuple([a for a in args if isinstance(a, Node)])
-        for i, vjp in enumerate(op.vjps if None in op.vjps else ()):
-            if vjp is None and isinstance(args[i], Node):
-                raise TypeError(f"{op.name}: argument {i + 1} must be a constant number, not a "
-                                f"Node ({args[i].label}); no derivative is defined for it.")
+        if None in op.vjps:
+            for i, vjp in enumerate(op.vjps):
+                if vjp is None and isinstance(args[i], Node):
+                    raise TypeError(f"{op.name}: argument {i + 1} must be a constant number, "
+                                    f"not a Node ({args[i].label}); no derivative is defined "
+                                    "for it.")
         node._value = node._evaluate()
         node._stamp = next(_clock)
         return node
@@ -372,12 +374,11 @@ class Node:
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         """numpy hands `array + node` here: it becomes a node, like `node + array`. Other numpy
         functions (np.exp(node)) are refused with a message saying what to write instead."""
-        operator = _OPERATORS.get(ufunc.__name__) if method == "__call__" and not kwargs else None
-        if operator is not None and len(inputs) == 2:
-            if inputs[1] is self:
-                return getattr(self, f"__r{operator}__")(inputs[0])
-            return getattr(self, f"__{operator}__")(inputs[1])
-        raise TypeError(_instead(ufunc.__name__, self))
+        operator = _OPERATORS.get(ufunc) if method == "__call__" and not kwargs else None
+        if operator is None or len(inputs) != 2:
+            raise TypeError(_instead(ufunc.__name__, self))
+        left, right = operator
+        return right(self, inputs[0]) if inputs[1] is self else left(self, inputs[1])
 
     def __array_function__(self, func, types, args, kwargs):
         """np.sum(node) and the like: refused with a message saying what to write instead."""
@@ -426,7 +427,8 @@ class Node:
             record.append(BackwardStep(self, self.bar, ()))
         for node in reversed(order[:-1]):                                    # step 4
             messages = [child._message(i) for child, i in children[node]]
-            bar = np.asarray(sum(messages[1:], start=messages[0]))  # the sum over children
+            # the sum over the children (np.asarray: numpy adds 0-d arrays up to a plain number)
+            bar = np.asarray(sum(messages[1:], start=messages[0]))
             node.bar = bar
             if check_finite:
                 _check_finite(node, bar, "bar")
@@ -469,8 +471,12 @@ class Node:
 
 LABEL_DEPTH = 3  # levels of unnamed operations a label spells out
 _SYMBOLS = {"add": "+", "sub": "−", "mul": "·", "div": "/", "matmul": "@"}
-_OPERATORS = {"add": "add", "subtract": "sub", "multiply": "mul", "divide": "truediv",
-              "true_divide": "truediv", "matmul": "matmul", "power": "pow"}
+#: numpy's operator functions, each with the Node methods for a node on its left and its right
+_OPERATORS = {np.add: (Node.__add__, Node.__radd__), np.subtract: (Node.__sub__, Node.__rsub__),
+              np.multiply: (Node.__mul__, Node.__rmul__),
+              np.divide: (Node.__truediv__, Node.__rtruediv__),
+              np.matmul: (Node.__matmul__, Node.__rmatmul__),
+              np.power: (Node.__pow__, Node.__rpow__)}
 
 
 def _formula(node: Node, depth: int) -> str:
