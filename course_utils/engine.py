@@ -516,7 +516,7 @@ def _shape_problem(name: str, values: list) -> str:
 
 def _instead(function: str, node: Node) -> str:
     """What to write instead of numpy's `function` applied to a node."""
-    x = node.label
+    x = node.name if node.name is not None and node.name.isidentifier() else "x"
     if function in ("sum", "mean"):
         hint = f"write `{x}.{function}()` (or `.{function}(axis=...)`)"
     elif function in ("exp", "log", "tanh"):
@@ -526,8 +526,8 @@ def _instead(function: str, node: Node) -> str:
     else:
         hint = (f"use `{x}.value` for its numbers, or build the node from the engine's "
                 f"operations ({', '.join(OPERATIONS)})")
-    return (f"np.{function} does not take a Node ({x}): it would compute a number but no "
-            f"graph, so no bar; {hint}.")
+    return (f"np.{function} does not take a Node ({node.label}): it would compute a number "
+            f"but no graph, so no bar; {hint}.")
 
 
 def _check_finite(node: Node, array: np.ndarray, what: str) -> None:

@@ -186,6 +186,11 @@ def test_numpy_functions_on_a_node_say_what_to_write_instead(call, words):
         call(Node(np.ones(3), name="x"))
 
 
+def test_an_unnamed_node_is_called_x_in_what_to_write_instead():
+    with pytest.raises(TypeError, match=r"np.exp does not take a Node \(w·2\).*`exp\(x\)`"):
+        np.exp(Node(1.0, name="w") * 2)
+
+
 def test_numpy_numbers_and_arrays_on_the_left_still_give_nodes():
     x = Node(np.ones(3), name="x")
     for out in (np.float64(2.0) * x, np.ones(3) - x, np.ones(3) / x, np.ones((2, 3)) @ x,
