@@ -10,7 +10,7 @@ from test_engine import assert_bars_match_finite_differences
 
 from course_utils.engine import Node, exp, sigmoid, tanh
 
-FEW = settings(max_examples=15, deadline=None)
+FEW = settings(max_examples=25, deadline=None, derandomize=True)  # the same cases every run
 
 
 def leaf(shape, seed, name, low=0.5, high=2.0):
