@@ -154,7 +154,6 @@ def write_student_edition(outdir, notebooks_dir=None) -> list[Path]:
                 for path in sources}
     outdir.resolve().parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}-new-", dir=outdir.resolve().parent))
-    earlier = staging.with_name(staging.name.replace("-new-", "-old-"))
     try:
         staging.chmod(0o755)
         for name in sorted(companions):
@@ -164,21 +163,28 @@ def write_student_edition(outdir, notebooks_dir=None) -> list[Path]:
                 shutil.copy2(notebooks_dir / name, staging / name)
         for name, nb in editions.items():
             nbformat.write(nb, staging / name)
-        if outdir.exists():
-            outdir.rename(earlier)  # an earlier edition: checked above to hold nothing else
-        try:
-            staging.rename(outdir)
-        except OSError:
-            if earlier.exists():
-                earlier.rename(outdir)
-            raise
+        move_into_place(staging, outdir)
     except OSError as error:
         raise OSError(f"writing the student edition to {outdir} failed ({error}); "
                       f"{outdir} was left as it was") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(earlier, ignore_errors=True)
     return [outdir / name for name in editions]
+
+
+def move_into_place(staging: Path, outdir: Path) -> None:
+    """Rename `staging` to `outdir`; an earlier edition there is set aside first, removed after
+    the rename, and put back if the rename fails."""
+    earlier = staging.with_name(staging.name.replace("-new-", "-old-"))
+    if outdir.exists():
+        outdir.rename(earlier)  # an earlier edition: checked to hold nothing else
+    try:
+        staging.rename(outdir)
+    except OSError:
+        if earlier.exists():
+            earlier.rename(outdir)
+        raise
+    shutil.rmtree(earlier, ignore_errors=True)
 
 
 def main(argv=None) -> int:
