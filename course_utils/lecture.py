@@ -16,23 +16,23 @@ from types import SimpleNamespace
 from .engine import Node, Operation, sigmoid
 
 linear = Operation("linear", lambda w, x, b: w * x + b,
-                   (lambda g, z, w, x, b: g * x,
-                    lambda g, z, w, x, b: g * w,
-                    lambda g, z, w, x, b: g),
+                   (lambda bar, out, w, x, b: bar * x,
+                    lambda bar, out, w, x, b: bar * w,
+                    lambda bar, out, w, x, b: bar),
                    "{0}·{1} + {2}", ("{1}", "{0}", "1"))
 
 half_squared_error = Operation("half_squared_error", lambda y, t: 0.5 * (y - t) ** 2,
-                               (lambda g, L, y, t: g * (y - t),
-                                lambda g, L, y, t: -g * (y - t)),
+                               (lambda bar, out, y, t: bar * (y - t),
+                                lambda bar, out, y, t: -bar * (y - t)),
                                "½({0} − {1})²", ("({0} − {1})", "−({0} − {1})"))
 
 half_square = Operation("half_square", lambda w: 0.5 * w ** 2,
-                        (lambda g, R, w: g * w,),
+                        (lambda bar, out, w: bar * w,),
                         "½{0}²", ("{0}",))
 
 regularised = Operation("regularised", lambda L, R, lam: L + lam * R,
-                        (lambda g, out, L, R, lam: g,
-                         lambda g, out, L, R, lam: g * lam,
+                        (lambda bar, out, L, R, lam: bar,
+                         lambda bar, out, L, R, lam: bar * lam,
                          None),
                         "{0} + {2}·{1}", ("1", "{2}"), symbols=(None, None, "λ"))
 

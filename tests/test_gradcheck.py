@@ -3,7 +3,13 @@ import numpy as np
 import pytest
 
 from course_utils.engine import Node, Operation, sigmoid
-from course_utils.gradcheck import check_graph, numerical_gradient, reading, rel_error
+from course_utils.gradcheck import (
+    RIGHT_THRESHOLD,
+    check_graph,
+    numerical_gradient,
+    reading,
+    rel_error,
+)
 from course_utils.lecture import regularised_example
 
 
@@ -36,6 +42,11 @@ def test_reading_puts_the_size_of_an_error_in_words(error, words):
     assert reading(error).startswith(words)
 
 
+def test_right_means_below_the_one_threshold():
+    assert reading(RIGHT_THRESHOLD * 0.99).startswith("right")
+    assert not reading(RIGHT_THRESHOLD).startswith("right")
+
+
 def test_check_graph_passes_the_lecture_example():
     report = check_graph(regularised_example().L_reg)
     assert report.ok and set(report.errors) == {"w", "x", "b", "t"}
@@ -43,10 +54,10 @@ def test_check_graph_passes_the_lecture_example():
 
 
 def test_check_graph_names_the_leaf_with_a_wrong_local_derivative():
-    wrong_square = Operation("square", lambda a: a ** 2, (lambda g, y, a: g * a,),
+    wrong_square = Operation("square", lambda a: a ** 2, (lambda bar, out, a: bar * a,),
                              "{0}²", ("{0}",))  # forgot the factor 2
     u, v = Node(1.5, name="u"), Node(0.7, name="v")
     report = check_graph(sigmoid(wrong_square(u) + v))
     assert not report.ok
-    assert report.worst[0] == "u" and report.errors["v"] < 1e-7
+    assert report.worst[0] == "u" and report.errors["v"] < RIGHT_THRESHOLD
     assert "worst leaf u" in repr(report) and "wrong" in repr(report)

@@ -2,15 +2,22 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from course_utils.student_edition import (BEGIN, END, MarkerError, main,
-                                          strip_solutions, student_notebook,
-                                          write_student_edition)
+from course_utils.student_edition import (
+    BEGIN,
+    END,
+    MarkerError,
+    main,
+    strip_solutions,
+    student_notebook,
+    write_student_edition,
+)
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
@@ -54,8 +61,18 @@ def test_text_outside_the_markers_is_kept_exactly():
 
 
 def test_source_without_markers_is_unchanged():
-    source = f"def f(x):\n    return 2 * x  # {BEGIN} mentioned, not a marker\n\n"
+    source = "def f(x):\n    return 2 * x  # a solution, not a marker\n\n"
     assert strip_solutions(source) == source
+
+
+@pytest.mark.parametrize("begin, end", [("#### BEGIN SOLUTION", "#### END SOLUTION"),
+                                        ("## BEGIN SOLUTION", "## END SOLUTION"),
+                                        ("###BEGIN SOLUTION", "###END SOLUTION"),
+                                        ("### BEGIN SOLUTION (part a)", "### END SOLUTION"),
+                                        ("x = 1  # BEGIN SOLUTION", "pass  # END SOLUTION")])
+def test_any_line_containing_the_marker_words_is_a_marker_as_in_nbgrader(begin, end):
+    stripped = strip_solutions(f"def f():\n    {begin}\n    return 42\n    {end}\n")
+    assert stripped == "def f():\n    # YOUR CODE HERE\n    raise NotImplementedError()\n"
 
 
 def test_deeper_and_several_regions_each_keep_their_own_indentation():
@@ -96,6 +113,16 @@ def test_notebook_error_names_the_notebook_the_cell_index_and_its_first_line():
     message = str(error.value)
     assert "03_sigmoid_least_squares.ipynb, cell 2" in message
     assert "`def broken():`" in message
+
+
+@pytest.mark.parametrize("kind", ["markdown", "raw"])
+def test_a_marker_in_a_markdown_or_raw_cell_is_refused_naming_notebook_cell_and_line(kind):
+    nb = exercise_notebook(EXERCISE)
+    nb.cells.append(nbformat.from_dict({"cell_type": kind, "metadata": {},
+                                        "source": f"The answer:\n{BEGIN}\n42\n{END}"}))
+    with pytest.raises(MarkerError, match=r"04_x.ipynb, cell 2 \(`The answer:`\): the marker "
+                                          r"`### BEGIN SOLUTION` on line 2 is in a markdown"):
+        student_notebook(nb, "04_x.ipynb")
 
 
 def test_outputs_execution_counts_and_widget_state_are_cleared():
@@ -145,15 +172,70 @@ def test_command_reports_a_bad_marker_and_writes_nothing(tmp_path, capsys):
 
 
 def test_an_unreadable_notebook_is_named(tmp_path):
-    (tmp_path / "01_a.ipynb").write_text("{ not json")
+    (tmp_path / "nbs").mkdir()
+    (tmp_path / "nbs" / "01_a.ipynb").write_text("{ not json")
     with pytest.raises(ValueError, match=r"01_a.ipynb is not a readable notebook"):
-        write_student_edition(tmp_path / "out", tmp_path)
+        write_student_edition(tmp_path / "out", tmp_path / "nbs")
 
 
 def test_command_refuses_to_overwrite_the_instructor_notebooks(tmp_path):
     nbformat.write(exercise_notebook(EXERCISE), tmp_path / "01_a.ipynb")
     with pytest.raises(ValueError, match="overwrite the solutions"):
         write_student_edition(tmp_path, tmp_path)
+
+
+def series(folder, *names):
+    folder.mkdir(exist_ok=True)
+    for name in names:
+        nbformat.write(exercise_notebook(EXERCISE), folder / name)
+    return folder
+
+
+def test_notebooks_of_an_earlier_run_do_not_remain(tmp_path):
+    source, out = series(tmp_path / "instructor", "01_a.ipynb", "02_b.ipynb"), tmp_path / "out"
+    write_student_edition(out, source)
+    (source / "02_b.ipynb").unlink()
+    write_student_edition(out, source)
+    assert sorted(p.name for p in out.iterdir()) == ["01_a.ipynb"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["instructor", "out"]  # no leftovers
+
+
+def test_a_write_failing_midway_leaves_the_earlier_edition_as_it_was(tmp_path, monkeypatch):
+    source, out = series(tmp_path / "instructor", "01_a.ipynb", "02_b.ipynb"), tmp_path / "out"
+    write_student_edition(out, source)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    series(source, "03_c.ipynb")
+    real_write = nbformat.write
+
+    def write_then_fail(nb, path):
+        if Path(path).name == "02_b.ipynb":
+            raise OSError("No space left on device")
+        real_write(nb, path)
+
+    monkeypatch.setattr(nbformat, "write", write_then_fail)
+    with pytest.raises(OSError, match="No space left on device.*out was left as it was"):
+        write_student_edition(out, source)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["instructor", "out"]
+
+
+@pytest.mark.parametrize("where, words", [
+    ("instructor/student", "is inside the notebooks folder"),
+    (".", "contains the notebooks folder"),
+    ("notes.txt", "is an existing file, not a folder"),
+    ("thesis", r"holds files that are not part of a student edition \(thesis.tex\)"),
+])
+def test_an_unsafe_outdir_is_refused_with_one_line_and_nothing_written(tmp_path, capsys,
+                                                                       where, words):
+    source = series(tmp_path / "instructor", "01_a.ipynb")
+    (tmp_path / "notes.txt").write_text("mine")
+    (tmp_path / "thesis").mkdir()
+    (tmp_path / "thesis" / "thesis.tex").write_text("mine")
+    before = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    assert main([str(tmp_path / where), "--notebooks", str(source)]) == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and re.search(words, error), error
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == before
 
 
 # --- the real series: the student edition runs top to bottom --------------------------------
@@ -217,7 +299,7 @@ def test_student_edition_runs_and_every_check_says_not_attempted(name, student_e
     # A check is the exercise's when it names a function holding a solution region, or when it
     # is the first check after such a function (it may pass the exercise under another name).
     exercises, waiting = set(), None
-    for index, (ours, theirs) in enumerate(zip(nb.cells, instructor.cells)):
+    for index, (ours, theirs) in enumerate(zip(nb.cells, instructor.cells, strict=True)):
         if theirs.cell_type != "code":
             continue
         defined = exercise_names(theirs.source)
