@@ -217,7 +217,8 @@ def _source(frame, line: int) -> str:
 
 # -- observing everything a call can change ----------------------------------------------------
 
-def _copy(value):
+def snapshot(value):
+    """A copy of a value as it is now: None, text, an array of floats, or its repr."""
     if value is None or isinstance(value, (str, bytes)):
         return value
     try:
@@ -232,8 +233,8 @@ def observe(value, name: str, into: dict, graph: bool = True) -> dict:
     if isinstance(value, Node):
         nodes = topological_order(value) if graph else [value]
         for node in nodes:
-            into[f"{node.label}.value"] = _copy(node.value)
-            into[f"{node.label}.bar"] = _copy(node.bar)
+            into[f"{node.label}.value"] = snapshot(node.value)
+            into[f"{node.label}.bar"] = snapshot(node.bar)
             parents: tuple = node.parents
             into[f"the parents of {node.label}"] = tuple(p.label for p in parents)
     elif isinstance(value, np.ndarray):
@@ -263,7 +264,8 @@ class Exercise:
     crash_hints: Sequence[tuple] = ()            # (text in the error, hint or hint(arguments))
     returns: tuple = ("the result",)             # names of the returned values; () = ignored
     formulas: dict = field(default_factory=dict)  # name -> how the expected value is computed
-    judge: Callable | None = None                # (arguments, returned) -> problem or None
+    judge: Callable | None = None                # (args, returned) -> problem or None; then
+    #                                              the returned values are judged, not compared
     observed: Callable | None = None             # arguments -> {name: value}, else observe()
     prepare: Callable | None = None              # (rules, *handed in) -> (rules, functions)
     hand_in: Callable | None = None              # solution-like function(s) -> what is handed in
@@ -351,18 +353,29 @@ def run(rules: Exercise, *handed_in) -> Verdict:
         got, returned = _outcome(rules, functions, args, configuration["label"])
         want = _outcome(rules, _tuple(rules.solution), rules.make(configuration))[0]
         where = f"on {configuration['label']}"
-        if rules.judge:
-            problem = rules.judge(args, returned)
-            if problem:
-                raise _Stop("wrong", f"{where}: {problem}")
         for name in before:
             if same(want.get(name), before[name]) and not same(got.get(name), before[name]):
                 was, now = fmt_pair(before[name], got.get(name))
+                now = now if name in got else "gone (no longer reached)"
                 raise _Stop("wrong", f"{where}, your function changed its input: {name} was "
                             f"{was}, is now {now}. Leave what you are given as it is: build new "
                             "values (`a = a - ...`, `sorted(x)`) instead of changing them in "
                             "place (`a -= ...`, `x.sort()`, `.pop()`).")
+        problem = rules.judge(args, returned) if rules.judge else None
+        if problem:
+            raise _Stop("wrong", f"{where}: {problem}")
         runs.append((configuration, got, want, args))
+    explained: dict = {}
+    judged = rules.returns if rules.judge else ()
+    wrong = None
+    for configuration, got, want, _ in runs:
+        for name in (n for n in want if n not in judged):
+            if wrong is None and not same(got.get(name), want.get(name), rules.rtol):
+                hint = _hint(rules, name, runs, explained)
+                wrong = f"on {configuration['label']}: " + _wrong_value(
+                    rules, name, want.get(name), got.get(name), hint)
+                if hint:
+                    raise _Stop("wrong", wrong)
     for configuration, got, _, args in runs:
         again = _outcome(rules, functions, args if rules.same_inputs_twice
                          else rules.make(configuration), configuration["label"])[0]
@@ -374,24 +387,19 @@ def run(rules: Exercise, *handed_in) -> Verdict:
                         "from one call to the next (a global variable, a default argument that "
                         "is a list or a dict, a bar that keeps growing). Each call must start "
                         "afresh.")
-    explained: dict = {}
-    for name in dict.fromkeys(name for run in runs for name in run[2]):
-        for configuration, got, want, _ in runs:
-            if not same(got.get(name), want.get(name), rules.rtol):
-                hint = _hint(rules, name, runs, explained)
-                raise _Stop("wrong", f"on {configuration['label']}: "
-                            + _wrong_value(rules, name, want.get(name), got.get(name), hint))
+    if wrong:
+        raise _Stop("wrong", wrong)
     return Verdict("correct", rules.success(runs[0][1]) if callable(rules.success)
                    else rules.success)
 
 
 def _hint(rules: Exercise, name: str, runs: list, explained: dict) -> str:
-    """The hint of the first mistake that explains the student's `name` at every configuration
-    where the mistake differs from the solution (at one point alone a match can be chance)."""
+    """The hint of the first mistake that explains the student's answer up to `name` at every
+    configuration, and differs from the solution at `name` at one at least (at one point alone
+    a match can be chance)."""
     for i, (mistake, hint) in enumerate(rules.mistakes):
-        matches = 0
+        differs = False
         for configuration, got, want, _ in runs:
-            earlier = list(want)[:list(want).index(name)] if name in want else []
             key = (i, configuration["label"])
             if key not in explained:
                 try:
@@ -399,16 +407,13 @@ def _hint(rules: Exercise, name: str, runs: list, explained: dict) -> str:
                     explained[key] = _outcome(rules, _tuple(mistake), args)[0]
                 except Exception:  # a mistake that cannot happen on this configuration
                     explained[key] = {}
-            theirs = explained[key].get(name)
-            if same(theirs, want.get(name), rules.rtol):
-                continue
-            if any(not same(explained[key].get(n), want[n], rules.rtol) for n in earlier):
-                break  # this mistake goes wrong before `name`: it does not explain it
-            if not same(theirs, got.get(name), rules.rtol):
+            theirs, names = explained[key], list(want)
+            upto = names[:names.index(name) + 1] if name in names else [name]
+            if any(not same(theirs.get(n), got.get(n), rules.rtol) for n in upto):
                 break
-            matches += 1
+            differs = differs or not same(theirs.get(name), want.get(name), rules.rtol)
         else:
-            if matches:
+            if differs:
                 return hint
     return ""
 
