@@ -196,7 +196,8 @@ def _crash(function, error: Exception, hints: Sequence, state: Any) -> str:
         deepest, line = frames[-1]
         at = f" (in `{deepest.f_code.co_name}`, line {line}{_source(deepest, line)})"
         mine = [(f, n) for f, n in frames[:-1] if f.f_code is getattr(function, "__code__", 0)]
-        if mine and deepest.f_code is not mine[-1][0].f_code:
+        if mine and deepest.f_code is not mine[-1][0].f_code and \
+                not deepest.f_code.co_name.startswith("<"):  # not a lambda or comprehension
             helper, (caller, n) = deepest.f_code.co_name, mine[-1]
             defined = deepest.f_globals.get(helper)
             signature = inspect.signature(defined) if inspect.isfunction(defined) else "(...)"
@@ -263,7 +264,7 @@ class Exercise:
     mistakes: Sequence[tuple] = ()               # (function(s) computing a mistake, hint)
     crash_hints: Sequence[tuple] = ()            # (text in the error, hint or hint(arguments))
     returns: tuple = ("the result",)             # names of the returned values; () = ignored
-    formulas: dict = field(default_factory=dict)  # name -> how the expected value is computed
+    formulas: dict = field(default_factory=dict)  # name (or ".value") -> how it is computed
     judge: Callable | None = None                # (args, returned) -> problem or None; then
     #                                              the returned values are judged, not compared
     observed: Callable | None = None             # arguments -> {name: value}, else observe()
@@ -346,11 +347,16 @@ def run(rules: Exercise, *handed_in) -> Verdict:
     if rules.prepare:
         rules, handed_in = rules.prepare(rules, *handed_in)
     functions = _tuple(handed_in)
-    runs = []
+    runs: list = []
     for configuration in rules.configurations:
         args = rules.make(configuration)
         before = _seen(rules, args)
-        got, returned = _outcome(rules, functions, args, configuration["label"])
+        try:
+            got, returned = _outcome(rules, functions, args, configuration["label"])
+        except _Stop as crash:  # a wrong value on an earlier configuration says more
+            wrong = _first_wrong(rules, runs, {})
+            raise _Stop("wrong", wrong[0]) if wrong and crash.verdict.status == "wrong" \
+                else crash from None
         want = _outcome(rules, _tuple(rules.solution), rules.make(configuration))[0]
         where = f"on {configuration['label']}"
         for name in before:
@@ -365,17 +371,9 @@ def run(rules: Exercise, *handed_in) -> Verdict:
         if problem:
             raise _Stop("wrong", f"{where}: {problem}")
         runs.append((configuration, got, want, args))
-    explained: dict = {}
-    judged = rules.returns if rules.judge else ()
-    wrong = None
-    for configuration, got, want, _ in runs:
-        for name in (n for n in want if n not in judged):
-            if wrong is None and not same(got.get(name), want.get(name), rules.rtol):
-                hint = _hint(rules, name, runs, explained)
-                wrong = f"on {configuration['label']}: " + _wrong_value(
-                    rules, name, want.get(name), got.get(name), hint)
-                if hint:
-                    raise _Stop("wrong", wrong)
+    wrong = _first_wrong(rules, runs, {})
+    if wrong and wrong[1]:
+        raise _Stop("wrong", wrong[0])
     for configuration, got, _, args in runs:
         again = _outcome(rules, functions, args if rules.same_inputs_twice
                          else rules.make(configuration), configuration["label"])[0]
@@ -388,34 +386,49 @@ def run(rules: Exercise, *handed_in) -> Verdict:
                         "is a list or a dict, a bar that keeps growing). Each call must start "
                         "afresh.")
     if wrong:
-        raise _Stop("wrong", wrong)
+        raise _Stop("wrong", wrong[0])
     return Verdict("correct", rules.success(runs[0][1]) if callable(rules.success)
                    else rules.success)
 
 
+def _first_wrong(rules: Exercise, runs: list, explained: dict) -> tuple[str, str] | None:
+    """(message, hint) for the first observable that differs from the solution's, or None."""
+    judged = rules.returns if rules.judge else ()
+    for configuration, got, want, _ in runs:
+        for name in (n for n in want if n not in judged):
+            if not same(got.get(name), want.get(name), rules.rtol):
+                hint = _hint(rules, name, runs, explained)
+                return f"on {configuration['label']}: " + _wrong_value(
+                    rules, name, want.get(name), got.get(name), hint), hint
+    return None
+
+
 def _hint(rules: Exercise, name: str, runs: list, explained: dict) -> str:
-    """The hint of the first mistake that explains the student's answer up to `name` at every
-    configuration, and differs from the solution at `name` at one at least (at one point alone
-    a match can be chance)."""
+    """The hint of the mistake that explains the student's answer at every configuration (up
+    to `name` where there is one; all the returned values if one does) and differs from the
+    solution at `name` at one at least: at one point alone a match can be chance."""
+    partial = ""
     for i, (mistake, hint) in enumerate(rules.mistakes):
-        differs = False
+        differs, whole = False, True
         for configuration, got, want, _ in runs:
             key = (i, configuration["label"])
             if key not in explained:
                 try:
-                    args = rules.make(configuration)
-                    explained[key] = _outcome(rules, _tuple(mistake), args)[0]
+                    explained[key] = _outcome(rules, _tuple(mistake), rules.make(configuration))[0]
                 except Exception:  # a mistake that cannot happen on this configuration
                     explained[key] = {}
             theirs, names = explained[key], list(want)
-            upto = names[:names.index(name) + 1] if name in names else [name]
+            upto = names[:names.index(name) + 1] if name in names else names
             if any(not same(theirs.get(n), got.get(n), rules.rtol) for n in upto):
                 break
             differs = differs or not same(theirs.get(name), want.get(name), rules.rtol)
+            whole = whole and all(same(theirs.get(n), got.get(n), rules.rtol)
+                                  for n in rules.returns)
         else:
-            if differs:
+            if differs and whole:
                 return hint
-    return ""
+            partial = partial or (hint if differs else "")
+    return partial
 
 
 def _wrong_value(rules: Exercise, name: str, expected, got, hint: str) -> str:
@@ -428,7 +441,7 @@ def _wrong_value(rules: Exercise, name: str, expected, got, hint: str) -> str:
         array = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
         return f"{name} should be a number or an array, got {type(got).__name__}.{tail}"
-    formula = rules.formulas.get(name, "")
+    formula = rules.formulas.get(name, rules.formulas.get(name[name.find("."):], ""))
     if array.shape != np.shape(expected):
         where = f" (the shape of {formula})" if formula else ""
         return f"{name} has shape {array.shape}, expected {np.shape(expected)}{where}.{tail}"
