@@ -261,7 +261,7 @@ class Exercise:
     solution: Callable | tuple                   # one per student function, their signature
     configurations: Sequence[dict]               # the inputs tried; each names its `label`
     make: Callable[[dict], tuple]                # a configuration -> fresh arguments
-    mistakes: Sequence[tuple] = ()               # (function(s) computing a mistake, hint)
+    mistakes: Sequence[tuple] = ()               # (function(s) of a mistake, hint or hint(name))
     crash_hints: Sequence[tuple] = ()            # (text in the error, hint or hint(arguments))
     returns: tuple = ("the result",)             # names of the returned values; () = ignored
     formulas: dict = field(default_factory=dict)  # name (or ".value") -> how it is computed
@@ -425,6 +425,7 @@ def _hint(rules: Exercise, name: str, runs: list, explained: dict) -> str:
             whole = whole and all(same(theirs.get(n), got.get(n), rules.rtol)
                                   for n in rules.returns)
         else:
+            hint = hint(name) if callable(hint) else hint
             if differs and whole:
                 return hint
             partial = partial or (hint if differs else "")

@@ -190,6 +190,13 @@ def _backward(combine=sum, message=_message, seed=1.0, nodes=lambda o: o[-2::-1]
     return backward_pass
 
 
+def _one_child(name: str) -> str:
+    node = name.removesuffix(".bar")
+    return (f"that is the message of one child only: {node} has several children, and its bar "
+            "is the sum of their messages. Add each child's message instead of overwriting the "
+            "bar.")
+
+
 def _local_alone(child, i):
     bar, child.bar = child.bar, np.ones_like(child.bar)
     local, child.bar = _message(child, i), bar
@@ -232,11 +239,8 @@ def _crash_hint(args) -> str:
        configurations=_GRAPHS, make=lambda c: (_fresh(c["graph"]),),
        formulas={"L_reg.bar": "dL_reg/dL_reg", "L.bar": "dL/dL"},
        mistakes=[
-           (_backward(combine=lambda ms: ms[-1]), "that is the message of one child only: a node "
-            "with several children adds their messages; add each child's message instead of "
-            "overwriting the bar."),
-           (_backward(combine=lambda ms: ms[0]), "that is the message of one child only: a node "
-            "with several children adds their messages, sum over children[node]."),
+           (_backward(combine=lambda ms: ms[-1]), _one_child),
+           (_backward(combine=lambda ms: ms[0]), _one_child),
            (_backward(combine=lambda ms: np.prod(ms, axis=0)), "that is the product of the "
             "messages; the bar is their sum (the sum over children)."),
            (_backward(combine=np.sum), "np.sum([...]) adds up every entry of every message: add "
