@@ -23,6 +23,7 @@ from course_utils.checks.basics import (
     check_parameter_count,
 )
 from course_utils.engine import Node
+from course_utils.engine import sigmoid as sigmoid_op
 from course_utils.lecture import regularised_example
 
 
@@ -419,10 +420,7 @@ def backward_with_a_list(w, x, b, t):
 
 def backward_engine(w, x, b, t):
     nodes = [Node(v, name=n) for v, n in ((w, "w"), (x, "x"), (b, "b"), (t, "t"))]
-    y = (nodes[0] * nodes[1] + nodes[2]).sigmoid() if hasattr(Node, "sigmoid") else None
-    del y
     z = nodes[0] * nodes[1] + nodes[2]
-    from course_utils.engine import sigmoid as sigmoid_op
     y = sigmoid_op(z)
     L = 0.5 * (y - nodes[3]) ** 2
     L.backward()

@@ -277,7 +277,7 @@ FORWARD_PASS = [
     (forward_with_leaves, "wrong", ["leaf has no operation"]),
     (forward_with_nodes, "wrong", ["TypeError"]),
     (forward_forever, "wrong", ["did not finish"]),
-    (forward_popping, "wrong", ["changed its input", "order_ was"]),
+    (forward_popping, "wrong", ["changed its input", "order was"]),
     (forward_zeroing_leaves, "wrong", ["changed its input", ".value"]),
     (forward_but_the_last, "wrong", ["L_reg.value is off"]),
     (forward_params_to_helper, "wrong", ["values_of", "not to values_of"]),

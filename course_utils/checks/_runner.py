@@ -6,11 +6,11 @@ configurations it tries, a `make` that builds one configuration's arguments afre
 computing that mistake, hint) rows, and `crash_hints` as (text in the error, hint) rows.
 
 For each configuration the runner calls the student's function on the real objects, under a time
-guard, and twice, then compares everything it can observe (what came back and the state of the
-arguments) with what the solution leaves behind on a fresh copy. So it names, in this order: a
-crash, a loop that never ends, a wrong value (with the hint of the mistake that explains it at
-every configuration), an argument changed that should not be, and an answer that changes from
-one call to the next. A check never shows a traceback.
+guard, and compares all it can observe (what came back, the state of the arguments) with what
+the solution leaves on a fresh copy; then calls again, to catch state kept between calls. It
+names, in this order: a crash or a loop that never ends; an input changed that the solution
+leaves alone; a wrong value a typical mistake explains; a different answer to the same call; any
+other wrong value. A check never shows a traceback.
 """
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ class Verdict:
 
 
 class _Stop(Exception):
-    """Ends a run with a verdict (used inside this module only)."""
+    """Ends a run with a verdict (raised and caught inside this module only)."""
 
     def __init__(self, status: str, message: str):
         self.verdict = Verdict(status, message)
@@ -114,7 +114,7 @@ def same(a, b, rtol: float = 1e-6) -> bool:
 # -- calling the student's code: time guard, crashes quoted at the student's line -------------
 
 def _library(code) -> bool:
-    return code.co_filename.startswith(_LIBRARIES)
+    return code.co_filename.startswith(_LIBRARIES)  # where a student's code is not
 
 
 def guarded(function, *args):
@@ -273,7 +273,6 @@ class Exercise:
     same_inputs_twice: bool = True               # call again on the same objects (else fresh)
     rtol: float = 1e-6
     success: str | Callable = "right on every configuration tried."
-    name: str = ""
 
 
 #: Every registered check by its public name, for the registry-wide tests.
@@ -286,7 +285,7 @@ def check(notebook: str, exercise: str, **spec):
     The function gives the public name, signature and docstring; its body is not used.
     """
     def register(function):
-        rules = Exercise(notebook, exercise, name=function.__name__, **spec)
+        rules = Exercise(notebook, exercise, **spec)
         REGISTRY[function.__name__] = rules
 
         @functools.wraps(function)

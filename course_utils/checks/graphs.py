@@ -36,10 +36,6 @@ def _names(nodes) -> str:
     return ", ".join(n.label for n in nodes)
 
 
-def _lecture(**values) -> Node:
-    return regularised_example(**values).L_reg
-
-
 def _diamond() -> Node:
     """a and b both feed c and d, and d also uses c: a shared node reached twice."""
     a, b = Node(1.5, name="a"), Node(-0.5, name="b")
@@ -58,7 +54,7 @@ def _vectors() -> Node:
 
 
 _GRAPHS = [dict(label="the lecture's graph (w = −0.8, x = 1.5, b = 0.4, t = 0, λ = 0.3)",
-                graph=lambda: _lecture(**_CHECK_VALUES)),
+                graph=lambda: regularised_example(**_CHECK_VALUES).L_reg),
            dict(label="a graph where c is used twice", graph=_diamond),
            dict(label="a graph of matrices with a sum over an axis", graph=_vectors)]
 
@@ -126,11 +122,11 @@ def _stale(graph):
     return order
 
 
-def _forward(params=True, order=lambda o: o, store=True):
+def _forward(params=True, sequence=lambda o: o, store=True):
     """The forward pass, or a mistake in it: without params, in another order, or returning."""
-    def forward_pass(order_):
+    def forward_pass(order):
         values = []
-        for node in order(order_):
+        for node in sequence(order):
             if node.op is not None:
                 value = node.op.forward(*_values(node), **(node.params if params else {}))
                 values.append(value)
@@ -144,7 +140,7 @@ def _forward(params=True, order=lambda o: o, store=True):
        solution=_forward(), returns=(),
        configurations=_GRAPHS, make=lambda c: (_stale(c["graph"]),),
        mistakes=[
-           (_forward(order=lambda o: o[::-1]), "evaluate the nodes in topological order, so that "
+           (_forward(sequence=lambda o: o[::-1]), "evaluate the nodes in topological order, so that "
             "a node's parents are up to date before the node itself."),
            (_forward(store=False), "your forward pass did not store the values: every node with "
             "an operation gets node.value = node.op.forward(*values) (returning them is not "
@@ -264,12 +260,6 @@ def check_backward_pass(backward_pass):
 
 # -- notebook 06: a new operation -------------------------------------------------------------
 
-def _numerical_message(forward):
-    def message(bar, out, a):
-        return bar * numerical_gradient(lambda v: np.sum(forward(v)), a)
-    return message
-
-
 def _new_operation(rules: Exercise, operation):
     """The rules for the student's operation: messages judged by finite differences of its
     own forward function."""
@@ -279,12 +269,14 @@ def _new_operation(rules: Exercise, operation):
     if len(operation.vjps) != 1 or not callable(operation.vjps[0]):
         stop(f"{operation.name} takes one argument, so its vjps must be a tuple of one "
              f"function, e.g. `(softplus_message,)`; got {operation.vjps!r}.")
-    forward, right = operation.forward, _numerical_message(operation.forward)
+    forward, name = operation.forward, operation.name
+
+    def right(bar, out, a):  # bar times the derivative, by finite differences of forward
+        return bar * numerical_gradient(lambda v: np.sum(forward(v)), a)
 
     def make(c):
         a = np.array(c["a"], dtype=float)
         return np.linspace(0.5, 2.0, a.size).reshape(a.shape), np.asarray(forward(a)), a
-    name = operation.name
     return dataclasses.replace(
         rules, make=make, solution=right,
         mistakes=[(lambda bar, out, a: bar * out, f"that is bar·{name}(a), the operation's own "
