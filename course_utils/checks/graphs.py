@@ -140,8 +140,8 @@ def _forward(params=True, sequence=lambda o: o, store=True):
        solution=_forward(), returns=(),
        configurations=_GRAPHS, make=lambda c: (_stale(c["graph"]),),
        mistakes=[
-           (_forward(sequence=lambda o: o[::-1]), "evaluate the nodes in topological order, so that "
-            "a node's parents are up to date before the node itself."),
+           (_forward(sequence=lambda o: o[::-1]), "evaluate the nodes in topological order, so "
+            "that a node's parents are up to date before the node itself."),
            (_forward(store=False), "your forward pass did not store the values: every node with "
             "an operation gets node.value = node.op.forward(*values) (returning them is not "
             "enough)."),
