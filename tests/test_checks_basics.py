@@ -459,6 +459,8 @@ BAR_NOTATION = [
     (backward_in_one_line, "correct", ["all four bars"]),
     (backward_with_a_list, "correct", []),
     (backward_engine, "correct", []),
+    (lambda w, x, b, t: np.array(backward_in_one_line(w, x, b, t)), "wrong",
+     ["should return 4 values", "one ndarray"]),
     (bars_by(y_bar=lambda v: v["t"] - v["y"]), "wrong", ["y_bar is off", "wrong sign"]),
     (bars_by(y_bar=lambda v: 0.5 * (v["y"] - v["t"]) ** 2), "wrong", ["the loss L itself"]),
     (bars_by(y_bar=lambda v: 2 * (v["y"] - v["t"])), "wrong", ["cancels the 2"]),

@@ -452,6 +452,8 @@ NEW_OPERATION = [
     (lambda bar, out, a: bar * sigmoid(a), "wrong", ["expected an engine Operation"]),
     (Operation("softplus", lambda a: np.logaddexp(0.0, a), (), "s", ()), "wrong",
      ["tuple of one function"]),
+    (Operation("softplus", lambda a: np.log(1 + np.exp(a)) + undefined,  # noqa: F821
+               (lambda bar, out, a: bar * sigmoid(a),), "s", ()), "wrong", ["NameError"]),
 ]
 
 

@@ -66,8 +66,7 @@ class _Stop(Exception):
 
 
 class _OutOfTime(BaseException):
-    """Raised inside the student's code by the time guard; a BaseException, so that a student's
-    `except Exception` cannot swallow it."""
+    """Raised in the student's code by the guard; a BaseException: `except Exception` misses it."""
 
 
 def stop(message: str):

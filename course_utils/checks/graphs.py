@@ -23,7 +23,7 @@ from ..engine import (
 )
 from ..gradcheck import numerical_gradient
 from ..lecture import regularised_example
-from ._runner import Exercise, check, fmt, snapshot, stop
+from ._runner import Exercise, call, check, fmt, snapshot, stop
 
 __all__ = ["check_topological_sort", "check_forward_pass", "check_backward_pass",
            "check_new_operation", "check_matmul_bar"]
@@ -276,7 +276,8 @@ def _new_operation(rules: Exercise, operation):
 
     def make(c):
         a = np.array(c["a"], dtype=float)
-        return np.linspace(0.5, 2.0, a.size).reshape(a.shape), np.asarray(forward(a)), a
+        out = np.asarray(call(forward, a, where=c["label"]))
+        return np.linspace(0.5, 2.0, a.size).reshape(a.shape), out, a
     return dataclasses.replace(
         rules, make=make, solution=right,
         mistakes=[(lambda bar, out, a: bar * out, f"that is bar·{name}(a), the operation's own "
