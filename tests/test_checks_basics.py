@@ -23,6 +23,7 @@ from course_utils.checks.basics import (
     check_parameter_count,
 )
 from course_utils.engine import Node
+from course_utils.engine import sigmoid as sigmoid_op
 from course_utils.lecture import regularised_example
 
 
@@ -87,6 +88,11 @@ def chain_rule_in_steps(x):
     return math.cos(y) * (x + x)
 
 
+def chain_rule_counting(x):
+    calls.append(x)
+    return np.cos(x ** 2) * 2 * x * (1.5 if len(calls) > 4 else 1.0)
+
+
 CHAIN_RULE = [
     (lambda x: 2 * x * np.cos(x ** 2), "correct", ["cos(x²)·2x"]),
     (chain_rule_in_steps, "correct", []),
@@ -102,8 +108,7 @@ CHAIN_RULE = [
     (lambda x: np.cos(np.radians(x ** 2)) * 2 * x, "wrong", ["radians"]),
     (lambda x: 1.2833, "wrong", ["x = 0.8", "expected", "1.28335", "got 1.2833."]),
     (lambda x: undefined_name, "wrong", ["NameError"]),  # noqa: F821
-    (lambda x: np.cos(x ** 2) * 2 * x * (1 + len(calls) * 0 + (calls.append(1) or 0)
-                                         + (len(calls) > 5)), "wrong", ["called again"]),
+    (chain_rule_counting, "wrong", ["called again"]),
 ]
 
 
@@ -119,6 +124,11 @@ def climbs_forever(t):
     while step < 2:
         total += 3 * np.sin(2 * t)
     return total
+
+
+def df_dt_counting(t):
+    calls.append(t)
+    return 3 * np.sin(2 * t) * len(calls)
 
 
 MULTIVARIATE = [
@@ -143,6 +153,7 @@ MULTIVARIATE = [
     (lambda t: 3 * np.sin(2 * t) if t > 0 else 0.0, "wrong", ["t = -1.1"]),
     (climbs_forever, "wrong", ["did not finish"]),
     (lambda t: [3 * np.sin(2 * t)], "wrong", ["shape (1,)"]),
+    (df_dt_counting, "wrong", ["called again"]),
 ]
 
 
@@ -214,6 +225,14 @@ def count_forever(sizes):
     return total
 
 
+so_far = []
+
+
+def count_adding_up(sizes):
+    so_far.append(sum(a * b + b for a, b in zip(sizes, sizes[1:])))
+    return sum(so_far)
+
+
 PARAMETER_COUNT = [
     (lambda sizes: sum(a * b + b for a, b in zip(sizes, sizes[1:])), "correct", ["203,530"]),
     (count_by_loop, "correct", []),
@@ -234,6 +253,7 @@ PARAMETER_COUNT = [
     (count_forever, "wrong", ["did not finish"]),
     (lambda sizes: sum(a * b + b for a, b in zip(sizes, sizes)), "wrong", ["zip(sizes[:-1]"]),
     (lambda sizes: sizes.append(0) or 9, "wrong", ["changed its input"]),
+    (count_adding_up, "wrong", ["called again"]),
 ]
 
 
@@ -377,6 +397,11 @@ def looping_dL_dw(w, x, b, t):
     return x
 
 
+def dL_db_halving(w, x, b, t, state={"scale": 2.0}):  # noqa: B006
+    state["scale"] /= 2
+    return dL_db_in_steps(w, x, b, t) * state["scale"] * 2 ** len(calls)
+
+
 BRUTE_FORCE = [
     ((dL_dw_in_steps, dL_db_in_steps), "correct", ["three points"]),
     ((numerically(0), numerically(2)), "correct", []),
@@ -397,6 +422,7 @@ BRUTE_FORCE = [
      ["cancels the 2"]),
     (chain(err, slope, lambda w, x, b, t: 2.0, by_1), "wrong", ["expected", "got"]),
     ((looping_dL_dw, dL_db_in_steps), "wrong", ["did not finish"]),
+    ((dL_dw_in_steps, dL_db_halving), "wrong", ["dL_db"]),
     ((dL_dw_in_steps, lambda w, x, b, t: dL_db_in_steps(0.5, 2.0, 0.1, 1.0)), "wrong",
      ["w = −1.3", "dL_db"]),
     ((dL_dw_in_steps, lambda w, x, b, t: sigma_prime(z)), "wrong",  # noqa: F821
@@ -419,10 +445,7 @@ def backward_with_a_list(w, x, b, t):
 
 def backward_engine(w, x, b, t):
     nodes = [Node(v, name=n) for v, n in ((w, "w"), (x, "x"), (b, "b"), (t, "t"))]
-    y = (nodes[0] * nodes[1] + nodes[2]).sigmoid() if hasattr(Node, "sigmoid") else None
-    del y
     z = nodes[0] * nodes[1] + nodes[2]
-    from course_utils.engine import sigmoid as sigmoid_op
     y = sigmoid_op(z)
     L = 0.5 * (y - nodes[3]) ** 2
     L.backward()
@@ -461,6 +484,8 @@ BAR_NOTATION = [
     (backward_in_one_line, "correct", ["all four bars"]),
     (backward_with_a_list, "correct", []),
     (backward_engine, "correct", []),
+    (lambda w, x, b, t: np.array(backward_in_one_line(w, x, b, t)), "wrong",
+     ["should return 4 values", "one ndarray"]),
     (bars_by(y_bar=lambda v: v["t"] - v["y"]), "wrong", ["y_bar is off", "wrong sign"]),
     (bars_by(y_bar=lambda v: 0.5 * (v["y"] - v["t"]) ** 2), "wrong", ["the loss L itself"]),
     (bars_by(y_bar=lambda v: 2 * (v["y"] - v["t"])), "wrong", ["cancels the 2"]),
@@ -575,6 +600,7 @@ def test_each_answer_gets_its_verdict(check, answer, status, words, short_guard)
     velocity.clear()
     running.clear()
     history.clear()
+    so_far.clear()
     assert_row(check, answer, status, words)
 
 

@@ -7,8 +7,10 @@
     training  notebooks 07-08: training on XOR, the cost of gradients
     capstone  notebook 07: the XOR network's forward and backward pass by hand
     modes     notebook 08: forward mode against reverse mode
+
+Every check is registered in `_runner.REGISTRY` by `@check`; `_runner` runs them all alike.
 """
-from ._verdict import Verdict  # noqa: F401
+from ._runner import Verdict  # noqa: F401
 from .basics import *  # noqa: F401,F403
 from .capstone import *  # noqa: F401,F403
 from .flow import *  # noqa: F401,F403

@@ -6,11 +6,11 @@ configurations it tries, a `make` that builds one configuration's arguments afre
 computing that mistake, hint) rows, and `crash_hints` as (text in the error, hint) rows.
 
 For each configuration the runner calls the student's function on the real objects, under a time
-guard, and twice, then compares everything it can observe (what came back and the state of the
-arguments) with what the solution leaves behind on a fresh copy. So it names, in this order: a
-crash, a loop that never ends, a wrong value (with the hint of the mistake that explains it at
-every configuration), an argument changed that should not be, and an answer that changes from
-one call to the next. A check never shows a traceback.
+guard, and compares all it can observe (what came back, the state of the arguments) with what
+the solution leaves on a fresh copy; then calls again, to catch state kept between calls. It
+names, in this order: a crash or a loop that never ends; an input changed that the solution
+leaves alone; a wrong value a typical mistake explains; a different answer to the same call; any
+other wrong value. A check never shows a traceback.
 """
 from __future__ import annotations
 
@@ -59,15 +59,14 @@ class Verdict:
 
 
 class _Stop(Exception):
-    """Ends a run with a verdict (used inside this module only)."""
+    """Ends a run with a verdict (raised and caught inside this module only)."""
 
     def __init__(self, status: str, message: str):
         self.verdict = Verdict(status, message)
 
 
 class _OutOfTime(BaseException):
-    """Raised inside the student's code by the time guard; a BaseException, so that a student's
-    `except Exception` cannot swallow it."""
+    """Raised in the student's code by the guard; a BaseException: `except Exception` misses it."""
 
 
 def stop(message: str):
@@ -114,7 +113,7 @@ def same(a, b, rtol: float = 1e-6) -> bool:
 # -- calling the student's code: time guard, crashes quoted at the student's line -------------
 
 def _library(code) -> bool:
-    return code.co_filename.startswith(_LIBRARIES)
+    return code.co_filename.startswith(_LIBRARIES)  # where a student's code is not
 
 
 def guarded(function, *args):
@@ -196,7 +195,8 @@ def _crash(function, error: Exception, hints: Sequence, state: Any) -> str:
         deepest, line = frames[-1]
         at = f" (in `{deepest.f_code.co_name}`, line {line}{_source(deepest, line)})"
         mine = [(f, n) for f, n in frames[:-1] if f.f_code is getattr(function, "__code__", 0)]
-        if mine and deepest.f_code is not mine[-1][0].f_code:
+        if mine and deepest.f_code is not mine[-1][0].f_code and \
+                not deepest.f_code.co_name.startswith("<"):  # not a lambda or comprehension
             helper, (caller, n) = deepest.f_code.co_name, mine[-1]
             defined = deepest.f_globals.get(helper)
             signature = inspect.signature(defined) if inspect.isfunction(defined) else "(...)"
@@ -217,7 +217,8 @@ def _source(frame, line: int) -> str:
 
 # -- observing everything a call can change ----------------------------------------------------
 
-def _copy(value):
+def snapshot(value):
+    """A copy of a value as it is now: None, text, an array of floats, or its repr."""
     if value is None or isinstance(value, (str, bytes)):
         return value
     try:
@@ -232,8 +233,8 @@ def observe(value, name: str, into: dict, graph: bool = True) -> dict:
     if isinstance(value, Node):
         nodes = topological_order(value) if graph else [value]
         for node in nodes:
-            into[f"{node.label}.value"] = _copy(node.value)
-            into[f"{node.label}.bar"] = _copy(node.bar)
+            into[f"{node.label}.value"] = snapshot(node.value)
+            into[f"{node.label}.bar"] = snapshot(node.bar)
             parents: tuple = node.parents
             into[f"the parents of {node.label}"] = tuple(p.label for p in parents)
     elif isinstance(value, np.ndarray):
@@ -259,18 +260,18 @@ class Exercise:
     solution: Callable | tuple                   # one per student function, their signature
     configurations: Sequence[dict]               # the inputs tried; each names its `label`
     make: Callable[[dict], tuple]                # a configuration -> fresh arguments
-    mistakes: Sequence[tuple] = ()               # (function(s) computing a mistake, hint)
+    mistakes: Sequence[tuple] = ()               # (function(s) of a mistake, hint or hint(name))
     crash_hints: Sequence[tuple] = ()            # (text in the error, hint or hint(arguments))
     returns: tuple = ("the result",)             # names of the returned values; () = ignored
-    formulas: dict = field(default_factory=dict)  # name -> how the expected value is computed
-    judge: Callable | None = None                # (arguments, returned) -> problem or None
+    formulas: dict = field(default_factory=dict)  # name (or ".value") -> how it is computed
+    judge: Callable | None = None                # (args, returned) -> problem or None; then
+    #                                              the returned values are judged, not compared
     observed: Callable | None = None             # arguments -> {name: value}, else observe()
     prepare: Callable | None = None              # (rules, *handed in) -> (rules, functions)
     hand_in: Callable | None = None              # solution-like function(s) -> what is handed in
     same_inputs_twice: bool = True               # call again on the same objects (else fresh)
     rtol: float = 1e-6
     success: str | Callable = "right on every configuration tried."
-    name: str = ""
 
 
 #: Every registered check by its public name, for the registry-wide tests.
@@ -283,7 +284,7 @@ def check(notebook: str, exercise: str, **spec):
     The function gives the public name, signature and docstring; its body is not used.
     """
     def register(function):
-        rules = Exercise(notebook, exercise, name=function.__name__, **spec)
+        rules = Exercise(notebook, exercise, **spec)
         REGISTRY[function.__name__] = rules
 
         @functools.wraps(function)
@@ -344,25 +345,33 @@ def run(rules: Exercise, *handed_in) -> Verdict:
     if rules.prepare:
         rules, handed_in = rules.prepare(rules, *handed_in)
     functions = _tuple(handed_in)
-    runs = []
+    runs: list = []
     for configuration in rules.configurations:
         args = rules.make(configuration)
         before = _seen(rules, args)
-        got, returned = _outcome(rules, functions, args, configuration["label"])
+        try:
+            got, returned = _outcome(rules, functions, args, configuration["label"])
+        except _Stop as crash:  # a wrong value on an earlier configuration says more
+            wrong = _first_wrong(rules, runs, {})
+            raise _Stop("wrong", wrong[0]) if wrong and crash.verdict.status == "wrong" \
+                else crash from None
         want = _outcome(rules, _tuple(rules.solution), rules.make(configuration))[0]
         where = f"on {configuration['label']}"
-        if rules.judge:
-            problem = rules.judge(args, returned)
-            if problem:
-                raise _Stop("wrong", f"{where}: {problem}")
         for name in before:
             if same(want.get(name), before[name]) and not same(got.get(name), before[name]):
                 was, now = fmt_pair(before[name], got.get(name))
+                now = now if name in got else "gone (no longer reached)"
                 raise _Stop("wrong", f"{where}, your function changed its input: {name} was "
                             f"{was}, is now {now}. Leave what you are given as it is: build new "
                             "values (`a = a - ...`, `sorted(x)`) instead of changing them in "
                             "place (`a -= ...`, `x.sort()`, `.pop()`).")
+        problem = rules.judge(args, returned) if rules.judge else None
+        if problem:
+            raise _Stop("wrong", f"{where}: {problem}")
         runs.append((configuration, got, want, args))
+    wrong = _first_wrong(rules, runs, {})
+    if wrong and wrong[1]:
+        raise _Stop("wrong", wrong[0])
     for configuration, got, _, args in runs:
         again = _outcome(rules, functions, args if rules.same_inputs_twice
                          else rules.make(configuration), configuration["label"])[0]
@@ -374,43 +383,51 @@ def run(rules: Exercise, *handed_in) -> Verdict:
                         "from one call to the next (a global variable, a default argument that "
                         "is a list or a dict, a bar that keeps growing). Each call must start "
                         "afresh.")
-    explained: dict = {}
-    for name in dict.fromkeys(name for run in runs for name in run[2]):
-        for configuration, got, want, _ in runs:
-            if not same(got.get(name), want.get(name), rules.rtol):
-                hint = _hint(rules, name, runs, explained)
-                raise _Stop("wrong", f"on {configuration['label']}: "
-                            + _wrong_value(rules, name, want.get(name), got.get(name), hint))
+    if wrong:
+        raise _Stop("wrong", wrong[0])
     return Verdict("correct", rules.success(runs[0][1]) if callable(rules.success)
                    else rules.success)
 
 
+def _first_wrong(rules: Exercise, runs: list, explained: dict) -> tuple[str, str] | None:
+    """(message, hint) for the first observable that differs from the solution's, or None."""
+    judged = rules.returns if rules.judge else ()
+    for configuration, got, want, _ in runs:
+        for name in (n for n in want if n not in judged):
+            if not same(got.get(name), want.get(name), rules.rtol):
+                hint = _hint(rules, name, runs, explained)
+                return f"on {configuration['label']}: " + _wrong_value(
+                    rules, name, want.get(name), got.get(name), hint), hint
+    return None
+
+
 def _hint(rules: Exercise, name: str, runs: list, explained: dict) -> str:
-    """The hint of the first mistake that explains the student's `name` at every configuration
-    where the mistake differs from the solution (at one point alone a match can be chance)."""
+    """The hint of the mistake that explains the student's answer at every configuration (up
+    to `name` where there is one; all the returned values if one does) and differs from the
+    solution at `name` at one at least: at one point alone a match can be chance."""
+    partial = ""
     for i, (mistake, hint) in enumerate(rules.mistakes):
-        matches = 0
+        differs, whole = False, True
         for configuration, got, want, _ in runs:
-            earlier = list(want)[:list(want).index(name)] if name in want else []
             key = (i, configuration["label"])
             if key not in explained:
                 try:
-                    args = rules.make(configuration)
-                    explained[key] = _outcome(rules, _tuple(mistake), args)[0]
+                    explained[key] = _outcome(rules, _tuple(mistake), rules.make(configuration))[0]
                 except Exception:  # a mistake that cannot happen on this configuration
                     explained[key] = {}
-            theirs = explained[key].get(name)
-            if same(theirs, want.get(name), rules.rtol):
-                continue
-            if any(not same(explained[key].get(n), want[n], rules.rtol) for n in earlier):
-                break  # this mistake goes wrong before `name`: it does not explain it
-            if not same(theirs, got.get(name), rules.rtol):
+            theirs, names = explained[key], list(want)
+            upto = names[:names.index(name) + 1] if name in names else names
+            if any(not same(theirs.get(n), got.get(n), rules.rtol) for n in upto):
                 break
-            matches += 1
+            differs = differs or not same(theirs.get(name), want.get(name), rules.rtol)
+            whole = whole and all(same(theirs.get(n), got.get(n), rules.rtol)
+                                  for n in rules.returns)
         else:
-            if matches:
+            hint = hint(name) if callable(hint) else hint
+            if differs and whole:
                 return hint
-    return ""
+            partial = partial or (hint if differs else "")
+    return partial
 
 
 def _wrong_value(rules: Exercise, name: str, expected, got, hint: str) -> str:
@@ -423,7 +440,7 @@ def _wrong_value(rules: Exercise, name: str, expected, got, hint: str) -> str:
         array = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
         return f"{name} should be a number or an array, got {type(got).__name__}.{tail}"
-    formula = rules.formulas.get(name, "")
+    formula = rules.formulas.get(name, rules.formulas.get(name[name.find("."):], ""))
     if array.shape != np.shape(expected):
         where = f" (the shape of {formula})" if formula else ""
         return f"{name} has shape {array.shape}, expected {np.shape(expected)}{where}.{tail}"
