@@ -94,6 +94,31 @@ def distinct(expected, got, digits: int = 4) -> tuple[str, str]:
     return shown
 
 
+def compared(expected, got, rtol: float = 1e-6) -> tuple[str, str, str]:
+    """(where, expected, got), each on one line, told apart as `distinct` tells them.
+
+    A number or a short vector is shown whole (where = ""); a matrix or a longer array, of the
+    same shape as expected, at its first entry that differs: ("[2, 0]", "0.25", "0.2501"), so a
+    verdict stays one short line. What is not numbers is shown as it prints.
+    """
+    try:
+        e, g = np.asarray(expected, dtype=float), np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return "", str(expected), str(got)
+    where = ""
+    if e.shape == g.shape and (e.ndim > 1 or e.size > MAX_SHOWN):
+        index = np.unravel_index(np.argmax(~np.isclose(g, e, rtol=rtol, atol=1e-10)), e.shape)
+        e, g = e[index], g[index]
+        where = "[" + ", ".join(map(str, index)) + "]"
+    whole = np.concatenate([e.ravel(), g.ravel()])
+    whole = whole[np.isfinite(whole)]
+    digits = 4                                       # 203530, not 2.035e+05
+    if whole.size and np.all(whole == np.round(whole)) and np.max(np.abs(whole)) < 1e15:
+        digits = max(digits, len(str(int(np.max(np.abs(whole))))))
+    shown = distinct(e, g, digits)
+    return where, " ".join(shown[0].split()), " ".join(shown[1].split())
+
+
 def factor(text: str) -> str:
     """Parentheses around a factor of a product that needs them: (−1), (1 − tanh²(z))."""
     closed = text.startswith("(") and text.endswith(")")

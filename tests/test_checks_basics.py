@@ -106,7 +106,7 @@ CHAIN_RULE = [
     (lambda x: -np.cos(x ** 2) * 2 * x, "wrong", ["wrong sign"]),
     (lambda x: abs(np.cos(x ** 2) * 2 * x), "wrong", ["x = 2.1", "abs()"]),
     (lambda x: np.cos(np.radians(x ** 2)) * 2 * x, "wrong", ["radians"]),
-    (lambda x: 1.2833, "wrong", ["x = 0.8", "expected", "1.28335", "got 1.2833."]),
+    (lambda x: 1.2833, "wrong", ["x = 0.8", "expected", "1.2834", "got 1.2833."]),
     (lambda x: undefined_name, "wrong", ["NameError"]),  # noqa: F821
     (chain_rule_counting, "wrong", ["called again"]),
 ]

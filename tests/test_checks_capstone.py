@@ -236,7 +236,7 @@ BACKWARD = [  # (answer, status, key words of the message)
     (backward_with_einsum, "correct", []),
     (backward_in_another_order, "correct", []),
     (backward_with(y_bar=lambda v, b, a: v["y"] - a["T"]), "wrong",
-     ["y_bar is off", "y_bar[0, 0] = -0.2031", "1/N is missing"]),
+     ["y_bar is off", "y_bar[0, 0] = −0.2031", "1/N is missing"]),
     (backward_with(y_bar=lambda v, b, a: (a["T"] - v["y"]) / a["N"]), "wrong",
      ["y_bar is off", "sign is flipped"]),
     (backward_with(z2_bar=lambda v, b, a: b["y_bar"] * v["z2"] * (1 - v["z2"])), "wrong",

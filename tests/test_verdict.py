@@ -9,8 +9,9 @@ import pytest
 from verdicts import short_guard  # noqa: F401
 
 from course_utils.checks import _runner
-from course_utils.checks._runner import _Stop, call, fmt_pair, guarded
+from course_utils.checks._runner import _Stop, call, guarded
 from course_utils.engine import Node
+from course_utils.notation import compared
 
 
 def verdict_of(function, *args):
@@ -94,7 +95,15 @@ def test_an_interrupt_is_a_verdict_without_a_traceback():
 
 
 def test_numbers_are_shown_with_the_digits_that_tell_them_apart():
-    assert fmt_pair(1.2833, 1.28335) == ("1.2833", "1.28335")
-    assert fmt_pair(3.0, 2.0) == ("3", "2")
-    expected, got = fmt_pair(np.array([1.0, 2.0]), np.array([1.0, 2.0000001]))
-    assert expected != got
+    assert compared(1.2833, 1.28335) == ("", "1.2833", "1.28335")
+    assert compared(3.0, -2.0) == ("", "3", "−2")
+    where, expected, got = compared(np.array([1.0, 2.0]), np.array([1.0, 2.0000001]))
+    assert where == "" and expected != got
+
+
+def test_a_matrix_is_shown_on_one_line_at_its_first_entry_that_differs():
+    want = np.arange(6.0).reshape(3, 2)
+    got = want.copy()
+    got[2, 0] += 0.001
+    assert compared(want, got) == ("[2, 0]", "4", "4.001")
+    assert compared(want, want.T) == ("", "[[0, 1], [2, 3], [4, 5]]", "[[0, 2, 4], [1, 3, 5]]")

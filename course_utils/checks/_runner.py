@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import Node, topological_order
+from ..notation import compared
 
 #: How long the student's function may run before the check gives up on it (seconds).
 GUARD_SECONDS = 3.0
@@ -72,31 +73,6 @@ class _OutOfTime(BaseException):
 def stop(message: str):
     """End the check now with a ✘ verdict (for a `judge` or a `prepare` step)."""
     raise _Stop("wrong", message)
-
-
-# -- numbers shown so that expected and got differ visibly ---------------------------------
-
-def fmt(value, digits: int = 4) -> str:
-    """A number with `digits` significant digits; an array compactly."""
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        return repr(value)
-    if array.ndim == 0:
-        number = float(array)
-        return str(int(number)) if number.is_integer() and abs(number) < 1e15 else \
-            f"{number:.{digits}g}"
-    return " ".join(np.array2string(array, precision=digits, suppress_small=True,
-                                    separator=", ").split())
-
-
-def fmt_pair(expected, got) -> tuple[str, str]:
-    """Expected and got with as many digits as it takes for them to look different."""
-    for digits in (4, 6, 8, 10, 13, 17):
-        shown = fmt(expected, digits), fmt(got, digits)
-        if shown[0] != shown[1]:
-            break
-    return shown
 
 
 def same(a, b, rtol: float = 1e-6) -> bool:
@@ -359,9 +335,9 @@ def run(rules: Exercise, *handed_in) -> Verdict:
         where = f"on {configuration['label']}"
         for name in before:
             if same(want.get(name), before[name]) and not same(got.get(name), before[name]):
-                was, now = fmt_pair(before[name], got.get(name))
+                at, was, now = compared(before[name], got.get(name))
                 now = now if name in got else "gone (no longer reached)"
-                raise _Stop("wrong", f"{where}, your function changed its input: {name} was "
+                raise _Stop("wrong", f"{where}, your function changed its input: {name}{at} was "
                             f"{was}, is now {now}. Leave what you are given as it is: build new "
                             "values (`a = a - ...`, `sorted(x)`) instead of changing them in "
                             "place (`a -= ...`, `x.sort()`, `.pop()`).")
@@ -377,10 +353,10 @@ def run(rules: Exercise, *handed_in) -> Verdict:
                          else rules.make(configuration), configuration["label"])[0]
         changed = [name for name in got if not same(again.get(name), got[name], rules.rtol)]
         if changed:
-            first, second = fmt_pair(got[changed[0]], again.get(changed[0]))
-            raise _Stop("wrong", f"called again on {configuration['label']}, your function gave "
-                        f"{changed[0]} = {second} instead of {first}: it carries something over "
-                        "from one call to the next (a global variable, a default argument that "
+            at, first, second = compared(got[changed[0]], again.get(changed[0]))
+            raise _Stop("wrong", f"called again on {configuration['label']}, your function "
+                        f"gave {changed[0]}{at} = {second} instead of {first}: it carries something "
+                        "over from one call to the next (a global variable, a default argument that "
                         "is a list or a dict, a bar that keeps growing). Each call must start "
                         "afresh.")
     if wrong:
@@ -444,6 +420,7 @@ def _wrong_value(rules: Exercise, name: str, expected, got, hint: str) -> str:
     if array.shape != np.shape(expected):
         where = f" (the shape of {formula})" if formula else ""
         return f"{name} has shape {array.shape}, expected {np.shape(expected)}{where}.{tail}"
-    shown = fmt_pair(expected, array)
-    return (f"{name} is off: expected {formula + ' = ' if formula else ''}{shown[0]}, got "
-            f"{shown[1]}.{tail}")
+    at, want, have = compared(expected, array, rules.rtol)
+    formula = f"({formula}){at}" if formula and at else formula
+    return (f"{name}{at} is off: expected {formula + ' = ' if formula else ''}{want}, got "
+            f"{have}.{tail}")

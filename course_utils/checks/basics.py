@@ -10,7 +10,8 @@ import numpy as np
 
 from ..engine import sigmoid
 from ..lecture import DEFAULTS, regularised_example
-from ._runner import check, fmt
+from ..notation import number, show
+from ._runner import check
 
 __all__ = [
     "check_numerical_derivative", "check_chain_rule", "check_multivariate_chain_rule",
@@ -57,7 +58,7 @@ def _cube(x):
           (lambda f, x, h: ((x + h) ** 3 - (x - h) ** 3) / (2 * h), "that differentiates x³ "
            "whatever f is: call the function `f` you are given.")],
       success=lambda got: "central differences agree on x³, sin and exp at four points and "
-      f"steps; for x³ at x = 1 with h = 0.1: {fmt(got['numerical_derivative(f, x, h)'])} "
+      f"steps; for x³ at x = 1 with h = 0.1: {number(got['numerical_derivative(f, x, h)'])} "
       "(exact: 3).")
 def check_numerical_derivative(numerical_derivative):
     """`numerical_derivative(f, x, h)`: the central difference (f(x+h) − f(x−h)) / 2h."""
@@ -87,7 +88,7 @@ def _outer_at_x(x):
           (lambda x: abs(np.cos(x ** 2) * 2 * x), "a derivative can be negative: no abs()."),
           (lambda x: np.cos(np.radians(x ** 2)) * 2 * x, "numpy's cos takes radians: no "
            "conversion from degrees.")],
-      success=f"dz/dx = cos(x²)·2x at four points, e.g. {fmt(np.cos(0.64) * 1.6)} at x = 0.8.")
+      success=f"dz/dx = cos(x²)·2x at four points, e.g. {number(np.cos(0.64) * 1.6)} at x = 0.8.")
 def check_chain_rule(dz_dx):
     """`dz_dx(x)` for z = f(g(x)) with y = g(x) = x², z = f(y) = sin(y): f'(g(x))·g'(x)."""
 
@@ -255,7 +256,7 @@ def _rows(seed, n, d):
             "the last sample is missing: range(len(X)), not range(len(X) − 1)."),
            (lambda w, b, X, T: tuple(-g.mean(axis=0) for g in _per_sample(w, b, X, T)),
             "wrong sign: average the gradients as they are.")],
-       success=lambda got: f"dE/dw = {fmt(got['dE_dw'])}, dE/db = {fmt(got['dE_db'])} on the "
+       success=lambda got: f"dE/dw = {show(got['dE_dw'])}, dE/db = {show(got['dE_db'])} on the "
        "notebook's four samples: the average of the per-sample gradients, for any number of "
        "samples and weights.")
 def check_cost_gradient(cost_gradient):
@@ -410,9 +411,9 @@ def _reordered(names, order_text):
        returns=_BARS[3:],
        formulas=dict(y_bar="y − t", z_bar="y_bar·σ'(z)", w_bar="z_bar·x", b_bar="z_bar"),
        mistakes=[*_BAR_MISTAKES, _reordered(_BARS[3:], ", ".join(_BARS[3:]))],
-       success=lambda got: "all four bars match the reference engine at three points: y_bar = "
-       f"{fmt(got['y_bar'])}, z_bar = {fmt(got['z_bar'])}, w_bar = {fmt(got['w_bar'])}, b_bar = "
-       f"{fmt(got['b_bar'])} at the lecture's values.")
+       success=lambda got: "all four bars match the reference engine at three points: "
+       + ", ".join(f"{name} = {number(got[name])}" for name in _BARS[3:])
+       + " at the lecture's values.")
 def check_bar_notation(backward_pass):
     """`backward_pass(w, x, b, t)` -> (y_bar, z_bar, w_bar, b_bar), against the engine."""
 
@@ -424,7 +425,7 @@ def check_bar_notation(backward_pass):
                      z_bar="y_bar·σ'(z)", w_bar="z_bar·x + R_bar·w", b_bar="z_bar"),
        mistakes=[*_BAR_MISTAKES, _reordered(_BARS, ", ".join(_BARS))],
        success=lambda got: "all seven bars match the reference engine at three points; "
-       f"w_bar = z_bar·x + R_bar·w = {fmt(got['w_bar'])}, the sum of the messages from both "
+       f"w_bar = z_bar·x + R_bar·w = {number(got['w_bar'])}, the sum of the messages from both "
        "children.")
 def check_bar_notation_regularised(backward_pass_regularised):
     """`backward_pass_regularised(w, x, b, t, lam)` -> (L_reg_bar, R_bar, L_bar, y_bar, z_bar,

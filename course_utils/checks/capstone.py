@@ -18,7 +18,8 @@ import numpy as np
 from .. import network as reference
 from ..engine import OPERATIONS, Node, add, matmul, sigmoid
 from ..lecture import half_squared_error
-from ._runner import check, fmt
+from ..notation import number
+from ._runner import check
 
 __all__ = ["check_network_forward", "check_network_backward", "check_training_by_hand"]
 
@@ -210,7 +211,7 @@ BACKWARD = {
 
 def _entries(array) -> str:
     flat = array.ravel()
-    return "[" + ", ".join(fmt(v) for v in flat[:4]) + (", …]" if flat.size > 4 else "]")
+    return "[" + ", ".join(number(v) for v in flat[:4]) + (", …]" if flat.size > 4 else "]")
 
 
 def _shown(name: str, want: np.ndarray, got: np.ndarray) -> str:
@@ -219,10 +220,11 @@ def _shown(name: str, want: np.ndarray, got: np.ndarray) -> str:
         return (f"shape {want.shape}, entries {_entries(want)}; got shape {got.shape}, "
                 f"entries {_entries(got)}")
     if want.ndim == 0:
-        return f"{fmt(want)}; got {fmt(got)}"
+        return f"{number(want)}; got {number(got)}"
     index = tuple(int(i) for i in np.argwhere(~np.isclose(got, want, rtol=1e-7, atol=1e-12))[0])
     where = f"{name}[{', '.join(map(str, index))}]"
-    return f"shape {want.shape}, {where} = {fmt(want[index])}; got {where} = {fmt(got[index])}"
+    return (f"shape {want.shape}, {where} = {number(want[index])}; got {where} = "
+            f"{number(got[index])}")
 
 
 def _matches(compute, c, got: np.ndarray, want: np.ndarray) -> bool:
@@ -401,7 +403,7 @@ def _judge_loop(args, returned) -> str | None:
 
 
 def _entries_all(costs: np.ndarray) -> str:
-    return "[" + ", ".join(fmt(v) for v in costs) + "]"
+    return "[" + ", ".join(number(v) for v in costs) + "]"
 
 
 def _same_run(candidate: np.ndarray, costs: np.ndarray, want: np.ndarray) -> bool:

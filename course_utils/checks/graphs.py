@@ -23,7 +23,8 @@ from ..engine import (
 )
 from ..gradcheck import numerical_gradient
 from ..lecture import regularised_example
-from ._runner import Exercise, call, check, fmt, snapshot, stop
+from ..notation import number
+from ._runner import Exercise, call, check, snapshot, stop
 
 __all__ = ["check_topological_sort", "check_forward_pass", "check_backward_pass",
            "check_new_operation", "check_matmul_bar"]
@@ -343,6 +344,6 @@ def _shapes(n, d, m, seed):
                     ("matmul", "match the shapes: W̄ must have W's shape (X's columns × Ȳ's "
                      "columns). Which product of X, Ȳ and transposes gives that?")],
        success=lambda got: f"W̄ = Xᵀ Ȳ, shape like W, equal to the engine's bar of W for four "
-       f"shapes; for X of shape (4, 3): W̄[0, 0] = {fmt(got['W̄'][0, 0])}.")
+       f"shapes; for X of shape (4, 3): W̄[0, 0] = {number(got['W̄'][0, 0])}.")
 def check_matmul_bar(W_bar_of):
     """`W_bar_of(X, Y_bar)` must return the bar of W in Y = XW, as the engine computes it."""
