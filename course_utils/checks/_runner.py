@@ -355,10 +355,10 @@ def run(rules: Exercise, *handed_in) -> Verdict:
         if changed:
             at, first, second = compared(got[changed[0]], again.get(changed[0]))
             raise _Stop("wrong", f"called again on {configuration['label']}, your function "
-                        f"gave {changed[0]}{at} = {second} instead of {first}: it carries something "
-                        "over from one call to the next (a global variable, a default argument that "
-                        "is a list or a dict, a bar that keeps growing). Each call must start "
-                        "afresh.")
+                        f"gave {changed[0]}{at} = {second} instead of {first}: it carries "
+                        "something over from one call to the next (a global variable, a default "
+                        "argument that is a list or a dict, a bar that keeps growing). Each call "
+                        "must start afresh.")
     if wrong:
         raise _Stop("wrong", wrong[0])
     return Verdict("correct", rules.success(runs[0][1]) if callable(rules.success)
