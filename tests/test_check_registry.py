@@ -73,6 +73,8 @@ def test_an_infinite_loop_is_stopped_by_the_guard(name, short_guard):  # noqa: F
 def mutate(args) -> bool:
     """Change the first argument that can be changed in place; False if none can."""
     for arg in args:
+        if isinstance(arg, dict) and mutate(list(arg.values())):
+            return True
         if isinstance(arg, list) and len(arg) > 1:
             arg.reverse()
             return True

@@ -95,8 +95,18 @@ def forward_hard_coded(X, T, W1, b1, W2, b2):
 
 
 def forward_in_place(X, T, W1, b1, W2, b2):
-    W1 *= 1.0                                           # harmless in value, but in place
+    X /= np.max(np.abs(X))                       # scales the caller's inputs (all but XOR's)
     return reference.forward(X, T, W1, b1, W2, b2)
+
+
+HISTORY: list = []
+
+
+def forward_averages_the_costs(X, T, W1, b1, W2, b2):
+    """Reports the mean cost of every call so far: a global list that outlives the call."""
+    values = reference.forward(X, T, W1, b1, W2, b2)
+    HISTORY.append(values["E"])
+    return values | {"E": np.mean(HISTORY)}
 
 
 def forward_forever(X, T, W1, b1, W2, b2):
@@ -109,19 +119,22 @@ FORWARD = [  # (answer, status, key words of the message)
     (forward_with_dot, "correct", []),
     (forward_by_sample, "correct", []),
     (forward_with(z1=lambda v, X, T, W1, b1, W2, b2: X @ W1), "wrong",
-     ["non-zero biases", "z1 is off", "b₁ is missing"]),
-    (forward_with(h=lambda v, *a: np.maximum(v["z1"], 0)), "wrong", ["h is off", "relu"]),
+     ["non-zero biases", "values['z1'][0, 0] is off", "(X W₁ + b₁)[0, 0]", "b₁ is missing"]),
+    (forward_with(h=lambda v, *a: np.maximum(v["z1"], 0)), "wrong",
+     ["values['h'][0, 0] is off", "σ(z₁)[0, 0]", "relu"]),
     (forward_with(E=lambda v, X, T, *a: np.sum(0.5 * (v["y"] - T) ** 2)), "wrong",
-     ["E is off", "their mean"]),
+     ["values['E'] is off", "their mean"]),
     (forward_with(E=lambda v, X, T, *a: 0.5 * (v["y"] - T) ** 2), "wrong",
-     ["E is off", "shape ()", "per-sample losses"]),
+     ["values['E'] has shape (4, 1), expected ()", "per-sample losses"]),
     (forward_with(E=lambda v, X, T, *a: np.mean((v["y"] - T) ** 2)), "wrong", ["the ½ is missing"]),
     (forward_with(z2=lambda v, X, T, W1, b1, W2, b2: v["z1"] @ W2 + b2), "wrong",
-     ["z2 is off", "z₁ instead of h"]),
+     ["values['z2'][0, 0] is off", "z₁ instead of h"]),
     (lambda X, T, W1, b1, W2, b2: tuple(reference.forward(X, T, W1, b1, W2, b2).values()),
-     "wrong", ["should return a dict", "got tuple"]),
-    (forward_hard_coded, "wrong", ["H = 3", "answer for the first batch"]),
-    (forward_in_place, "wrong", ["read-only", "in place", "W1 *= 1.0"]),
+     "wrong", ["should be a dict with the keys E, h, y, z1, z2", "got tuple"]),
+    (forward_hard_coded, "wrong", ["H = 3", "values['z1'] has shape (4, 4)",
+                                   "notebook's starting parameters"]),
+    (forward_in_place, "wrong", ["3 random samples", "changed its input", "X[0, 0] was"]),
+    (forward_averages_the_costs, "wrong", ["called again", "values['E'] ="]),
     (lambda X, T, W1, b1, W2, b2: reference.forward(X, T, W1.T, b1, W2, b2), "wrong",
      ["core dimension", "XW₁"]),
     (forward_forever, "wrong", ["did not finish"]),
@@ -130,10 +143,12 @@ FORWARD = [  # (answer, status, key words of the message)
 
 @pytest.mark.parametrize("answer, status, words", rows(FORWARD))
 def test_forward(answer, status, words, short_guard):  # noqa: F811
+    HISTORY.clear()
     assert_row(check_network_forward, answer, status, words)
 
 
 def test_forward_messages_differ(short_guard):  # noqa: F811
+    HISTORY.clear()
     assert_messages_differ(check_network_forward, FORWARD)
 
 
@@ -223,6 +238,17 @@ def backward_in_place(X, T, W1, b1, W2, b2, values):
     return reference.backward(X, T, W1, b1, W2, b2, values)
 
 
+TOTALS: dict = {}
+
+
+def backward_accumulates(X, T, W1, b1, W2, b2, values):
+    """Adds each call's bars to those of earlier calls of the same shape, as bars once were."""
+    bars = reference.backward(X, T, W1, b1, W2, b2, values)
+    for name, bar in bars.items():
+        TOTALS[name, bar.shape] = TOTALS.get((name, bar.shape), 0) + bar
+    return {name: TOTALS[name, bar.shape] for name, bar in bars.items()}
+
+
 def backward_forever(X, T, W1, b1, W2, b2, values):
     bars = {}
     while "y_bar" not in bars:
@@ -236,32 +262,34 @@ BACKWARD = [  # (answer, status, key words of the message)
     (backward_with_einsum, "correct", []),
     (backward_in_another_order, "correct", []),
     (backward_with(y_bar=lambda v, b, a: v["y"] - a["T"]), "wrong",
-     ["y_bar is off", "y_bar[0, 0] = −0.2031", "1/N is missing"]),
+     ["bars['y_bar'][0, 0] is off", "((y − t)/N)[0, 0] = −0.2031", "1/N is missing"]),
     (backward_with(y_bar=lambda v, b, a: (a["T"] - v["y"]) / a["N"]), "wrong",
-     ["y_bar is off", "sign is flipped"]),
+     ["bars['y_bar'][0, 0] is off", "sign is flipped"]),
     (backward_with(z2_bar=lambda v, b, a: b["y_bar"] * v["z2"] * (1 - v["z2"])), "wrong",
-     ["z2_bar is off", "is not σ'(z₂)"]),
+     ["bars['z2_bar'][0, 0] is off", "is not σ'(z₂)"]),
     (backward_with(W2_bar=lambda v, b, a: b["z2_bar"].T @ v["h"]), "wrong",
-     ["W2_bar is off", "shape (4, 1)", "got shape (1, 4)", "transposed"]),
+     ["bars['W2_bar'] has shape (1, 4), expected (4, 1)", "transposed"]),
     (backward_with(b2_bar=lambda v, b, a: b["z2_bar"]), "wrong",
-     ["b2_bar is off", "shape (1,)", "not summed over the samples"]),
+     ["bars['b2_bar'] has shape (4, 1), expected (1,)", "not summed over the samples"]),
     (h_bar_with_W2, "wrong", ["ValueError", "h_bar = bars", "W₂ instead of W₂ᵀ"]),
     (backward_with(h_bar=lambda v, b, a: b["y_bar"] @ a["W2"].T), "wrong",
-     ["h_bar is off", "ȳ instead of z̄₂"]),
+     ["bars['h_bar'][0, 0] is off", "ȳ instead of z̄₂"]),
     (backward_with(z1_bar=lambda v, b, a: b["h_bar"] * v["y"] * (1 - v["y"])), "wrong",
-     ["z1_bar is off", "σ' at the wrong place", "h(1 − h)"]),
+     ["bars['z1_bar'][0, 0] is off", "σ' at the wrong place", "h(1 − h)"]),
     (backward_with(W1_bar=lambda v, b, a: a["X"].T @ b["z1_bar"] / a["N"]), "wrong",
-     ["W1_bar is off", "second time"]),
+     ["bars['W1_bar'][0, 0] is off", "second time"]),
     (backward_with(b1_bar=lambda v, b, a: b["z1_bar"].sum(axis=1)), "wrong",
-     ["b1_bar is off", "axis=0"]),
-    (overwrites_in_a_loop, "wrong", ["W1_bar is off", "expected Xᵀ z̄₁", "shape (2, 4)"]),
-    (backward_hard_coded, "wrong", ["H = 3", "y_bar is off", "answer for the first batch"]),
-    (backward_keeps_h, "wrong", ["H = 3", "W2_bar is off", "shape (3, 1)"]),
-    (backward_in_place, "wrong", ["read-only", "y -= T", "in place"]),
+     ["bars['b1_bar'] is off", "axis=0"]),
+    (overwrites_in_a_loop, "wrong", ["bars['W1_bar'][0, 0] is off", "expected (Xᵀ z̄₁)[0, 0]"]),
+    (backward_hard_coded, "wrong", ["H = 3", "bars['y_bar'][0, 0] is off",
+                                    "notebook's starting parameters"]),
+    (backward_keeps_h, "wrong", ["H = 3", "bars['W2_bar'] has shape (4, 1), expected (3, 1)"]),
+    (backward_in_place, "wrong", ["changed its input", "values['y'][0, 0] was", "in place"]),
+    (backward_accumulates, "wrong", ["called again", "bars['y_bar']", "afresh"]),
     (lambda X, T, W1, b1, W2, b2, values: reference.backward(X, T, W1, b1, W2, b2, values)
-     | {"b1_bar": None}, "wrong", ['"b1_bar" is None']),
+     | {"b1_bar": None}, "wrong", ["bars['b1_bar'] is None"]),
     (lambda X, T, W1, b1, W2, b2, values: {"y_bar": (values["y"] - T) / len(X)}, "wrong",
-     ["no key 'z2_bar'"]),
+     ["should be a dict with the keys W1_bar", "got a dict with the keys y_bar."]),
     (backward_forever, "wrong", ["did not finish"]),
 ]
 
@@ -269,11 +297,13 @@ BACKWARD = [  # (answer, status, key words of the message)
 @pytest.mark.parametrize("answer, status, words", rows(BACKWARD))
 def test_backward(answer, status, words, short_guard):  # noqa: F811
     KEPT.clear()
+    TOTALS.clear()
     assert_row(check_network_backward, answer, status, words)
 
 
 def test_backward_messages_differ(short_guard):  # noqa: F811
     KEPT.clear()
+    TOTALS.clear()
     assert_messages_differ(check_network_backward, BACKWARD)
 
 
@@ -349,6 +379,20 @@ def loop_returns_the_start(params, learning_rate, epochs, forward, backward):
     return params, costs
 
 
+COSTS: list = []
+
+
+def loop_keeps_the_costs(params, learning_rate, epochs, forward, backward):
+    """Appends to a global list of costs, so a second run starts with the first run's costs."""
+    for _ in range(epochs):
+        values = forward(X, T, **params)
+        COSTS.append(values["E"])
+        bars = backward(X, T, **params, values=values)
+        params = {k: v - learning_rate * bars[k + "_bar"] for k, v in params.items()}
+    COSTS.append(forward(X, T, **params)["E"])
+    return params, list(COSTS)
+
+
 def loop_forever(params, learning_rate, epochs, forward, backward):
     epoch = 0
     while epoch < epochs:
@@ -360,24 +404,29 @@ LOOP = [  # (answer, status, key words of the message)
     (reference.gradient_descent, "correct", ["epochs + 1", "2 runs"]),
     (loop_by_name, "correct", []),
     (loop_on_a_copy, "correct", []),
-    (loop_with(final=False), "wrong", ["the costs", "cost after the last step is missing"]),
+    (loop_with(final=False), "wrong", ["the costs has shape (5,), expected (6,)",
+                                       "cost after the last step is missing"]),
     (loop_without_the_first_cost, "wrong", ["the cost before the first step is missing"]),
     (loop_with(sign=-1.0), "wrong", ["uphill"]),
     (loop_with(rate=1.0), "wrong", ["η = 1", "`learning_rate`"]),
     (loop_with(names=("W1", "W2")), "wrong", ["the biases never move"]),
     (loop_with(names=()), "wrong", ["not updated"]),
-    (loop_in_place, "wrong", ["does not support item assignment", "build a new dict"]),
-    (loop_returns_the_start, "wrong", ['params["W1"] is not the final one']),
+    (loop_in_place, "wrong", ["changed its input", "params['W1'][0, 0] was"]),
+    (loop_returns_the_start, "wrong", ["the final params['W1'][0, 0] is off",
+                                       "after the last step"]),
     (lambda params, learning_rate, epochs, forward, backward: params, "wrong",
-     ["should return two things"]),
+     ["should return 2 values (the final params, the costs)", "got one dict"]),
+    (loop_keeps_the_costs, "wrong", ["called again", "the costs", "afresh"]),
     (loop_forever, "wrong", ["did not finish"]),
 ]
 
 
 @pytest.mark.parametrize("answer, status, words", rows(LOOP))
 def test_loop(answer, status, words, short_guard):  # noqa: F811
+    COSTS.clear()
     assert_row(check_training_by_hand, answer, status, words)
 
 
 def test_loop_messages_differ(short_guard):  # noqa: F811
+    COSTS.clear()
     assert_messages_differ(check_training_by_hand, LOOP)

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import Node, topological_order
-from ..notation import compared
+from ..notation import compared, factor
 
 #: How long the student's function may run before the check gives up on it (seconds).
 GUARD_SECONDS = 3.0
@@ -205,7 +205,8 @@ def snapshot(value):
 
 def observe(value, name: str, into: dict, graph: bool = True) -> dict:
     """Record under readable names what can be seen of `value`: numbers, arrays, the items of a
-    list, and for a node its graph's values, bars and parents."""
+    list or a dict (a dict's keys in any order), and for a node its graph's values, bars and
+    parents."""
     if isinstance(value, Node):
         nodes = topological_order(value) if graph else [value]
         for node in nodes:
@@ -217,7 +218,9 @@ def observe(value, name: str, into: dict, graph: bool = True) -> dict:
         into[name] = value.copy()
     elif isinstance(value, (list, tuple, dict)):
         items = list(value.items()) if isinstance(value, dict) else list(enumerate(value))
-        into[name] = tuple(v.label if isinstance(v, Node) else k for k, v in items)
+        into[name] = "a dict with the keys " + ", ".join(sorted(map(str, value))) \
+            if isinstance(value, dict) else \
+            tuple(v.label if isinstance(v, Node) else k for k, v in items)  # a list in order
         for key, item in items:
             observe(item, f"{name}[{key!r}]" if isinstance(key, str) else f"{name}[{key}]", into,
                     graph=False)
@@ -297,11 +300,13 @@ def _outcome(rules: Exercise, functions: tuple, args: tuple, student: str = "") 
     returned = [call(f, *args, hints=rules.crash_hints, state=args, where=student) if student
                 else f(*args) for f in functions]
     seen: dict = {}
-    if len(functions) == 1 and len(rules.returns) > 1:
-        seen.update(zip(rules.returns, _unpack(returned[0], rules.returns, _name(functions[0])),
-                        strict=True))
-    else:
-        seen.update(zip(rules.returns, returned, strict=False))  # returns=(): none
+    values = _unpack(returned[0], rules.returns, _name(functions[0])) \
+        if len(functions) == 1 and len(rules.returns) > 1 else returned
+    for name, value in zip(rules.returns, values, strict=False):  # returns=(): none
+        if isinstance(value, dict) and not rules.judge:  # compared key by key
+            observe(value, name, seen)
+        else:
+            seen[name] = value
     seen.update(_seen(rules, args))
     return seen, returned[0] if len(returned) == 1 else tuple(returned)
 
@@ -410,6 +415,9 @@ def _wrong_value(rules: Exercise, name: str, expected, got, hint: str) -> str:
     tail = f" Hint: {hint}" if hint else ""
     if got is None:
         return f"{name} is None: did you forget to compute or `return` it?{tail}"
+    if isinstance(expected, str):  # what a dict holds
+        return (f"{name} should be {expected}; got "
+                f"{got if isinstance(got, str) else type(got).__name__}.{tail}")
     if isinstance(got, (str, bytes)):
         return f"{name} should be a number, got the text {got!r}.{tail}"
     try:
@@ -421,6 +429,6 @@ def _wrong_value(rules: Exercise, name: str, expected, got, hint: str) -> str:
         where = f" (the shape of {formula})" if formula else ""
         return f"{name} has shape {array.shape}, expected {np.shape(expected)}{where}.{tail}"
     at, want, have = compared(expected, array, rules.rtol)
-    formula = f"({formula}){at}" if formula and at else formula
+    formula = factor(formula) + at if formula and at else formula
     return (f"{name}{at} is off: expected {formula + ' = ' if formula else ''}{want}, got "
             f"{have}.{tail}")

@@ -3,22 +3,20 @@ the training loop that uses them.
 
 The expected answers come from the reference engine: every configuration (a batch, a hidden
 size, a seed) is built node by node, and the engine's values and bars are compared with the
-student's arrays in the order the passes compute them. Since the answers are dicts of arrays,
-a `judge` does the comparing: it names the first wrong array with its expected and actual
-shape and the first entry that differs, and a table of typical mistakes per array, one row
-(what the mistake computes, hint) each, explains it when a row matches. The arrays handed to
-the student are read-only, so an in-place change stops at once with a hint.
+student's dict, array by array in the order the passes compute them. A table per pass holds,
+for each array, how it is computed and its typical mistakes as (what the mistake computes from
+the right values and bars, hint) rows; each row becomes a mistake of the runner: the right
+answer with that one array replaced.
 """
 from __future__ import annotations
 
-from types import MappingProxyType, SimpleNamespace
+from types import SimpleNamespace
 
 import numpy as np
 
 from .. import network as reference
 from ..engine import OPERATIONS, Node, add, matmul, sigmoid
 from ..lecture import half_squared_error
-from ..notation import number
 from ._runner import check
 
 __all__ = ["check_network_forward", "check_network_backward", "check_training_by_hand"]
@@ -34,14 +32,8 @@ CONFIGURATIONS: list[dict] = [
 ]
 
 
-def _read_only(array) -> np.ndarray:
-    array = np.array(array, dtype=float)
-    array.setflags(write=False)
-    return array
-
-
 def configuration(c: dict) -> SimpleNamespace:
-    """Inputs X, labels T and parameters of configuration `c`, seeded; fresh read-only arrays."""
+    """Inputs X, labels T and parameters of configuration `c`, seeded; fresh arrays."""
     rng = np.random.default_rng(c["seed"])
     if c["samples"] is None:
         X, T = reference.X, reference.T
@@ -52,8 +44,8 @@ def configuration(c: dict) -> SimpleNamespace:
               "W2": rng.normal(size=(c["hidden"], 1)), "b2": 0.5 * rng.normal(size=1)}
     if c["samples"] is None and c["seed"] == 0:
         params = reference.init_params(c["hidden"], c["seed"])     # the notebook's start
-    return SimpleNamespace(X=_read_only(X), T=_read_only(T), N=len(X),
-                           params={k: _read_only(v) for k, v in params.items()})
+    return SimpleNamespace(X=np.array(X, dtype=float), T=np.array(T, dtype=float), N=len(X),
+                           params={k: np.array(v, dtype=float) for k, v in params.items()})
 
 
 def engine_answers(X, T, W1, b1, W2, b2) -> tuple[dict, dict]:
@@ -85,13 +77,12 @@ def _make_forward(c: dict) -> tuple:
 
 def _make_backward(c: dict) -> tuple:
     args = _make_forward(c)
-    values = {k: _read_only(v) for k, v in _engine_forward(*args).items()}
-    return (*args, values)
+    return (*args, _engine_forward(*args))
 
 
 # --------------------------------------------------------------------------------------------
 # The typical mistakes: for each array, (how it is computed, [(what the mistake computes,
-# hint)]). `c` holds the configuration and the expected values and bars (c.y, c.y_bar, ...).
+# hint)]). `c` holds the arguments and the right values and bars (c.X, c.y, c.y_bar, ...).
 # --------------------------------------------------------------------------------------------
 
 def _dsig(a):
@@ -209,87 +200,31 @@ BACKWARD = {
 }
 
 
-def _entries(array) -> str:
-    flat = array.ravel()
-    return "[" + ", ".join(number(v) for v in flat[:4]) + (", …]" if flat.size > 4 else "]")
+STARTING_PARAMS = ("those are the values of the notebook's starting parameters (H = 4): compute "
+                   "from the arguments W1, b1, W2, b2, with no numbers written in and nothing "
+                   "kept from a call before.")
 
 
-def _shown(name: str, want: np.ndarray, got: np.ndarray) -> str:
-    """Expected against got, in one line: shapes, and the first entry that differs."""
-    if got.shape != want.shape:
-        return (f"shape {want.shape}, entries {_entries(want)}; got shape {got.shape}, "
-                f"entries {_entries(got)}")
-    if want.ndim == 0:
-        return f"{number(want)}; got {number(got)}"
-    index = tuple(int(i) for i in np.argwhere(~np.isclose(got, want, rtol=1e-7, atol=1e-12))[0])
-    where = f"{name}[{', '.join(map(str, index))}]"
-    return (f"shape {want.shape}, {where} = {number(want[index])}; got {where} = "
-            f"{number(got[index])}")
-
-
-def _matches(compute, c, got: np.ndarray, want: np.ndarray) -> bool:
-    """Whether the mistake explains `got` (and, on this batch, differs from the right answer)."""
-    try:
-        candidate = np.asarray(compute(c), dtype=float)
-    except ValueError:                      # a mistake whose shapes do not fit this batch
-        return False
-    if candidate.shape == want.shape and np.allclose(candidate, want):
-        return False
-    return candidate.shape == got.shape and np.allclose(candidate, got, rtol=1e-7, atol=1e-12)
-
-
-def _first_answer(name: str, c) -> bool:
-    """Whether `c.got` is the answer for the first configuration: written in, or kept."""
-    values, bars = engine_answers(*_make_forward(CONFIGURATIONS[0]))
-    want = (values | bars)[name]
-    return c.got.shape == np.shape(want) and np.allclose(c.got, want) \
-        and not (c.want.shape == np.shape(want) and np.allclose(c.want, want))
-
-
-def _judge_dict(function: str, tables: dict, args: tuple, returned) -> str | None:
-    """The first array of `returned` that differs from the engine's, explained."""
-    keys = ", ".join(f'"{k}"' for k in tables)
-    if not isinstance(returned, dict):
-        return (f"`{function}` should return a dict with the keys {keys}; got "
-                f"{type(returned).__name__}.")
-    missing = [k for k in tables if k not in returned]
-    if missing:
-        return f"the dict `{function}` returned has no key {missing[0]!r} (keys: {keys})."
-    values, bars = engine_answers(*args[:6])
-    c = SimpleNamespace(**dict(zip(("X", "T", *PARAMS), args[:6], strict=True)), N=len(args[0]),
-                        **values, **bars)
-    for name, (formula, mistakes) in tables.items():
-        if returned[name] is None:
-            return f'"{name}" is None: did you forget to compute it?'
-        try:
-            got = np.asarray(returned[name], dtype=float)
-        except (TypeError, ValueError):
-            return f'"{name}" should be an array of numbers, got {type(returned[name]).__name__}.'
-        want = (values | bars)[name]
-        if name == "E" and got.size == 1:
-            got = got.reshape(())
-        if got.shape == want.shape and np.allclose(got, want, rtol=1e-7, atol=1e-12):
-            continue
-        hint = next((text for compute, text in mistakes if _matches(compute, c, got, want)), "")
-        if not hint and got.shape == want.shape and np.allclose(got, -want, atol=1e-12):
-            hint = "the sign is flipped."
-        c.got, c.want = got, want
-        if not hint and _first_answer(name, c):
-            hint = ("that is the answer for the first batch (the XOR batch, H = 4): compute from "
-                    "the arguments, with no numbers written in and nothing kept from a call "
-                    "before.")
-        if not hint and got.shape != want.shape:
-            hint = ("every bar has the shape of its value." if name.endswith("_bar") else
-                    "X is N × 2, W₁ is 2 × H, W₂ is H × 1: check the order of the products.")
-        return (f"{name} is off: expected {formula}, {_shown(name, want, got)}."
-                + (f" Hint: {hint}" if hint else ""))
-    return None
+def _rules(solution, make, returned: str, table: dict) -> dict:
+    """The runner's fields for a pass that returns the dict `table` describes."""
+    def mistake(name, compute):
+        def answer(*args):
+            values, bars = engine_answers(*args[:6])
+            c = SimpleNamespace(**dict(zip(("X", "T", *PARAMS), args, strict=False)),
+                                N=len(args[0]), **values, **bars)
+            return solution(*args) | {name: compute(c)}
+        return answer
+    return dict(solution=solution, configurations=CONFIGURATIONS, make=make,
+                returns=(returned,), crash_hints=CRASH_HINTS,
+                formulas={f"{returned}[{name!r}]": formula
+                          for name, (formula, _) in table.items()},
+                mistakes=[(lambda X, T, *rest: solution(X, T, *_make_forward(CONFIGURATIONS[0])[2:],
+                                                         *rest[4:]), STARTING_PARAMS)] + [
+                    (mistake(name, compute), hint)
+                    for name, (_, rows) in table.items() for compute, hint in rows])
 
 
 CRASH_HINTS = [
-    ("read-only", "you changed one of the arrays you were given in place (`-=`, `*=`, "
-                  "`[...] =`): they belong to the caller, who uses them again. Build new arrays "
-                  "instead, e.g. `y_bar = (y - T) / len(X)`."),
     ("core dimension", "a matrix product whose shapes do not fit. Forward: XW₁ (N × 2 times "
                        "2 × H), then hW₂. Backward: the bars of A = XW are X̄ = ĀWᵀ and "
                        "W̄ = XᵀĀ, so h̄ = z̄₂W₂ᵀ (N × 1 times 1 × H), not z̄₂W₂: W₂ instead of "
@@ -302,12 +237,7 @@ CRASH_HINTS = [
 
 
 @check("07_training_xor", "the forward pass by hand",
-       solution=_engine_forward,
-       configurations=CONFIGURATIONS,
-       make=_make_forward,
-       returns=(),
-       judge=lambda args, returned: _judge_dict("network_forward", FORWARD, args, returned),
-       crash_hints=CRASH_HINTS,
+       **_rules(_engine_forward, _make_forward, "values", FORWARD),
        success=f"z₁, h, z₂, y and E equal the engine's forward values on {len(CONFIGURATIONS)} "
                "batches: the XOR batch, and random batches of 3 and 7 samples with 1 and 5 "
                "hidden units.")
@@ -316,12 +246,7 @@ def check_network_forward(network_forward):
 
 
 @check("07_training_xor", "the backward pass by hand",
-       solution=_engine_backward,
-       configurations=CONFIGURATIONS,
-       make=_make_backward,
-       returns=(),
-       judge=lambda args, returned: _judge_dict("network_backward", BACKWARD, args, returned),
-       crash_hints=CRASH_HINTS,
+       **_rules(_engine_backward, _make_backward, "bars", BACKWARD),
        success=f"all eight bars, ȳ, z̄₂, W̄₂, b̄₂, h̄, z̄₁, W̄₁, b̄₁, equal the engine's on "
                f"{len(CONFIGURATIONS)} batches, each with the shape of its value; h̄ = z̄₂W₂ᵀ "
                "carries the error to the hidden layer.")
@@ -339,16 +264,13 @@ RUNS: list[dict] = [
     dict(label="H = 2, seed 7, η = 0.5, 3 epochs", hidden=2, seed=7, rate=0.5, epochs=3)]
 
 
-def _make_run(c: dict) -> tuple:
-    params = {k: _read_only(v) for k, v in reference.init_params(c["hidden"], c["seed"]).items()}
-    return (MappingProxyType(params), c["rate"], c["epochs"], reference.forward,
-            reference.backward)
-
-
-def _costs(params, rate, epochs, backward=reference.backward) -> np.ndarray:
-    """The costs of a reference run; a mistake is a changed rate or a changed backward pass."""
-    return np.array(reference.gradient_descent(dict(params), rate, epochs,
-                                               backward=backward)[1])
+def _run(rate=None, backward=reference.backward, costs=slice(None)):
+    """A loop with a mistake: another rate, another backward pass, other costs kept."""
+    def loop(params, learning_rate, epochs, forward, _):
+        final, all_costs = reference.gradient_descent(
+            params, learning_rate if rate is None else rate, epochs, forward, backward)
+        return final, all_costs[costs]
+    return loop
 
 
 def _weights_only(*args, **kwargs) -> dict:
@@ -356,72 +278,26 @@ def _weights_only(*args, **kwargs) -> dict:
     return bars | {"b1_bar": 0 * bars["b1_bar"], "b2_bar": 0 * bars["b2_bar"]}
 
 
-LOOP_MISTAKES = [
-    (lambda p, r, n: _costs(p, r, n)[:-1], "the cost after the last step is missing: return "
-                                           "epochs + 1 costs, one forward pass more at the "
-                                           "end."),
-    (lambda p, r, n: _costs(p, r, n)[1:], "the cost before the first step is missing: "
-                                          "record E of the start too, epochs + 1 costs."),
-    (lambda p, r, n: _costs(p, -r, n), "the cost goes up: that is a step uphill, along the "
-                                       "bars. Gradient descent subtracts η times the bar."),
-    (lambda p, r, n: _costs(p, 1.0, n), "that is the run of η = 1: use the `learning_rate` "
-                                        "argument."),
-    (lambda p, r, n: _costs(p, r, n, _weights_only), "the biases never move: every weight and "
-                                                     "every bias is a coordinate."),
-    (lambda p, r, n: _costs(p, 0.0, n), "the cost never changes: the parameters are not "
-                                        "updated. Build new parameters from the bars and use "
-                                        "them in the next epoch."),
-]
-
-
-def _judge_loop(args, returned) -> str | None:
-    params, rate, epochs = args[:3]
-    if not isinstance(returned, (tuple, list)) or len(returned) != 2:
-        return ("`train_by_hand` should return two things, (params, costs); got "
-                f"{type(returned).__name__}.")
-    got_params, got_costs = returned
-    want_params, want_costs = reference.gradient_descent(dict(params), rate, epochs)
-    try:
-        costs = np.asarray(got_costs, dtype=float).ravel()
-    except (TypeError, ValueError):
-        return f"the costs should be a list of numbers, got {type(got_costs).__name__}."
-    want = np.array(want_costs)
-    if costs.shape != want.shape or not np.allclose(costs, want, rtol=1e-9, atol=1e-12):
-        hint = next((text for compute, text in LOOP_MISTAKES
-                     if _same_run(compute(params, rate, epochs), costs, want)),
-                    "each epoch: forward pass, record E, backward pass, update every parameter.")
-        return f"the costs: expected {_entries_all(want)}, got {_entries_all(costs)}. Hint: {hint}"
-    if not hasattr(got_params, "keys") or any(k not in got_params for k in PARAMS):
-        return 'the params returned should be a dict with the keys "W1", "b1", "W2", "b2".'
-    for name in PARAMS:
-        got = np.asarray(got_params[name], dtype=float)
-        if got.shape != want_params[name].shape or not np.allclose(got, want_params[name]):
-            return (f'the returned params["{name}"] is not the final one: expected '
-                    f"{_shown(name, want_params[name], got)}. Hint: return the parameters after "
-                    "the last step.")
-    return None
-
-
-def _entries_all(costs: np.ndarray) -> str:
-    return "[" + ", ".join(number(v) for v in costs) + "]"
-
-
-def _same_run(candidate: np.ndarray, costs: np.ndarray, want: np.ndarray) -> bool:
-    """The student's costs are those of the mistaken run, and that run is not the right one."""
-    if candidate.shape != costs.shape or not np.allclose(candidate, costs, rtol=1e-9, atol=1e-12):
-        return False
-    return candidate.shape != want.shape or not np.allclose(candidate, want)
-
-
 @check("07_training_xor", "the training loop by hand",
        solution=reference.gradient_descent,
        configurations=RUNS,
-       make=_make_run,
-       returns=(),
-       judge=_judge_loop,
-       crash_hints=[("does not support item assignment", "you changed the `params` you were "
-                     "given: build a new dict for the new parameters, e.g. `params = {name: ... "
-                     "for name, value in params.items()}`."), *CRASH_HINTS],
+       make=lambda c: (reference.init_params(c["hidden"], c["seed"]), c["rate"], c["epochs"],
+                       reference.forward, reference.backward),
+       returns=("the final params", "the costs"),
+       mistakes=[
+           (_run(costs=slice(-1)), "the cost after the last step is missing: return epochs + 1 "
+                                   "costs, one forward pass more at the end."),
+           (_run(costs=slice(1, None)), "the cost before the first step is missing: record E "
+                                        "of the start too, epochs + 1 costs."),
+           (lambda p, r, n, f, b: _run(-r)(p, r, n, f, b), "the cost goes up: that is a step "
+            "uphill, along the bars. Gradient descent subtracts η times the bar."),
+           (_run(1.0), "that is the run of η = 1: use the `learning_rate` argument."),
+           (_run(backward=_weights_only), "the biases never move: every weight and every bias "
+                                          "is a coordinate."),
+           (_run(0.0), "the cost never changes: the parameters are not updated. Build new "
+                       "parameters from the bars and use them in the next epoch."),
+           (lambda p, r, n, f, b: (p, _run()(p, r, n, f, b)[1]), "return the parameters after "
+            "the last step, not those you were given.")],
        success="your loop runs full-batch gradient descent with the passes it is given: the "
                f"same costs, epochs + 1 of them, and the same final parameters as the reference "
                f"on {len(RUNS)} runs.")
