@@ -37,47 +37,48 @@ def sigma_prime(z):
 
 # -- the tables: wrong answers as students write them, and right ones written differently -----
 
-def central_in_two_steps(f, x, h):
-    up, down = f(x + h), f(x - h)
-    return (up - down) / h / 2
+def central_in_two_steps(f, x, eps):
+    up, down = f(x + eps), f(x - eps)
+    return (up - down) / eps / 2
 
 
-def averaged_one_sided(f, x, h=1e-5):
-    return 0.5 * (f(x + h) - f(x)) / h + 0.5 * (f(x) - f(x - h)) / h
+def averaged_one_sided(f, x, eps=1e-5):
+    return 0.5 * (f(x + eps) - f(x)) / eps + 0.5 * (f(x) - f(x - eps)) / eps
 
 
-def halving_forever(f, x, h):
-    while h > 0:
-        h = h / 2 + 1e-300      # never reaches 0
-    return (f(x + h) - f(x - h)) / (2 * h)
+def halving_forever(f, x, eps):
+    while eps > 0:
+        eps = eps / 2 + 1e-300      # never reaches 0
+    return (f(x + eps) - f(x - eps)) / (2 * eps)
 
 
 calls = []
 
 
-def counts_its_calls(f, x, h):
+def counts_its_calls(f, x, eps):
     calls.append(1)
-    return (f(x + h) - f(x - h)) / (2 * h) * (1 if len(calls) < 3 else 1.01)
+    return (f(x + eps) - f(x - eps)) / (2 * eps) * (1 if len(calls) < 3 else 1.01)
 
 
 NUMERICAL_DERIVATIVE = [
-    (lambda f, x, h: (f(x + h) - f(x - h)) / (2 * h), "correct", ["x³", "sin", "exp"]),
+    (lambda f, x, eps: (f(x + eps) - f(x - eps)) / (2 * eps), "correct", ["x³", "sin", "exp"]),
     (central_in_two_steps, "correct", []),
     (averaged_one_sided, "correct", []),
-    (lambda f, x, h: np.diff([f(x - h), f(x + h)])[0] / (h + h), "correct", []),
-    (lambda f, x, h: (f(x + h) - f(x)) / h, "wrong", ["forward difference"]),
-    (lambda f, x, h: (f(x) - f(x - h)) / h, "wrong", ["backward difference"]),
-    (lambda f, x, h: (f(x + h) - f(x - h)) / h, "wrong", ["divide by 2h"]),
-    (lambda f, x, h: (f(x + h) - f(x - h)) / 2 * h, "wrong", ["precedence", "/ (2 * h)"]),
-    (lambda f, x, h: (f(x - h) - f(x + h)) / (2 * h), "wrong", ["wrong sign"]),
-    (lambda f, x, h: ((x + h) ** 3 - (x - h) ** 3) / (2 * h), "wrong", ["sin x", "call the"]),
-    (lambda f, x, h: (f(x + 1e-5) - f(x - 1e-5)) / 2e-5, "wrong", ["h = 0.1", "step `h`"]),
-    (lambda f, x, h: (f(1 + h) - f(1 - h)) / (2 * h), "wrong", ["argument `x`"]),
-    (lambda f, x, h: abs(f(x + h) - f(x - h)) / (2 * h), "wrong", ["x = 2.2", "abs()"]),
-    (lambda f, x, h: f(x + h) - f(x - h) / (2 * h), "wrong", ["expected", "got"]),
-    (lambda f, x, h: None, "wrong", ["is None", "return"]),
-    (lambda f, x, h: "3", "wrong", ["the text '3'"]),
-    (lambda f, x, h: (f(x, h) - f(x)) / h, "wrong", ["TypeError"]),
+    (lambda f, x, eps: np.diff([f(x - eps), f(x + eps)])[0] / (eps + eps), "correct", []),
+    (lambda f, x, eps: (f(x + eps) - f(x)) / eps, "wrong", ["forward difference"]),
+    (lambda f, x, eps: (f(x) - f(x - eps)) / eps, "wrong", ["backward difference"]),
+    (lambda f, x, eps: (f(x + eps) - f(x - eps)) / eps, "wrong", ["divide by 2ε"]),
+    (lambda f, x, eps: (f(x + eps) - f(x - eps)) / 2 * eps, "wrong", ["precedence", "/ (2 * eps)"]),
+    (lambda f, x, eps: (f(x - eps) - f(x + eps)) / (2 * eps), "wrong", ["wrong sign"]),
+    (lambda f, x, eps: ((x + eps) ** 3 - (x - eps) ** 3) / (2 * eps), "wrong",
+     ["sin x", "call the"]),
+    (lambda f, x, eps: (f(x + 1e-5) - f(x - 1e-5)) / 2e-5, "wrong", ["ε = 0.1", "step `eps`"]),
+    (lambda f, x, eps: (f(1 + eps) - f(1 - eps)) / (2 * eps), "wrong", ["argument `x`"]),
+    (lambda f, x, eps: abs(f(x + eps) - f(x - eps)) / (2 * eps), "wrong", ["x = 2.2", "abs()"]),
+    (lambda f, x, eps: f(x + eps) - f(x - eps) / (2 * eps), "wrong", ["expected", "got"]),
+    (lambda f, x, eps: None, "wrong", ["is None", "return"]),
+    (lambda f, x, eps: "3", "wrong", ["the text '3'"]),
+    (lambda f, x, eps: (f(x, eps) - f(x)) / eps, "wrong", ["TypeError"]),
     (halving_forever, "wrong", ["did not finish"]),
     (counts_its_calls, "wrong", ["called again", "carries something over"]),
 ]

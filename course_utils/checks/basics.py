@@ -29,39 +29,39 @@ def _cube(x):
 
 
 @check("01_chain_rule", "numerical derivative",
-      solution=lambda f, x, h: (f(x + h) - f(x - h)) / (2 * h),
-      configurations=[dict(label="f(x) = x³ at x = 1, h = 0.1", f=_cube, x=1.0, h=0.1),
-                      dict(label="f(x) = x³ at x = 1, h = 0.01", f=_cube, x=1.0, h=0.01),
-                      dict(label="f(x) = sin x at x = 2.2, h = 0.001", f=np.sin, x=2.2,
-                           h=0.001),
-                      dict(label="f(x) = eˣ at x = 2.5, h = 0.05", f=np.exp, x=2.5, h=0.05)],
-      make=lambda c: (c["f"], c["x"], c["h"]),
-      returns=("numerical_derivative(f, x, h)",),
-      formulas={"numerical_derivative(f, x, h)": "(f(x+h) − f(x−h)) / 2h"},
+      solution=lambda f, x, eps: (f(x + eps) - f(x - eps)) / (2 * eps),
+      configurations=[dict(label="f(x) = x³ at x = 1, ε = 0.1", f=_cube, x=1.0, eps=0.1),
+                      dict(label="f(x) = x³ at x = 1, ε = 0.01", f=_cube, x=1.0, eps=0.01),
+                      dict(label="f(x) = sin x at x = 2.2, ε = 0.001", f=np.sin, x=2.2,
+                           eps=0.001),
+                      dict(label="f(x) = eˣ at x = 2.5, ε = 0.05", f=np.exp, x=2.5, eps=0.05)],
+      make=lambda c: (c["f"], c["x"], c["eps"]),
+      returns=("numerical_derivative(f, x, eps)",),
+      formulas={"numerical_derivative(f, x, eps)": "(f(x+ε) − f(x−ε)) / 2ε"},
       mistakes=[
-          (lambda f, x, h: (f(x + h) - f(x)) / h, "that is the forward difference "
-           "(f(x+h) − f(x))/h; use the central one, which is accurate to order h² instead of h."),
-          (lambda f, x, h: (f(x) - f(x - h)) / h, "that is the backward difference "
-           "(f(x) − f(x−h))/h; use the central one, (f(x+h) − f(x−h)) / 2h."),
-          (lambda f, x, h: (f(x + h) - f(x - h)) / h, "the two points x − h and x + h are 2h "
-           "apart: divide by 2h, not h."),
-          (lambda f, x, h: (f(x + h) - f(x - h)) / 2 * h, "operator precedence: `/ 2 * h` "
-           "divides by 2 and then multiplies by h; write `/ (2 * h)`."),
-          (lambda f, x, h: (f(x - h) - f(x + h)) / (2 * h), "wrong sign: subtract f(x − h) from "
-           "f(x + h), not the other way."),
-          (lambda f, x, h: (f(x + 1e-5) - f(x - 1e-5)) / 2e-5, "that is the exact derivative, "
-           "as if the step were tiny: use the step `h` you are given."),
-          (lambda f, x, h: (f(1 + h) - f(1 - h)) / (2 * h), "that differentiates at x = 1 "
-           "whatever `x` is: use the argument `x`."),
-          (lambda f, x, h: abs(f(x + h) - f(x - h)) / (2 * h), "a derivative can be negative: "
-           "no abs()."),
-          (lambda f, x, h: ((x + h) ** 3 - (x - h) ** 3) / (2 * h), "that differentiates x³ "
-           "whatever f is: call the function `f` you are given.")],
+          (lambda f, x, eps: (f(x + eps) - f(x)) / eps, "that is the forward difference "
+           "(f(x+ε) − f(x))/ε; use the central one, which is accurate to order ε² instead of ε."),
+          (lambda f, x, eps: (f(x) - f(x - eps)) / eps, "that is the backward difference "
+           "(f(x) − f(x−ε))/ε; use the central one, (f(x+ε) − f(x−ε)) / 2ε."),
+          (lambda f, x, eps: (f(x + eps) - f(x - eps)) / eps, "the two points x − ε and x + ε "
+           "are 2ε apart: divide by 2ε, not ε."),
+          (lambda f, x, eps: (f(x + eps) - f(x - eps)) / 2 * eps, "operator precedence: "
+           "`/ 2 * eps` divides by 2 and then multiplies by ε; write `/ (2 * eps)`."),
+          (lambda f, x, eps: (f(x - eps) - f(x + eps)) / (2 * eps), "wrong sign: subtract "
+           "f(x − ε) from f(x + ε), not the other way."),
+          (lambda f, x, eps: (f(x + 1e-5) - f(x - 1e-5)) / 2e-5, "that is the exact derivative, "
+           "as if the step were tiny: use the step `eps` you are given."),
+          (lambda f, x, eps: (f(1 + eps) - f(1 - eps)) / (2 * eps), "that differentiates at "
+           "x = 1 whatever `x` is: use the argument `x`."),
+          (lambda f, x, eps: abs(f(x + eps) - f(x - eps)) / (2 * eps), "a derivative can be "
+           "negative: no abs()."),
+          (lambda f, x, eps: ((x + eps) ** 3 - (x - eps) ** 3) / (2 * eps), "that "
+           "differentiates x³ whatever f is: call the function `f` you are given.")],
       success=lambda got: "central differences agree on x³, sin and exp at four points and "
-      f"steps; for x³ at x = 1 with h = 0.1: {number(got['numerical_derivative(f, x, h)'])} "
+      f"steps; for x³ at x = 1 with ε = 0.1: {number(got['numerical_derivative(f, x, eps)'])} "
       "(exact: 3).")
 def check_numerical_derivative(numerical_derivative):
-    """`numerical_derivative(f, x, h)`: the central difference (f(x+h) − f(x−h)) / 2h."""
+    """`numerical_derivative(f, x, eps)`: the central difference (f(x+ε) − f(x−ε)) / 2ε."""
 
 
 def _outer_at_x(x):
