@@ -13,13 +13,19 @@ from course_utils.engine import Node, topological_order
 NAMES = sorted(REGISTRY)
 
 
-def hand_in(name, function):
-    """Run the check named `name` on `function`, one copy per student function it takes."""
+def handed(name, function) -> list:
+    """What a student hands in to the check named `name`: `function(i)` for each function it
+    takes, as the notebook hands them in."""
     rules = REGISTRY[name]
     count = len(rules.solution) if isinstance(rules.solution, tuple) else 1
     functions = [function(i) for i in range(count)]
-    handed = rules.hand_in(*functions) if rules.hand_in else functions
-    return getattr(checks, name)(*(handed if isinstance(handed, list) else [handed]))
+    given = rules.hand_in(*functions) if rules.hand_in else functions
+    return given if isinstance(given, list) else [given]
+
+
+def hand_in(name, function):
+    """Run the check named `name` on `function`, one copy per student function it takes."""
+    return getattr(checks, name)(*handed(name, function))
 
 
 def solution(name, i):
@@ -92,8 +98,7 @@ def mutate(args) -> bool:
 def test_a_change_of_the_inputs_is_named(name):
     rules = REGISTRY[name]
     if rules.prepare:
-        reference = rules.hand_in(solution(name, 0))
-        rules = rules.prepare(rules, reference)[0]
+        rules = rules.prepare(rules, *handed(name, lambda i: solution(name, i)))[0]
     if not any(mutate(rules.make(c)) for c in rules.configurations):
         pytest.skip("every input is a number or a function: nothing can change in place")
 

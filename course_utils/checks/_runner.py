@@ -244,7 +244,8 @@ class Exercise:
     returns: tuple = ("the result",)             # names of the returned values; () = ignored
     formulas: dict = field(default_factory=dict)  # name (or ".value") -> how it is computed
     judge: Callable | None = None                # (args, returned) -> problem or None; then
-    #                                              the returned values are judged, not compared
+    judged: tuple | None = None                  # these returned values (default: all) are
+    #                                              judged, not compared
     observed: Callable | None = None             # arguments -> {name: value}, else observe()
     prepare: Callable | None = None              # (rules, *handed in) -> (rules, functions)
     hand_in: Callable | None = None              # solution-like function(s) -> what is handed in
@@ -372,7 +373,7 @@ def run(rules: Exercise, *handed_in) -> Verdict:
 
 def _first_wrong(rules: Exercise, runs: list, explained: dict) -> tuple[str, str] | None:
     """(message, hint) for the first observable that differs from the solution's, or None."""
-    judged = rules.returns if rules.judge else ()
+    judged = (rules.returns if rules.judged is None else rules.judged) if rules.judge else ()
     for configuration, got, want, _ in runs:
         for name in (n for n in want if n not in judged):
             if not same(got.get(name), want.get(name), rules.rtol):

@@ -170,10 +170,11 @@ def check_forward_pass(forward_pass):
 
 def _message(child: Node, i: int):
     """What `child` sends its argument i, as the notebook's `message` helper computes it."""
-    assert child.op is not None
+    vjp = child.op.vjps[i] if child.op else None
+    assert vjp is not None, "a leaf or a constant receives no message"
     values = _values(child)
-    return unbroadcast(np.asarray(child.op.vjps[i](child.bar, child.value, *values,
-                                                   **child.params)), np.shape(values[i]))
+    return unbroadcast(np.asarray(vjp(child.bar, child.value, *values, **child.params)),
+                       np.shape(values[i]))
 
 
 def _backward(combine=sum, message=_message, seed=1.0, nodes=lambda o: o[-2::-1]):

@@ -35,7 +35,9 @@ def tangent_message(node: Node, i: int, tangent) -> np.ndarray:
         values[i] = np.asarray(tangent, dtype=float)
         return np.broadcast_to(op.forward(*values, **node.params), node.shape)
     spread = np.broadcast_to(np.asarray(tangent, dtype=float), node.shape)
-    message = op.vjps[i](spread, node.value, *values, **node.params)
+    vjp = op.vjps[i]
+    assert vjp is not None, "a constant argument sends no tangent"
+    message = vjp(spread, node.value, *values, **node.params)
     return np.broadcast_to(message, node.shape)
 
 
@@ -149,7 +151,7 @@ def _observed(output, leaf, direction) -> dict:
            dict(label="a vector output out = h·h with h = tanh(2·(x @ W) + b), leaf W, a random "
                 "direction", graph="vector")],
        make=_forward_args,
-       judge=_no_backward,
+       judge=_no_backward, judged=(),
        observed=_observed,
        returns=("the output's tangent",),
        mistakes=[
