@@ -241,7 +241,8 @@ class Exercise:
     make: Callable[[dict], tuple]                # a configuration -> fresh arguments
     mistakes: Sequence[tuple] = ()               # (function(s) of a mistake, hint or hint(name))
     crash_hints: Sequence[tuple] = ()            # (text in the error, hint or hint(arguments))
-    returns: tuple = ("the result",)             # names of the returned values; () = ignored
+    returns: tuple = ("the result",)             # names of the returned values (a dict's
+    #                                              compared key by key); () = ignored
     formulas: dict = field(default_factory=dict)  # name (or ".value") -> how it is computed
     judge: Callable | None = None                # (args, returned) -> problem or None; then
     judged: tuple | None = None                  # these returned values (default: all) are
