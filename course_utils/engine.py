@@ -12,8 +12,10 @@ operation has a single output and knows only its own local derivatives, written 
    (child's bar x local derivative), i.e. the messages its children send it.
 
 Numbers and numpy arrays mixed into an expression are constants: they are not nodes, so no bar
-is computed for them (data as plain arrays costs no backward work). A constant is copied when
-its node is built, whatever its dtype: changing the array afterwards does not change the graph.
+is computed for them (data as plain arrays costs no backward work). A constant, like a value you
+set, is copied when its node is built, whatever its dtype: changing the array afterwards does not
+change the graph. The one exception cannot change anyway: a float64 array you made read-only
+(`X.setflags(write=False)`) that owns its memory is kept as it is, so big data costs no copy.
 """
 from __future__ import annotations
 
@@ -34,7 +36,8 @@ from .notation import fill, plain
 def as_value(value, what: str = "Node") -> np.ndarray:
     """`value` as a new float64 array, or a TypeError saying what was given and what is accepted."""
     if type(value) is np.ndarray and value.dtype == np.float64:  # the common case, made fast
-        return value.copy()
+        # read-only and owning its memory, the array cannot change under the graph: no copy needed
+        return value if not value.flags.writeable and value.flags.owndata else value.copy()
     if type(value) in (float, int):
         return np.array(value, dtype=np.float64)
     accepted = "a number, or a (nested) list / numpy array of numbers"

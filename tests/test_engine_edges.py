@@ -214,6 +214,32 @@ def test_constants_of_every_dtype_are_copied_when_the_node_is_built(dtype):
     assert float(out.value) == 6.0
 
 
+def test_a_value_set_later_is_copied_too():
+    x = Node(1.0, name="x")
+    new = np.array([1.0, 2.0])
+    x.value = new
+    new[0] = 5.0
+    assert np.array_equal(x.value, [1.0, 2.0])
+
+
+def test_a_read_only_array_that_owns_its_memory_is_kept_without_a_copy():
+    data = np.arange(3.0)
+    data.setflags(write=False)
+    out = Node(np.ones(3), name="x") * data
+    assert np.shares_memory(out.args[1], data)
+
+
+def test_a_read_only_view_of_a_writable_array_is_copied():
+    base = np.arange(3.0)
+    view = base[:]
+    view.setflags(write=False)
+    x = Node(np.ones(3), name="x")
+    out = (x * view).sum()
+    base[0] = 10.0          # the view changes with its base: the graph must not
+    out.forward()
+    assert float(out.value) == 3.0
+
+
 # -- bars: plain arrays, each a node's own -----------------------------------------------------
 
 def bars_of(output):
