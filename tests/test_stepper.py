@@ -330,7 +330,7 @@ def test_play_ticks_one_step_at_a_time_and_stops_at_the_end(stepper, monkeypatch
     stepper.play.value = True                    # at the end, play starts again from step 0
     assert stepper.step == 0
     stepper.play.value = False
-    scheduled.pop()()                            # a tick after pause moves nothing
+    scheduled.pop().__self__.tick()              # a tick after pause moves nothing
     assert stepper.step == 0
 
 

@@ -14,7 +14,6 @@ The steps replay what the engine itself recorded (`output.forward(record=...)` a
 """
 from __future__ import annotations
 
-import asyncio
 import html
 from dataclasses import dataclass
 
@@ -35,6 +34,7 @@ from ..notation import (
     symbol,
 )
 from ..style import RULE, text_style
+from .play import PlayButton
 
 PHASES = ("order", "forward", "backward")
 EXPLAIN = {
@@ -290,10 +290,9 @@ class BackpropStepper(widgets.VBox):
     `.render()` is the HTML shown. `lecture=True`: fonts of 18 px and more, and the picture
     cut to the part around the current node, to fit a projector.
     The controls stand above the view and are public: `.reset_button`, `.previous_button`,
-    `.next_button`, `.play` (a toggle: the kernel advances one step every `.interval`
-    seconds) and `.step_slider` (a box with the step's number, 1 to the number of steps);
-    `.view` shows the step. Every control is a labelled HTML control, so a screen reader
-    names it (ipywidgets' sliders and Play buttons have no accessible name).
+    `.next_button`, `.play` (a play/pause toggle, one step every `.interval` seconds) and
+    `.step_slider` (a box with the step's number, 1 to the number of steps); `.view` shows
+    the step. Every control is labelled, so a screen reader names it (see `play`).
     """
 
     interval = 1.2
@@ -308,14 +307,13 @@ class BackpropStepper(widgets.VBox):
         self.previous_button = widgets.Button(description="previous", icon="step-backward",
                                               style=font)
         self.next_button = widgets.Button(description="next", icon="step-forward", style=font)
-        self.play = widgets.ToggleButton(False, description="play", icon="play", style=font)
+        self.play = PlayButton(self._advance, self._restart, self.interval, style=font)
         self.step_slider = widgets.BoundedIntText(1, min=1, max=n, description="step",
                                                   layout=widgets.Layout(width="150px"))
         self.reset_button.on_click(lambda _: setattr(self, "step", 0))
         self.previous_button.on_click(lambda _: setattr(self, "step", max(self.step - 1, 0)))
         self.next_button.on_click(lambda _: setattr(self, "step", min(self.step + 1, n - 1)))
         self.step_slider.observe(self._follow, names="value")
-        self.play.observe(self._on_play, names="value")
         self._update_buttons()
         controls = widgets.HBox([self.reset_button, self.previous_button, self.next_button,
                                  self.play, self.step_slider],
@@ -355,24 +353,13 @@ class BackpropStepper(widgets.VBox):
         self.previous_button.disabled = self.reset_button.disabled = self.step == 0
         self.next_button.disabled = self.step == len(self.steps) - 1
 
-    def _on_play(self, change: dict) -> None:
-        """Play from the start if at the end; then one step per `interval` until the end."""
-        self.play.description, self.play.icon = ("pause", "pause") if change["new"] \
-            else ("play", "play")
-        if change["new"]:
-            if self.step == len(self.steps) - 1:
-                self.step = 0
-            asyncio.get_event_loop().call_later(self.interval, self.tick)
-
-    def tick(self) -> None:
-        """One step of Play: the next step, and the next tick, until the last step."""
-        if not self.play.value:
-            return
-        self.step = min(self.step + 1, len(self.steps) - 1)
+    def _restart(self) -> None:
         if self.step == len(self.steps) - 1:
-            self.play.value = False
-        else:
-            asyncio.get_event_loop().call_later(self.interval, self.tick)
+            self.step = 0
+
+    def _advance(self) -> bool:
+        self.step = min(self.step + 1, len(self.steps) - 1)
+        return self.step < len(self.steps) - 1
 
     def _repr_mimebundle_(self, **kwargs) -> dict:
         """The live widget, and the current step as HTML for readers without a kernel or a
