@@ -3,12 +3,17 @@
 No single text colour passes WCAG AA (contrast 4.5:1) on both a white and a near-black page,
 so text takes JupyterLab's theme variable for the page's ink (with a dark fallback where no
 theme defines it: nbconvert, GitHub), and a phase or a verdict shows its colour in a border,
-never in the letters. Pictures carry their own white background instead (see `draw`).
+never in the letters. Pictures carry their own white background instead (see `draw`), and
+every picture shown as HTML has a text alternative (JupyterLab shows a PNG output as an image
+without one).
 """
 from __future__ import annotations
 
+import base64
 import html
+import io
 import re
+from typing import Any
 
 from .notation import FONT, GREEN, GREY, VERMILLION
 
@@ -59,3 +64,54 @@ def contrast(foreground: str, background: str) -> float:
     """The WCAG contrast ratio of two #RRGGBB colours, from 1 to 21; text needs 4.5."""
     high, low = sorted((_luminance(foreground), _luminance(background)), reverse=True)
     return (high + 0.05) / (low + 0.05)
+
+
+def image_html(png: bytes, alt: str, width: int) -> str:
+    """A PNG as an HTML image with its text alternative, at most as wide as its column, on
+    white (a plot drawn for a white page stays readable in a dark theme)."""
+    return (f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}" '
+            f'alt="{html.escape(alt)}" width="{width}" '
+            'style="max-width:100%;height:auto;background:#FFFFFF">')
+
+
+def figure_alt(figure: Any) -> str:
+    """What a matplotlib figure shows, read from the figure itself: each plot's title, axis
+    labels and legend entries."""
+    parts = []
+    for ax in figure.axes:
+        labels = [t.get_text() for t in (ax.get_legend().get_texts() if ax.get_legend() else [])]
+        text = ax.get_title() or "a plot"
+        if ax.get_xlabel() or ax.get_ylabel():
+            text += f": {ax.get_ylabel() or 'value'} against {ax.get_xlabel() or 'position'}"
+        if labels:
+            text += " (" + ", ".join(labels) + ")"
+        parts.append(text)
+    return "Figure: " + "; ".join(parts) + "."
+
+
+class Figure:
+    """A matplotlib figure for a notebook: HTML with a text alternative (given, or read from
+    the figure by `figure_alt`), and the PNG for exports that take no HTML."""
+
+    def __init__(self, figure: Any, alt: str | None = None, dpi: int = 100):
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+        self.png, self.alt = buffer.getvalue(), alt or figure_alt(figure)
+        self.width = int(figure.get_figwidth() * dpi)
+
+    def _repr_html_(self) -> str:
+        return image_html(self.png, self.alt, self.width)
+
+    def _repr_png_(self) -> bytes:
+        return self.png
+
+    def __repr__(self) -> str:
+        return f"<{self.alt}>"
+
+
+def show_figure(figure: Any, alt: str | None = None) -> Figure:
+    """Show a matplotlib figure with a text alternative (instead of `plt.show()`), and close
+    it so that the notebook does not show it a second time without one."""
+    import matplotlib.pyplot as plt
+    plt.close(figure)
+    return Figure(figure, alt)

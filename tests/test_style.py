@@ -30,3 +30,22 @@ def test_verdict_shows_its_mark_in_the_themes_ink(status, mark):
 def test_unknown_verdict_status_is_refused():
     with pytest.raises(ValueError, match="status must be one of correct, wrong"):
         verdict_html("maybe", "")
+
+
+def test_a_figure_is_shown_with_a_text_alternative_read_from_it():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from course_utils.style import Figure, show_figure
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0], label="cost")
+    ax.set(title="Training", xlabel="epoch", ylabel="E")
+    ax.legend()
+    shown = show_figure(fig)
+    assert plt.fignum_exists(fig.number) is False          # shown once, with its alternative
+    assert shown.alt == "Figure: Training: E against epoch (cost)."
+    assert 'alt="Figure: Training: E against epoch (cost)."' in shown._repr_html_()
+    assert shown._repr_png_().startswith(b"\x89PNG")
+    assert Figure(fig, "two lines")._repr_html_().count('alt="two lines"') == 1

@@ -12,8 +12,6 @@ Each explorer is three layers, so it works (and is tested) without a browser:
 """
 from __future__ import annotations
 
-import base64
-import html as markup
 import io
 import re
 from collections.abc import Callable
@@ -25,7 +23,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..notation import BLACK, BLUE, GREEN, ORANGE, VERMILLION, factor, number
-from ..style import text_style
+from ..style import image_html, text_style
 from .play import PlayButton
 
 FONT_SIZE = 13
@@ -65,13 +63,6 @@ def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     return buffer.getvalue()
-
-
-def _img(png: bytes, alt: str, figsize: tuple) -> str:
-    """The PNG as an HTML image with its text alternative, at most as wide as its column."""
-    return (f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}" '
-            f'alt="{markup.escape(alt)}" width="{int(figsize[0] * DPI)}" '
-            'style="max-width:100%;height:auto;background:#FFFFFF">')
 
 
 def _rounded(value: float) -> float:
@@ -120,7 +111,7 @@ class _Explorer(widgets.VBox):
 
     def picture_html(self) -> str:
         """The picture of the current state as an HTML image with its text alternative."""
-        return _img(self.render(), self.alt(), self._figsize)
+        return image_html(self.render(), self.alt(), int(self._figsize[0] * DPI))
 
     def _refresh(self) -> None:
         self.image.value = self.picture_html()
