@@ -89,29 +89,33 @@ def figure_alt(figure: Any) -> str:
     return "Figure: " + "; ".join(parts) + "."
 
 
-class Figure:
-    """A matplotlib figure for a notebook: HTML with a text alternative (given, or read from
-    the figure by `figure_alt`), and the PNG for exports that take no HTML."""
+class Picture:
+    """A PNG for a notebook: HTML with its text alternative, and the PNG itself (`.data`) for
+    exports that take no HTML."""
 
-    def __init__(self, figure: Any, alt: str | None = None, dpi: int = 100):
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
-        self.png, self.alt = buffer.getvalue(), alt or figure_alt(figure)
-        self.width = int(figure.get_figwidth() * dpi)
+    def __init__(self, data: bytes, alt: str, width: int):
+        self.data, self.alt, self.width = data, alt, width
 
     def _repr_html_(self) -> str:
-        return image_html(self.png, self.alt, self.width)
+        return image_html(self.data, self.alt, self.width)
 
     def _repr_png_(self) -> bytes:
-        return self.png
+        return self.data
 
     def __repr__(self) -> str:
         return f"<{self.alt}>"
 
 
-def show_figure(figure: Any, alt: str | None = None) -> Figure:
+def figure_picture(figure: Any, alt: str | None = None, dpi: int = 100) -> Picture:
+    """A matplotlib figure as a Picture; its text alternative given, or read by `figure_alt`."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    return Picture(buffer.getvalue(), alt or figure_alt(figure), int(figure.get_figwidth() * dpi))
+
+
+def show_figure(figure: Any, alt: str | None = None) -> Picture:
     """Show a matplotlib figure with a text alternative (instead of `plt.show()`), and close
     it so that the notebook does not show it a second time without one."""
     import matplotlib.pyplot as plt
     plt.close(figure)
-    return Figure(figure, alt)
+    return figure_picture(figure, alt)

@@ -37,7 +37,7 @@ def test_a_figure_is_shown_with_a_text_alternative_read_from_it():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from course_utils.style import Figure, show_figure
+    from course_utils.style import figure_picture, show_figure
 
     fig, ax = plt.subplots()
     ax.plot([0, 1], [1, 0], label="cost")
@@ -48,4 +48,4 @@ def test_a_figure_is_shown_with_a_text_alternative_read_from_it():
     assert shown.alt == "Figure: Training: E against epoch (cost)."
     assert 'alt="Figure: Training: E against epoch (cost)."' in shown._repr_html_()
     assert shown._repr_png_().startswith(b"\x89PNG")
-    assert Figure(fig, "two lines")._repr_html_().count('alt="two lines"') == 1
+    assert figure_picture(fig, "two lines")._repr_html_().count('alt="two lines"') == 1

@@ -23,7 +23,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..notation import BLACK, BLUE, GREEN, ORANGE, VERMILLION, factor, number
-from ..style import image_html, text_style
+from ..style import Picture, image_html, text_style
 from .play import PlayButton
 
 FONT_SIZE = 13
@@ -117,10 +117,10 @@ class _Explorer(widgets.VBox):
         self.image.value = self.picture_html()
         self.text.value = self.html()
 
-    def picture(self) -> Any:
-        """The picture currently shown, as a static image (for exports without a kernel)."""
-        from IPython.display import Image
-        return Image(data=self.render(), format="png")
+    def picture(self) -> Picture:
+        """The picture currently shown, as a static image with its text alternative (`.data`
+        is the PNG), for exports without a kernel."""
+        return Picture(self.render(), self.alt(), int(self._figsize[0] * DPI))
 
     def _repr_mimebundle_(self, **kwargs) -> dict:
         """The live widget, and the current numbers and picture as HTML for readers without
