@@ -175,25 +175,26 @@ def _widths(order: tuple, names: tuple, s: dict) -> list[float]:
     return widths
 
 
-def _bands(columns: list[float], s: dict) -> list[int]:
+def _bands(columns: list[float], s: dict, wrap: bool) -> list[int]:
     """The band of each layer: layers go left to right and wrap into a new band below once
     a band would be wider than `widest`, so a long chain reads like lines of text."""
     band, x, bands = 0, s["gap"] / 2, []
     for column in columns:
-        if x + column + s["gap"] / 2 > widest(s) and x > s["gap"] / 2:
+        if wrap and x + column + s["gap"] / 2 > widest(s) and x > s["gap"] / 2:
             band, x = band + 1, s["gap"] / 2
         bands.append(band)
         x += column + s["gap"]
     return bands
 
 
-def _place(grid: _Grid, row: dict, widths: list[float], box_height: float, s: dict):
+def _place(grid: _Grid, row: dict, widths: list[float], box_height: float, s: dict,
+           wrap: bool):
     """Boxes column by column, band by band: (x, y, width) per node, the entry and exit point
     of each arrow's pass through a layer, the band of every item and the top of every band;
     returns them with the picture's width and height."""
     n = len(widths)
     columns = [max(widths[i] for i in layer if i < n) for layer in grid.layers]
-    bands = _bands(columns, s)
+    bands = _bands(columns, s, wrap)
     tallest = [max(len(layer) for layer, b in zip(grid.layers, bands, strict=True) if b == band)
                for band in range(bands[-1] + 1)]
     tops, top = [], 0.0
@@ -248,9 +249,10 @@ def _routes(edges: tuple, grid: _Grid, placed: tuple, box_height: float, s: dict
     return routes
 
 
-def layout(output: Node, lecture: bool = False) -> Layout:
+def layout(output: Node, lecture: bool = False, wrap: bool = True) -> Layout:
     """Lay out the graph of `output`: layers by depth, ordered to keep arrows short, wrapped
-    into bands so that the picture fits a notebook column (or, for a lecture, a projector)."""
+    into bands so that the picture fits a notebook column (or, for a lecture, a projector).
+    `wrap=False` keeps one band, for a view that pans along it (the lecture stepper)."""
     if not isinstance(output, Node):
         raise TypeError(f"draw: expected a Node (e.g. the loss L), got {type(output).__name__}.")
     order = tuple(topological_order(output))
@@ -265,7 +267,7 @@ def layout(output: Node, lecture: bool = False) -> Layout:
     row = _rows(grid)
     s = sizes(lecture)
     box_height = 4 * s["line"] + 2 * s["pad"]
-    placed = _place(grid, row, _widths(order, names, s), box_height, s)
+    placed = _place(grid, row, _widths(order, names, s), box_height, s, wrap)
     routes = _routes(edges, grid, placed, box_height, s)
     boxes, width, height = placed[0], placed[4], placed[5]
     return Layout(order, index, names, tuple(zip(edges, routes, strict=True)), tuple(boxes),

@@ -529,11 +529,17 @@ def test_lecture_stepper_fits_a_projector_in_presentation_mode(page, tmp_path):
                              ".querySelector('.jp-WindowedPanel-outer, .jp-Notebook')"
                              ".getBoundingClientRect(); return [r.width, r.height]; }")
         box = stepper.bounding_box()
+        # Text wraps to any width; the picture and the controls do not.
+        content = page.evaluate("root => Math.max(...[...root.querySelectorAll('svg, button, "
+                                "input')].map(e => e.getBoundingClientRect().right)) - "
+                                "root.getBoundingClientRect().left", stepper.element_handle())
         sizes = page.evaluate(FONT_SIZES, stepper.element_handle())
         page.screenshot(path=str(tmp_path / "projector.png"))
-        print(f"\nlecture stepper {box['width']:.0f}×{box['height']:.0f} px in a notebook area "
-              f"of {area[0]:.0f}×{area[1]:.0f} px; smallest text {min(sizes):.1f} px")
+        print(f"\nlecture stepper {box['width']:.0f}×{box['height']:.0f} px (picture and "
+              f"controls {content:.0f} px wide) in a notebook area of "
+              f"{area[0]:.0f}×{area[1]:.0f} px; smallest text {min(sizes):.1f} px")
         assert box["width"] <= area[0] and box["height"] <= area[1]
+        assert content <= 1024 and box["height"] <= 600  # the lecture option's promise
         assert round(min(sizes), 1) >= 18              # to a tenth: the scale is 0.99999
     finally:
         for name in toggles:

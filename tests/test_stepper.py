@@ -257,7 +257,7 @@ def test_lecture_option_uses_fonts_of_18_px_and_more_and_fits_a_projector():
     assert "font-size:18px" in stepper.children[0].children[-1].value   # the step box
     for index in range(len(stepper.steps)):
         svg = ET.fromstring(re.search(r"<svg.*</svg>", stepper.render(index), re.S).group(0))
-        assert float(svg.get("width")) <= 1000 and float(svg.get("height")) <= 330
+        assert float(svg.get("width")) <= 1000 and float(svg.get("height")) <= 400
         node = stepper.steps[index].node
         if node is not None:   # the current node lies inside the part shown
             x0, y0, w, h = map(float, svg.get("viewBox").split())

@@ -202,8 +202,9 @@ def _phases(current: str, accent: str) -> str:
         f'{p}</span>' for p in PHASES)
 
 
-#: The part of the picture a lecture stepper shows (a projector's 1024×600, less the text).
-LECTURE_WINDOW = (1000.0, 330.0)
+#: The part of the picture a lecture stepper shows (a projector's 1024×600, less the text):
+#: its graph stays in one band, and the view pans along it to the current node.
+LECTURE_WINDOW = (1000.0, 400.0)
 
 
 def _window(lay: pictures.Layout, step: Step) -> tuple[float, float, float, float] | None:
@@ -249,7 +250,7 @@ class Stepper:
 
     def __init__(self, output: Node, lecture: bool = False):
         self.steps = record_steps(output)      # first: it checks that output is a Node
-        self.layout = pictures.layout(output, lecture)
+        self.layout = pictures.layout(output, lecture, wrap=not lecture)
         self._step = 0
 
     @property
