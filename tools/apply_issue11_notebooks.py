@@ -19,6 +19,9 @@ What it changes, and why:
 - "Show the last step" cells render it with `stepper.render(i)` instead of setting
   `stepper.step`, so Run All leaves the live stepper at step 1; the text before them starts a
   sub-slide, so that the stepper's slide is not overfull.
+- tests/nbval_sanitize.cfg (next to the folder, if there) gets a rule that hides the PNG inside
+  an HTML output, as nbval already ignores every image/png output: a plot or an explorer now
+  comes as an HTML image with its text alternative, and a plot of timings differs every run.
 """
 from __future__ import annotations
 
@@ -126,6 +129,22 @@ def apply(nb) -> list[str]:
     return changes
 
 
+PNG_RULE = """
+[PNG inside HTML: a picture with its text alternative; nbval ignores image/png alike]
+regex: data:image/png;base64,[A-Za-z0-9+/=]+
+replace: data:image/png;base64,<PNG>
+"""
+
+
+def sanitize_png(folder: Path) -> None:
+    """Add the PNG rule to tests/nbval_sanitize.cfg beside `folder`, once."""
+    config = folder.resolve().parent / "tests" / "nbval_sanitize.cfg"
+    if config.exists() and "data:image/png;base64,<PNG>" not in config.read_text():
+        with config.open("a") as out:
+            out.write(PNG_RULE)
+        print(f"{config}: the rule for PNGs inside HTML added")
+
+
 def main(folder: str = "notebooks") -> int:
     paths = sorted(Path(folder).glob("[0-9][0-9]_*.ipynb"))
     if not paths:
@@ -137,6 +156,7 @@ def main(folder: str = "notebooks") -> int:
         if changes:
             nbformat.write(nb, path)
         print(f"{path.name}: {len(changes)} change(s)" + "".join(f"\n  {c}" for c in changes))
+    sanitize_png(Path(folder))
     return 0
 
 
