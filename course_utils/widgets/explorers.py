@@ -235,11 +235,11 @@ def sensitivity_figure(state: SensitivityState) -> Figure:
 
 
 class SensitivityExplorer(_Explorer):
-    """Nudge x with a slider; watch y = g(x) and z = f(y) move; the chain rule with numbers.
+    """Nudge x in its box; watch y = g(x) and z = f(y) move; the chain rule with numbers.
 
     `SensitivityExplorer(g=np.sin, f=np.exp, x=1.0, dx=0.1)`; optional exact derivatives
     `dg`, `df` (else central differences), names `g_name`, `f_name` for the labels.
-    The sliders `.x_slider` and `.dx_slider` set `.state`; `.render()` is the PNG shown.
+    The number boxes `.x_slider` and `.dx_slider` set `.state`; `.render()` is the PNG shown.
     """
 
     def __init__(self, **settings):
@@ -411,11 +411,11 @@ def descent_figure(state: DescentState) -> Figure:
 
 
 class GradientDescentExplorer(_Explorer):
-    """1-d gradient descent: a learning-rate slider, a start point, Play through the steps.
+    """1-d gradient descent: a learning rate, a start point, play through the steps.
 
     `GradientDescentExplorer(f=..., df=..., rate=0.1, start=-1.0, steps=20)`; by default
     f(w) = (w − 1)² + 0.5, which diverges for rates above 1. `.rate_slider`, `.start_slider`
-    and `.step_slider` (linked to `.play`) set `.state`; `.render()` is the PNG shown.
+    and `.step_slider` (advanced by the `.play` toggle) set `.state`; `.render()` is the PNG.
     """
 
     def __init__(self, **settings):

@@ -10,7 +10,8 @@ The steps replay what the engine itself recorded (`output.forward(record=...)` a
    each term a message from one child, e.g. w̄ = z̄·x + R̄·w.
 
 `Stepper` holds the state in plain Python and `render_step` draws it (a pure function);
-`BackpropStepper` is only the ipywidgets shell around them: buttons, a slider and Play.
+`BackpropStepper` is only the ipywidgets shell around them: buttons, a step box and a play
+toggle.
 """
 from __future__ import annotations
 
