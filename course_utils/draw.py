@@ -3,7 +3,9 @@
 The nodes stand in layers, left to right, by depth: inputs on the left, the output on the
 right, every arrow x → y meaning "y is computed from x" (lecture slide 9). Each box shows the
 node's name (or n_i, its place in the topological order), its formula, its value and, once
-known, its bar (w̄ = dL/dw).
+known, its bar (w̄ = dL/dw). A graph too wide for a notebook column wraps into bands below
+each other, read like lines of text, so that its text stays readable once the picture is
+scaled to the column.
 
 The picture is a pure function of the graph and of what is lit (`render_svg`), so the
 `BackpropStepper` widget reuses it for every step, and the same input always gives the same
