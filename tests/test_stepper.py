@@ -265,6 +265,23 @@ def test_lecture_option_uses_fonts_of_18_px_and_more_and_fits_a_projector():
             assert x0 <= x and x + width <= x0 + w and y0 <= y and y <= y0 + h
 
 
+def test_a_tall_picture_pans_to_keep_the_current_node_in_view():
+    from course_utils.widgets.stepper import WINDOW_HEIGHT
+    node = Node(0.5, name="x")
+    for i in range(14):                        # a chain as long as the XOR network's graph
+        node = tanh(node, name=f"h_{i + 1}")
+    stepper = BackpropStepper(node.sum(name="L"))
+    lay = stepper.state.layout
+    assert lay.height > WINDOW_HEIGHT
+    for index, step in enumerate(stepper.steps):
+        svg = ET.fromstring(re.search(r"<svg.*</svg>", stepper.render(index), re.S).group(0))
+        x0, y0, w, h = map(float, svg.get("viewBox").split())
+        assert (x0, w) == (0, lay.width) and h == WINDOW_HEIGHT   # all the width, some height
+        if step.node is not None:
+            _, y, _ = lay.boxes[lay.index[step.node]]
+            assert y0 <= y and y + lay.box_height <= y0 + h
+
+
 def test_each_step_is_announced_and_is_the_pictures_text_alternative(stepper):
     stepper.step = 4
     shown = stepper.render()

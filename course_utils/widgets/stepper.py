@@ -203,16 +203,20 @@ def _phases(current: str, accent: str) -> str:
         f'{p}</span>' for p in PHASES)
 
 
-#: The part of the picture a lecture stepper shows (a projector's 1024×600, less the text):
+#: The most of the picture a lecture stepper shows (a projector's 1024×600, less the text):
 #: its graph stays in one band, and the view pans along it to the current node.
 LECTURE_WINDOW = (1000.0, 400.0)
+#: The tallest picture a stepper shows in a notebook (a laptop's 768 pixels, less JupyterLab's
+#: bars, the controls and the text); a taller graph (wrapped into bands) pans down and up.
+WINDOW_HEIGHT = 500.0
 
 
 def _window(lay: pictures.Layout, step: Step) -> tuple[float, float, float, float] | None:
-    """For a lecture, the part of the picture around the current node (the start for the
-    order step), so that the node stays on screen with the text and the controls."""
-    width, height = LECTURE_WINDOW
-    if not lay.lecture or (lay.width <= width and lay.height <= height):
+    """The part of the picture around the current node (the start for the order step) when
+    the whole would not fit, so that the node stays on screen with the text and the
+    controls."""
+    width, height = LECTURE_WINDOW if lay.lecture else (lay.width, WINDOW_HEIGHT)
+    if lay.width <= width and lay.height <= height:
         return None
     x, y, w = lay.boxes[lay.index[step.node]] if step.node is not None else lay.boxes[0]
     x0 = min(max(x + w / 2 - width / 2, 0.0), max(lay.width - width, 0.0))
