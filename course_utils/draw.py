@@ -3,7 +3,9 @@
 The nodes stand in layers, left to right, by depth: inputs on the left, the output on the
 right, every arrow x → y meaning "y is computed from x" (lecture slide 9). Each box shows the
 node's name (or n_i, its place in the topological order), its formula, its value and, once
-known, its bar (w̄ = dL/dw).
+known, its bar (w̄ = dL/dw). A graph too wide for a notebook column wraps into bands below
+each other, read like lines of text, so that its text stays readable once the picture is
+scaled to the column.
 
 The picture is a pure function of the graph and of what is lit (`render_svg`), so the
 `BackpropStepper` widget reuses it for every step, and the same input always gives the same
@@ -23,9 +25,24 @@ from functools import cached_property
 from itertools import pairwise
 
 from .engine import Node, topological_order
-from .notation import BLUE, FONT, GREY, VERMILLION, formula, markup, number, show, show_width
+from .notation import (
+    BLUE,
+    BLUE_TEXT,
+    FONT,
+    GREY,
+    GREY_TEXT,
+    TEXT_SHADE,
+    VERMILLION,
+    VERMILLION_TEXT,
+    formula,
+    markup,
+    number,
+    show,
+    show_width,
+)
 
-__all__ = ["GraphPicture", "Layout", "draw", "layout", "markup", "number", "render_svg"]
+__all__ = ["GraphPicture", "Layout", "describe", "draw", "layout", "markup", "number",
+           "render_svg"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -65,10 +82,21 @@ class Layout:
 
 
 def sizes(lecture: bool) -> dict:
-    """Font sizes, line height and strokes for the normal and the lecture (projector) look."""
+    """Font sizes, line height and strokes for the normal and the lecture (projector) look.
+
+    `column` is the width the picture must fit (a notebook column; a projector's 1024 pixels)
+    and `least` the smallest font size allowed there once the picture is scaled to fit.
+    """
     if lecture:
-        return dict(font=20, small=16, line=26, pad=12, gap=110, vgap=30, stroke=3.0, lit=5.0)
-    return dict(font=14, small=12, line=18, pad=8, gap=80, vgap=20, stroke=1.6, lit=3.2)
+        return dict(font=20, small=18, line=23, pad=8, gap=90, vgap=16, stroke=3.0, lit=5.0,
+                    column=1000, least=18)
+    return dict(font=14, small=12, line=18, pad=8, gap=60, vgap=20, stroke=1.6, lit=3.2,
+                column=900, least=11)
+
+
+def widest(s: dict) -> float:
+    """The widest a picture may be: scaled down to the column, its small text stays readable."""
+    return s["column"] * s["small"] / s["least"]
 
 
 @dataclass
@@ -149,46 +177,84 @@ def _widths(order: tuple, names: tuple, s: dict) -> list[float]:
     return widths
 
 
-def _place(grid: _Grid, row: dict, widths: list[float], box_height: float, s: dict):
-    """Boxes column by column: (x, y, width) per node, and the entry and exit point of each
-    arrow's pass through a layer; returns them and the right edge of the last column."""
+def _bands(columns: list[float], s: dict, wrap: bool) -> list[int]:
+    """The band of each layer: layers go left to right and wrap into a new band below once
+    a band would be wider than `widest`, so a long chain reads like lines of text."""
+    band, x, bands = 0, s["gap"] / 2, []
+    for column in columns:
+        if wrap and x + column + s["gap"] / 2 > widest(s) and x > s["gap"] / 2:
+            band, x = band + 1, s["gap"] / 2
+        bands.append(band)
+        x += column + s["gap"]
+    return bands
+
+
+def _place(grid: _Grid, row: dict, widths: list[float], box_height: float, s: dict,
+           wrap: bool):
+    """Boxes column by column, band by band: (x, y, width) per node, the entry and exit point
+    of each arrow's pass through a layer, the band of every item and the top of every band;
+    returns them with the picture's width and height."""
     n = len(widths)
-    tallest = max(len(layer) for layer in grid.layers)
+    columns = [max(widths[i] for i in layer if i < n) for layer in grid.layers]
+    bands = _bands(columns, s, wrap)
+    tallest = [max(len(layer) for layer, b in zip(grid.layers, bands, strict=True) if b == band)
+               for band in range(bands[-1] + 1)]
+    tops, top = [], 0.0
+    for rows in tallest:
+        tops.append(top)
+        top += rows * (box_height + s["vgap"]) + s["vgap"] + 2 * s["vgap"]
     boxes: list = [None] * n
     spans: dict[int, list[Point]] = {}
-    x = s["gap"] / 2
-    for layer in grid.layers:
-        column = max(widths[i] for i in layer if i < n)
+    band_of: dict[int, int] = {}
+    x, right = s["gap"] / 2, 0.0
+    for d, (layer, column, band) in enumerate(zip(grid.layers, columns, bands, strict=True)):
+        if d and band != bands[d - 1]:
+            x = s["gap"] / 2
         for i in layer:
-            y = (row[i] + (tallest - 1) / 2) * (box_height + s["vgap"]) + s["vgap"]
+            band_of[i] = band
+            y = tops[band] + (row[i] + (tallest[band] - 1) / 2) * (box_height + s["vgap"]) \
+                + s["vgap"]
             if i < n:
                 boxes[i] = (round(x + (column - widths[i]) / 2, 1), round(y, 1),
                             round(widths[i], 1))
             else:
                 spans[i] = [(x, y + box_height / 2), (x + column, y + box_height / 2)]
         x += column + s["gap"]
-    return boxes, spans, x
+        right = max(right, x - s["gap"] / 2)
+    return boxes, spans, band_of, tops, right, top - 2 * s["vgap"]
 
 
-def _routes(edges: tuple, grid: _Grid, boxes: list, spans: dict, box_height: float) -> list:
+def _routes(edges: tuple, grid: _Grid, placed: tuple, box_height: float, s: dict) -> list:
     """Each arrow: from the right of the parent's box, through its chain, to a slot on the
-    left of the child's box (one slot per argument)."""
-    routes = []
+    left of the child's box (one slot per argument). Where it wraps into the next band it
+    runs down the corridor between the bands and comes in from the left again."""
+    boxes, spans, band_of, tops = placed[:4]
+    routes, crossings = [], 0
     for (p, c, k), chain in zip(edges, grid.chains, strict=True):
         px, py, pw = boxes[p]
         cx, cy, _ = boxes[c]
         n_args = sum(1 for e in edges if e[1] == c)
         slot = sum(1 for e in edges if e[1] == c and e[2] < k)
-        points = [(px + pw, py + box_height / 2)]
-        for v in chain:
-            points.extend(spans[v])
-        points.append((cx - 2, cy + box_height * (slot + 1) / (n_args + 1)))
+        stops = [(p, [(px + pw, py + box_height / 2)])]
+        stops += [(v, spans[v]) for v in chain]
+        stops.append((c, [(cx - 2, cy + box_height * (slot + 1) / (n_args + 1))]))
+        points: list[Point] = []
+        for j, (item, ports) in enumerate(stops):
+            if j and band_of[item] != band_of[stops[j - 1][0]]:
+                (xa, ya), (xb, yb) = points[-1], ports[0]
+                corridor = tops[band_of[item]] - s["vgap"] + 4 * (crossings % 4)
+                crossings += 1
+                points += [(xa + s["gap"] / 3, ya), (xa + s["gap"] / 3, corridor),
+                           (xb - s["gap"] / 3, corridor), (xb - s["gap"] / 3, yb)]
+            points.extend(ports)
         routes.append(tuple((round(a, 1), round(b, 1)) for a, b in points))
     return routes
 
 
-def layout(output: Node, lecture: bool = False) -> Layout:
-    """Lay out the graph of `output`: layers by depth, ordered to keep arrows short."""
+def layout(output: Node, lecture: bool = False, wrap: bool = True) -> Layout:
+    """Lay out the graph of `output`: layers by depth, ordered to keep arrows short, wrapped
+    into bands so that the picture fits a notebook column (or, for a lecture, a projector).
+    `wrap=False` keeps one band, for a view that pans along it (the lecture stepper)."""
     if not isinstance(output, Node):
         raise TypeError(f"draw: expected a Node (e.g. the loss L), got {type(output).__name__}.")
     order = tuple(topological_order(output))
@@ -203,11 +269,11 @@ def layout(output: Node, lecture: bool = False) -> Layout:
     row = _rows(grid)
     s = sizes(lecture)
     box_height = 4 * s["line"] + 2 * s["pad"]
-    boxes, spans, x = _place(grid, row, _widths(order, names, s), box_height, s)
-    routes = _routes(edges, grid, boxes, spans, box_height)
-    height = max(len(layer) for layer in grid.layers) * (box_height + s["vgap"]) + s["vgap"]
+    placed = _place(grid, row, _widths(order, names, s), box_height, s, wrap)
+    routes = _routes(edges, grid, placed, box_height, s)
+    boxes, width, height = placed[0], placed[4], placed[5]
     return Layout(order, index, names, tuple(zip(edges, routes, strict=True)), tuple(boxes),
-                  box_height, round(x - s["gap"] / 2, 1), height, lecture)
+                  box_height, round(width, 1), round(height, 1), lecture)
 
 
 # --------------------------------------------------------------------------------------------
@@ -224,10 +290,11 @@ class _Look:
 
 
 def _path(points: tuple) -> str:
-    """The SVG path of an arrow's points: curves between layers, straight through them."""
+    """The SVG path of an arrow's points: curves from layer to layer, straight lines through
+    a layer and along the corridor between two bands."""
     path = [f"M{points[0][0]},{points[0][1]}"]
-    for j, ((xa, ya), (xb, yb)) in enumerate(pairwise(points)):
-        if j % 2:                       # straight through a layer in between
+    for (xa, ya), (xb, yb) in pairwise(points):
+        if ya == yb or xb <= xa:
             path.append(f"L{xb},{yb}")
         else:
             bend = max(30.0, (xb - xa) / 2)
@@ -266,7 +333,7 @@ def _message_label(points: tuple, label: str, lit: bool, look: _Look) -> str:
             f'y="{my - small:.1f}" width="{w:.1f}" '
             f'height="{small * 1.5:.1f}" rx="4" fill="#FFFFFF" '
             f'stroke="{look.accent}"/><text x="{mx:.1f}" y="{my + small * 0.3:.1f}" '
-            f'text-anchor="middle" font-size="{small}" fill="{look.accent}">'
+            f'text-anchor="middle" font-size="{small}" fill="{TEXT_SHADE[look.accent]}">'
             f'{html.escape(label)}</text></g>')
 
 
@@ -287,36 +354,59 @@ def _box(lay: Layout, i: int, look: _Look, value, bar, on: bool, numbering: bool
                f'{name}</text>')
     if numbering:
         out.append(f'<text x="{x + w - s["pad"]:.1f}" y="{line:.1f}" text-anchor="end" '
-                   f'font-size="{s["small"]}" fill="{GREY}">{i + 1}</text>')
+                   f'font-size="{s["small"]}" fill="{GREY_TEXT}">{i + 1}</text>')
     out.append(f'<text x="{tx}" y="{line + s["line"]:.1f}" font-size="{s["small"]}" '
                f'fill="{look.ink}">{formula_text}</text>')
     if known:
         out.append(f'<text class="bp-value" x="{tx}" y="{line + 2 * s["line"]:.1f}" '
-                   f'fill="{BLUE}">{name} = {show(value)}</text>')
+                   f'fill="{BLUE_TEXT}">{name} = {show(value)}</text>')
     if bar is not None:
         out.append(f'<text class="bp-bar" x="{tx}" y="{line + 3 * s["line"]:.1f}" '
-                   f'fill="{VERMILLION}">{bar_text} = {show(bar)}</text>')
+                   f'fill="{VERMILLION_TEXT}">{bar_text} = {show(bar)}</text>')
     out.append('</g>')
     return out
 
 
+def describe(lay: Layout, values: dict, bars: dict) -> str:
+    """The picture in words, for a screen reader or a reader without images: every node in
+    topological order with its formula, its value and its bar where they are known."""
+    parts = []
+    for node, name in zip(lay.order, lay.names, strict=True):
+        text = markup(name) + (" (input)" if node.op is None else " = " + lay.formula(node))
+        if node in values:
+            text += " = " + show(values[node])
+        if node in bars:
+            text += f"; {markup(name, bar=True)} = {show(bars[node])}"
+        parts.append(text)
+    return (f"Computational graph of {markup(lay.names[-1])}, {len(parts)} nodes in "
+            "topological order: " + "; ".join(parts) + ".")
+
+
 def render_svg(lay: Layout, values: dict, bars: dict, lit: frozenset = frozenset(),
                lit_edges: frozenset = frozenset(), edge_labels: dict | None = None,
-               phase: str = "forward", numbering: bool = True) -> str:
+               phase: str = "forward", numbering: bool = True, label: str | None = None,
+               window: tuple[float, float, float, float] | None = None) -> str:
     """The SVG text of the graph.
 
     `values` and `bars` map nodes to the arrays to show (nodes missing show none);
     `lit` are nodes and `lit_edges` (parent, child) pairs drawn in the phase's colour;
     `edge_labels` maps (parent, child) to a text written on that arrow (a message).
+    `label` is the text alternative (by default `describe`); `window` (x, y, width, height)
+    shows only that part of the picture. The SVG scales down to the width it is given
+    (max-width: 100%) and sits on white, which reads the same in a light and a dark theme.
     Arrows come first, then the boxes over them, then the messages over both.
     """
     look = _Look(sizes(lay.lecture), VERMILLION if phase in ("backward", "seed") else BLUE,
                  *(("#000000", "#222222") if lay.lecture else ("#1A1A1A", GREY)))
     edge_labels = edge_labels or {}
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="bp-graph" width="{lay.width}" '
-           f'height="{lay.height}" viewBox="0 0 {lay.width} {lay.height}" '
-           f'font-family="{FONT}" font-size="{look.s["font"]}" role="img">',
-           f'<title>Computational graph of {html.escape(lay.names[-1])}</title>',
+    x0, y0, width, height = window or (0, 0, lay.width, lay.height)
+    label = describe(lay, values, bars) if label is None else label
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="bp-graph" width="{width}" '
+           f'height="{height}" viewBox="{x0} {y0} {width} {height}" '
+           'style="max-width:100%;height:auto;background:#FFFFFF;border-radius:6px" '
+           f'font-family="{FONT}" font-size="{look.s["font"]}" role="img" '
+           f'aria-label="{html.escape(label)}">',
+           f'<title>{html.escape(label)}</title>',
            f'<rect width="{lay.width}" height="{lay.height}" fill="#FFFFFF"/>']
     labels = []
     for edge, points in lay.edges:
@@ -336,13 +426,20 @@ def render_svg(lay: Layout, values: dict, bars: dict, lit: frozenset = frozenset
 # --------------------------------------------------------------------------------------------
 
 class GraphPicture:
-    """What `draw` returns: shown as an SVG picture in a notebook, `.svg` is its text."""
+    """What `draw` returns: shown as an SVG picture in a notebook, `.svg` is its text.
+
+    A notebook shows it as HTML (the SVG inline, so its text alternative reaches a screen
+    reader, which an SVG shown as an image would hide); exports that take no HTML get the SVG.
+    """
 
     def __init__(self, svg: str, output_name: str, n_nodes: int):
         self.svg, self._summary = svg, f"<graph of {output_name}: {n_nodes} nodes>"
 
     def _repr_svg_(self) -> str:
         return self.svg
+
+    def _repr_html_(self) -> str:
+        return f'<div class="bp-picture">{self.svg}</div>'
 
     def __repr__(self) -> str:
         return self._summary

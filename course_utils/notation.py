@@ -25,6 +25,10 @@ ORANGE, SKY, GREEN, YELLOW = "#E69F00", "#56B4E9", "#009E73", "#F0E442"
 BLUE, VERMILLION, PURPLE, BLACK = "#0072B2", "#D55E00", "#CC79A7", "#000000"
 PALETTE = (ORANGE, SKY, GREEN, YELLOW, BLUE, VERMILLION, PURPLE, BLACK)
 GREY = "#6E6E6E"  # for what is not known yet; dark enough to read on white
+# Text in a colour: darker shades of the same hues, at least 4.5:1 (WCAG AA) on white and on
+# the light tints of the lit boxes, where blue, vermillion and grey themselves fall short.
+BLUE_TEXT, VERMILLION_TEXT, GREY_TEXT = "#005A8C", "#A84A00", "#595959"
+TEXT_SHADE = {BLUE: BLUE_TEXT, VERMILLION: VERMILLION_TEXT, GREY: GREY_TEXT}
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
 
 # --------------------------------------------------------------------------------------------

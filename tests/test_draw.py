@@ -9,7 +9,8 @@ import pytest
 from course_utils.draw import draw, layout, render_svg
 from course_utils.engine import Node, sigmoid
 from course_utils.lecture import regularised_example
-from course_utils.notation import PALETTE, number
+from course_utils.notation import PALETTE, TEXT_SHADE, number
+from course_utils.style import contrast
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -182,7 +183,28 @@ def test_colours_come_from_the_okabe_ito_palette(example):
     svg = draw(example.L_reg, lit=[example.z]).svg
     tints_and_greys = {"#FFFFFF", "#E3F1FB", "#FBE7DA", "#6E6E6E", "#1A1A1A", "#222222"}
     used = set(re.findall(r'(?:fill|stroke)="(#[0-9A-F]{6})"', svg))
-    assert {"#0072B2", "#D55E00"} <= used <= set(PALETTE) | tints_and_greys
+    assert {"#0072B2", TEXT_SHADE["#D55E00"]} <= used <= (set(PALETTE) | set(TEXT_SHADE.values())
+                                                           | tints_and_greys)
+
+
+@pytest.mark.parametrize("lecture", [False, True])
+@pytest.mark.parametrize("phase", ["forward", "backward"])
+def test_every_text_reads_at_4_5_to_1_on_its_box(example, lecture, phase):
+    example.L_reg.backward()
+    lay = layout(example.L_reg, lecture)
+    everything = {node: node.value for node in lay.order}
+    bars = {node: node.bar for node in lay.order}
+    svg = render_svg(lay, everything, bars, frozenset(lay.order), phase=phase,
+                     edge_labels={(example.w, example.z): "← 0.25"},
+                     lit_edges=frozenset([(example.w, example.z)]))
+    root = ET.fromstring(svg)
+    checked = 0
+    for group in root.iter(SVG + "g"):
+        background = group.find(SVG + "rect").get("fill")
+        for text in group.iter(SVG + "text"):
+            assert contrast(text.get("fill"), background) >= 4.5, "".join(text.itertext())
+            checked += 1
+    assert checked >= 4 * len(lay.order)
 
 
 def test_lecture_option_uses_larger_fonts_and_black_ink(example):
@@ -190,3 +212,37 @@ def test_lecture_option_uses_larger_fonts_and_black_ink(example):
     assert font_size(big) >= 18 > font_size(normal) >= 12
     assert 'font-weight="bold" fill="#000000"' in big
     assert 'font-weight="bold" fill="#000000"' not in normal
+
+
+# -- fitting the page --------------------------------------------------------------------------
+
+def chain(n: int) -> Node:
+    """A long chain of n sigmoids: a graph as wide as the XOR network's."""
+    node = Node(0.5, name="x")
+    for i in range(n):
+        node = sigmoid(node, name=f"h_{i + 1}")
+    return node
+
+
+@pytest.mark.parametrize("lecture", [False, True])
+def test_a_long_graph_wraps_into_bands_that_fit_the_column(lecture):
+    from course_utils.draw import sizes, widest
+    lay = layout(chain(14), lecture)
+    s = sizes(lecture)
+    assert lay.width <= widest(s)
+    assert s["small"] * min(1.0, s["column"] / lay.width) >= s["least"]  # text once fitted
+    ys = sorted({y for _, y, _ in lay.boxes})
+    assert len(ys) >= 2, "a chain of 15 boxes should wrap into more than one band"
+    rects = [(x, y, x + w, y + lay.box_height) for x, y, w in lay.boxes]
+    for (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) in combinations(rects, 2):
+        assert ax1 <= bx0 or bx1 <= ax0 or ay1 <= by0 or by1 <= ay0, "two boxes overlap"
+
+
+def test_picture_scales_to_its_column_and_says_what_it_shows(example):
+    picture = draw(example.L_reg)
+    assert 'style="max-width:100%;height:auto' in picture.svg
+    assert re.search(r'viewBox="0 0 [\d.]+ [\d.]+"', picture.svg)
+    label = ET.fromstring(picture.svg).get("aria-label")
+    assert label.startswith("Computational graph of L_reg, 9 nodes")
+    assert f"z = w·x + b = {number(example.z.value)}" in label
+    assert picture._repr_html_().count(picture.svg) == 1

@@ -246,9 +246,62 @@ def test_stepping_back_restores_the_earlier_view(stepper):
     assert len(set(views)) == len(views)                 # every step looks different
 
 
-def test_lecture_option_uses_larger_fonts():
-    big = BackpropStepper(regularised_example().L_reg, lecture=True).render()
-    assert "font-size:22px" in big and 'font-size="20"' in big
+def test_lecture_option_uses_fonts_of_18_px_and_more_and_fits_a_projector():
+    stepper = BackpropStepper(regularised_example().L_reg, lecture=True)
+    shown = stepper.render()     # (subscripts, as in L_reg, are 75 % of their text's size)
+    sizes = [int(px) for px in re.findall(r'font-size="(\d+)"|font-size:(\d+)px', shown)
+             for px in px if px]
+    assert min(sizes) >= 18 and len(sizes) > 10
+    buttons = [stepper.reset_button, stepper.previous_button, stepper.next_button, stepper.play]
+    assert all(button.style.font_size == "18px" for button in buttons)
+    assert "font-size:18px" in stepper.children[0].children[-1].value   # the step box
+    for index in range(len(stepper.steps)):
+        svg = ET.fromstring(re.search(r"<svg.*</svg>", stepper.render(index), re.S).group(0))
+        assert float(svg.get("width")) <= 1000 and float(svg.get("height")) <= 400
+        node = stepper.steps[index].node
+        if node is not None:   # the current node lies inside the part shown
+            x0, y0, w, h = map(float, svg.get("viewBox").split())
+            x, y, width = stepper.state.layout.boxes[stepper.state.layout.index[node]]
+            assert x0 <= x and x + width <= x0 + w and y0 <= y and y <= y0 + h
+
+
+def test_a_tall_picture_pans_to_keep_the_current_node_in_view():
+    from course_utils.widgets.stepper import WINDOW_HEIGHT
+    node = Node(0.5, name="x")
+    for i in range(14):                        # a chain as long as the XOR network's graph
+        node = tanh(node, name=f"h_{i + 1}")
+    stepper = BackpropStepper(node.sum(name="L"))
+    lay = stepper.state.layout
+    assert lay.height > WINDOW_HEIGHT
+    for index, step in enumerate(stepper.steps):
+        svg = ET.fromstring(re.search(r"<svg.*</svg>", stepper.render(index), re.S).group(0))
+        x0, y0, w, h = map(float, svg.get("viewBox").split())
+        assert (x0, w) == (0, lay.width) and h == WINDOW_HEIGHT   # all the width, some height
+        if step.node is not None:
+            _, y, _ = lay.boxes[lay.index[step.node]]
+            assert y0 <= y and y + lay.box_height <= y0 + h
+
+
+def test_each_step_is_announced_and_is_the_pictures_text_alternative(stepper):
+    stepper.step = 4
+    shown = stepper.render()
+    assert re.search(r'class="bp-equation" role="status" aria-live="polite"', shown)
+    assert f'aria-label="Step 5: {stepper.text()}"' in shown
+
+
+def test_text_is_in_the_themes_ink_with_the_phase_as_a_border(stepper):
+    stepper.step = 12
+    shown = stepper.render()
+    assert "color:var(--jp-content-font-color1, #1A1A1A)" in shown
+    assert "border-left:6px solid #D55E00" in shown
+    assert not re.search(r"[^-]color:#", shown), "a text colour that ignores the theme"
+
+
+def test_mimebundle_carries_the_current_step_for_readers_without_a_kernel(stepper):
+    stepper.step = 3
+    bundle = stepper._repr_mimebundle_()
+    assert bundle["text/html"] == stepper.render()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
 
 
 # -- the controls ------------------------------------------------------------------------------
@@ -259,10 +312,8 @@ def test_buttons_slider_and_play_move_the_view(stepper):
     assert stepper.step == 2 and stepper.view.value == stepper.render()
     stepper.previous_button.click()
     assert stepper.step == 1 and 'data-step="1"' in stepper.view.value
-    stepper.step_slider.value = 7
+    stepper.step_slider.value = 8                        # the box counts from 1
     assert stepper.step == 7 and 'data-step="7"' in stepper.view.value
-    stepper.play.value = 12                              # Play drives the slider
-    assert stepper.step == 12 and stepper.step_slider.value == 12
     stepper.reset_button.click()
     assert stepper.step == 0 and 'data-step="0"' in stepper.view.value
 
@@ -280,14 +331,37 @@ def test_buttons_are_disabled_where_they_cannot_move(stepper):
 
 def test_setting_the_step_moves_the_slider_and_the_view(stepper):
     stepper.step = 5
-    assert stepper.step_slider.value == 5 and 'data-step="5"' in stepper.view.value
+    assert stepper.step_slider.value == 6 and 'data-step="5"' in stepper.view.value
+
+
+def test_play_ticks_one_step_at_a_time_and_stops_at_the_end(stepper, monkeypatch):
+    scheduled = []
+    loop = type("Loop", (), {"call_later": lambda self, delay, f: scheduled.append(f)})()
+    monkeypatch.setattr("asyncio.get_event_loop", lambda: loop)
+    stepper.play.value = True
+    assert stepper.play.description == "pause" and len(scheduled) == 1
+    while scheduled:
+        scheduled.pop()()
+    assert stepper.step == len(stepper.steps) - 1 and not stepper.play.value
+    assert stepper.play.description == "play"
+    stepper.play.value = True                    # at the end, play starts again from step 0
+    assert stepper.step == 0
+    stepper.play.value = False
+    scheduled.pop().__self__.tick()              # a tick after pause moves nothing
+    assert stepper.step == 0
+
+
+def test_every_control_has_a_name_a_screen_reader_can_read(stepper):
+    for control in stepper.children[0].children:
+        assert control.description.strip()
+    assert len(stepper.children[0].children) == 5
 
 
 def test_the_widget_is_an_ipywidgets_box_holding_the_view_and_the_controls(stepper):
     import ipywidgets
 
     assert isinstance(stepper, ipywidgets.VBox)
-    view, controls = stepper.children
+    controls, view = stepper.children           # the controls above the picture
     assert view is stepper.view
     assert list(controls.children) == [stepper.reset_button, stepper.previous_button,
                                        stepper.next_button, stepper.play, stepper.step_slider]

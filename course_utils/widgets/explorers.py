@@ -6,12 +6,14 @@ Each explorer is three layers, so it works (and is tested) without a browser:
 * drawing as a pure function of the state (`draw_sensitivity`, `draw_descent` onto matplotlib
   axes, and `*_html` for the numbers), also usable for static plots in a notebook;
 * a thin ipywidgets shell (`SensitivityExplorer`, `GradientDescentExplorer`): a VBox, like the
-  `BackpropStepper`, with public sliders that set the state, and an Image + HTML widget
-  showing the rendering of the state.
+  `BackpropStepper`, with public controls that set the state (labelled number boxes and a
+  play toggle, which a screen reader can name: see `play`; they keep the name `*_slider`),
+  and two HTML widgets showing the numbers and the picture (a PNG with a text alternative).
 """
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -21,6 +23,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..notation import BLACK, BLUE, GREEN, ORANGE, VERMILLION, factor, number
+from ..style import Picture, image_html, text_style
+from .play import PlayButton
 
 FONT_SIZE = 13
 DPI = 90  # the widget shows the picture at this size, pixel for pixel (figure inches x DPI)
@@ -55,16 +59,15 @@ def _call(f: Callable | None, x: float) -> float:
     return float(f(x))
 
 
-def _image(figsize) -> widgets.Image:
-    width = f"{int(figsize[0] * DPI)}px"
-    return widgets.Image(format="png",
-                         layout=widgets.Layout(width=width, max_width="100%", height="auto"))
-
-
 def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     return buffer.getvalue()
+
+
+def _rounded(value: float) -> float:
+    """A number typed or stepped in a box, without the binary noise of 0.1 + 0.7."""
+    return round(float(value), 9)
 
 
 def _within(value: float, low: float, high: float, what: str, hint: str) -> None:
@@ -76,15 +79,16 @@ def _within(value: float, low: float, high: float, what: str, hint: str) -> None
 
 class _Explorer(widgets.VBox):
     """What both explorers share: a VBox of their controls, the numbers (`.text`, HTML) and
-    the picture (`.image`, PNG), both redrawn from `.state` whenever a control moves."""
+    the picture (`.image`, HTML: the PNG with a text alternative, which ipywidgets' Image
+    cannot carry), both redrawn from `.state` whenever a control moves."""
 
     state: Any
 
     def __init__(self, controls: list, figure: Callable[[Any], Figure],
                  html: Callable[[Any], str], figsize: tuple) -> None:
-        self._figure, self._html = figure, html
+        self._figure, self._html, self._figsize = figure, html, figsize
         self.text = widgets.HTML()
-        self.image = _image(figsize)
+        self.image = widgets.HTML()
         super().__init__(controls + [self.text, self.image])
         self._refresh()
 
@@ -101,14 +105,28 @@ class _Explorer(widgets.VBox):
         """The numbers of the current state, as HTML."""
         return self._html(self.state)
 
+    def alt(self) -> str:
+        """The picture in words: its numbers, as text."""
+        return re.sub(r"<[^>]+>", "", self.html().replace("<br>", "; "))
+
+    def picture_html(self) -> str:
+        """The picture of the current state as an HTML image with its text alternative."""
+        return image_html(self.render(), self.alt(), int(self._figsize[0] * DPI))
+
     def _refresh(self) -> None:
-        self.image.value = self.render()
+        self.image.value = self.picture_html()
         self.text.value = self.html()
 
-    def picture(self) -> Any:
-        """The picture currently shown, as a static image (for exports without a kernel)."""
-        from IPython.display import Image
-        return Image(data=self.image.value, format="png")
+    def picture(self) -> Picture:
+        """The picture currently shown, as a static image with its text alternative (`.data`
+        is the PNG), for exports without a kernel."""
+        return Picture(self.render(), self.alt(), int(self._figsize[0] * DPI))
+
+    def _repr_mimebundle_(self, **kwargs) -> dict:
+        """The live widget, and the current numbers and picture as HTML for readers without
+        a kernel or a widget manager (an HTML export, GitHub)."""
+        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        return {**bundle, "text/html": self.text.value + self.image.value}
 
 
 # ============================================================================================
@@ -165,7 +183,7 @@ def sensitivity_html(state: SensitivityState) -> str:
         f"chain rule: dz/dx = dz/dy · dy/dx = {f4('dz_dy')} · {factor(f4('dy_dx'))} "
         f"= <b>{f4('dz_dx')}</b>",
     ]
-    return "<div style='font-size:15px; line-height:1.6'>" + "<br>".join(rows) + "</div>"
+    return f'<div style="{text_style()}">' + "<br>".join(rows) + "</div>"
 
 
 def _link(ax, grid: np.ndarray, curve, colour: str, label: str, names: tuple[str, str],
@@ -217,11 +235,11 @@ def sensitivity_figure(state: SensitivityState) -> Figure:
 
 
 class SensitivityExplorer(_Explorer):
-    """Nudge x with a slider; watch y = g(x) and z = f(y) move; the chain rule with numbers.
+    """Nudge x in its box; watch y = g(x) and z = f(y) move; the chain rule with numbers.
 
     `SensitivityExplorer(g=np.sin, f=np.exp, x=1.0, dx=0.1)`; optional exact derivatives
     `dg`, `df` (else central differences), names `g_name`, `f_name` for the labels.
-    The sliders `.x_slider` and `.dx_slider` set `.state`; `.render()` is the PNG shown.
+    The number boxes `.x_slider` and `.dx_slider` set `.state`; `.render()` is the PNG shown.
     """
 
     def __init__(self, **settings):
@@ -229,18 +247,20 @@ class SensitivityExplorer(_Explorer):
         lo, hi = self.state.x_range
         _within(self.state.x, lo, hi, "x", "choose x inside x_range or widen x_range.")
         _within(self.state.dx, -0.5, 0.5, "dx", "a nudge is small: choose |dx| <= 0.5.")
-        self.x_slider = widgets.FloatSlider(value=self.state.x, min=lo, max=hi, step=0.05,
-                                            description="x", continuous_update=False)
-        self.dx_slider = widgets.FloatSlider(value=self.state.dx, min=-0.5, max=0.5, step=0.01,
-                                             description="nudge Δx", continuous_update=False,
-                                             style={"description_width": "initial"})
+        self.x_slider = widgets.BoundedFloatText(value=self.state.x, min=lo, max=hi, step=0.05,
+                                                 description="x", continuous_update=False)
+        self.dx_slider = widgets.BoundedFloatText(value=self.state.dx, min=-0.5, max=0.5,
+                                                  step=0.01, description="nudge Δx",
+                                                  continuous_update=False,
+                                                  style={"description_width": "initial"})
         self.x_slider.observe(self._on_slider, names="value")
         self.dx_slider.observe(self._on_slider, names="value")
         super().__init__([widgets.HBox([self.x_slider, self.dx_slider])], sensitivity_figure,
                          sensitivity_html, SENSITIVITY_SIZE)
 
     def _on_slider(self, change: dict) -> None:
-        self.state = replace(self.state, x=self.x_slider.value, dx=self.dx_slider.value)
+        self.state = replace(self.state, x=_rounded(self.x_slider.value),
+                             dx=_rounded(self.dx_slider.value))
         self._refresh()
 
     def numbers(self) -> dict:
@@ -357,7 +377,7 @@ def descent_html(state: DescentState) -> str:
     else:
         rows.append("not at the minimum after all steps: a too small rate crawls, a rate "
                     "near the limit bounces from side to side")
-    return "<div style='font-size:15px; line-height:1.6'>" + "<br>".join(rows) + "</div>"
+    return f'<div style="{text_style()}">' + "<br>".join(rows) + "</div>"
 
 
 def draw_descent(state: DescentState, ax) -> None:
@@ -391,11 +411,11 @@ def descent_figure(state: DescentState) -> Figure:
 
 
 class GradientDescentExplorer(_Explorer):
-    """1-d gradient descent: a learning-rate slider, a start point, Play through the steps.
+    """1-d gradient descent: a learning rate, a start point, play through the steps.
 
     `GradientDescentExplorer(f=..., df=..., rate=0.1, start=-1.0, steps=20)`; by default
     f(w) = (w − 1)² + 0.5, which diverges for rates above 1. `.rate_slider`, `.start_slider`
-    and `.step_slider` (linked to `.play`) set `.state`; `.render()` is the PNG shown.
+    and `.step_slider` (advanced by the `.play` toggle) set `.state`; `.render()` is the PNG.
     """
 
     def __init__(self, **settings):
@@ -404,15 +424,16 @@ class GradientDescentExplorer(_Explorer):
         _within(self.state.start, lo, hi, "start", "choose a start inside w_range or widen "
                 "w_range.")
         _within(self.state.rate, 1e-3, 10 ** 0.5, "rate", "choose a rate between 0.001 and 3.16.")
-        self.rate_slider = widgets.FloatLogSlider(value=self.state.rate, base=10, min=-3,
-                                                  max=0.5, step=0.05, description="rate η",
-                                                  continuous_update=False)
-        self.start_slider = widgets.FloatSlider(value=self.state.start, min=lo, max=hi, step=0.1,
-                                                description="start w₀", continuous_update=False)
-        self.step_slider = widgets.IntSlider(value=self.state.step, min=0, max=self.state.steps,
-                                             description="step")
-        self.play = widgets.Play(value=self.state.step, min=0, max=self.state.steps, interval=700)
-        widgets.jslink((self.play, "value"), (self.step_slider, "value"))
+        self.rate_slider = widgets.BoundedFloatText(value=self.state.rate, min=1e-3,
+                                                    max=10 ** 0.5, step=0.01,
+                                                    description="rate η",
+                                                    continuous_update=False)
+        self.start_slider = widgets.BoundedFloatText(value=self.state.start, min=lo, max=hi,
+                                                     step=0.1, description="start w₀",
+                                                     continuous_update=False)
+        self.step_slider = widgets.BoundedIntText(value=self.state.step, min=0,
+                                                  max=self.state.steps, description="step")
+        self.play = PlayButton(self._advance, self._restart, 0.7)
         for slider in (self.rate_slider, self.start_slider, self.step_slider):
             slider.observe(self._on_control, names="value")
         super().__init__([widgets.HBox([self.rate_slider, self.start_slider]),
@@ -420,9 +441,20 @@ class GradientDescentExplorer(_Explorer):
                          descent_html, DESCENT_SIZE)
 
     def _on_control(self, change: dict) -> None:
-        self.state = replace(self.state, rate=self.rate_slider.value,
-                             start=self.start_slider.value, step=self.step_slider.value)
+        self.state = replace(self.state, rate=_rounded(self.rate_slider.value),
+                             start=_rounded(self.start_slider.value),
+                             step=self.step_slider.value)
         self._refresh()
+
+    def _restart(self) -> None:
+        if self.state.step == len(self.state.path) - 1:
+            self.step_slider.value = 0
+
+    def _advance(self) -> bool:
+        """The next step; whether there is one more after it."""
+        last = len(self.state.path) - 1
+        self.step_slider.value = min(self.state.step + 1, last)
+        return self.state.step < last
 
     @property
     def trajectory(self) -> np.ndarray:

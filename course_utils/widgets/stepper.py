@@ -10,7 +10,8 @@ The steps replay what the engine itself recorded (`output.forward(record=...)` a
    each term a message from one child, e.g. w̄ = z̄·x + R̄·w.
 
 `Stepper` holds the state in plain Python and `render_step` draws it (a pure function);
-`BackpropStepper` is only the ipywidgets shell around them: buttons, a slider and Play.
+`BackpropStepper` is only the ipywidgets shell around them: buttons, a step box and a play
+toggle.
 """
 from __future__ import annotations
 
@@ -24,8 +25,6 @@ from .. import draw as pictures
 from ..engine import BackwardStep, ForwardStep, Node
 from ..notation import (
     BLUE,
-    FONT,
-    GREY,
     VERMILLION,
     bar_name,
     factor,
@@ -35,6 +34,8 @@ from ..notation import (
     show,
     symbol,
 )
+from ..style import RULE, text_style
+from .play import PlayButton
 
 PHASES = ("order", "forward", "backward")
 EXPLAIN = {
@@ -194,32 +195,59 @@ def _lighting(step: Step) -> tuple[frozenset, frozenset, dict]:
 
 
 def _phases(current: str, accent: str) -> str:
-    """The three phases as pills, the current one outlined in its colour."""
+    """The three phases as pills, the current one bold and outlined in its colour."""
     return "".join(
         f'<span class="bp-phase{" bp-current" if p == current else ""}" style="padding:2px 10px;'
         f'margin-right:6px;border-radius:10px;border:2px solid '
-        f'{accent if p == current else "#BBBBBB"};'
-        f'{"font-weight:bold;" if p == current else f"color:{GREY};"}">{p}</span>'
-        for p in PHASES)
+        f'{accent if p == current else RULE};{"font-weight:bold;" if p == current else ""}">'
+        f'{p}</span>' for p in PHASES)
+
+
+#: The most of the picture a lecture stepper shows (a projector's 1024×600, less the text):
+#: its graph stays in one band, and the view pans along it to the current node.
+LECTURE_WINDOW = (1000.0, 400.0)
+#: The tallest picture a stepper shows in a notebook (a laptop's 768 pixels, less JupyterLab's
+#: bars, the controls and the text); a taller graph (wrapped into bands) pans down and up.
+WINDOW_HEIGHT = 500.0
+
+
+def _window(lay: pictures.Layout, step: Step) -> tuple[float, float, float, float] | None:
+    """The part of the picture around the current node (the start for the order step) when
+    the whole would not fit, so that the node stays on screen with the text and the
+    controls."""
+    width, height = LECTURE_WINDOW if lay.lecture else (lay.width, WINDOW_HEIGHT)
+    if lay.width <= width and lay.height <= height:
+        return None
+    x, y, w = lay.boxes[lay.index[step.node]] if step.node is not None else lay.boxes[0]
+    x0 = min(max(x + w / 2 - width / 2, 0.0), max(lay.width - width, 0.0))
+    y0 = min(max(y + lay.box_height / 2 - height / 2, 0.0), max(lay.height - height, 0.0))
+    return (round(x0, 1), round(y0, 1), min(width, lay.width), min(height, lay.height))
 
 
 def render_step(lay: pictures.Layout, steps: list[Step], index: int) -> str:
-    """The HTML shown at step `index`: phase, explanation, equation, and the lit graph."""
+    """The HTML shown at step `index`: phase, explanation, equation, and the lit graph.
+
+    Text is in the theme's ink; the phase's colour marks the equation's border. The equation
+    is an aria-live region, so a screen reader reads each new step, and it is also the
+    picture's text alternative."""
     step = steps[index]
     values, bars = _values(steps, index + 1), _bars(steps, index + 1)
-    svg = pictures.render_svg(lay, values, bars, *_lighting(step), step.phase)
-    size, ink = ("22px", "#000000") if lay.lecture else ("15px", "#1A1A1A")
+    said = equation(lay, steps, index)
+    svg = pictures.render_svg(lay, values, bars, *_lighting(step), step.phase,
+                              label=f"Step {index + 1}: {said}", window=_window(lay, step))
+    size = "18px" if lay.lecture else "15px"
     current = "backward" if step.phase == "seed" else step.phase
     accent = VERMILLION if current == "backward" else BLUE
     where = "" if step.node is None else f" · node {lay.index[step.node] + 1} of {len(lay.order)}"
     return (f'<div class="bp-stepper" data-step="{index}" data-phase="{step.phase}" '
-            f'style="font-family:{FONT};font-size:{size};color:{ink}">'
+            f'style="{text_style(size)}">'
             f'<div style="margin-bottom:6px">{_phases(current, accent)}<span class="bp-counter" '
             f'style="margin-left:10px">step {index + 1} of {len(steps)}{where}</span></div>'
             f'<div class="bp-explain" style="margin-bottom:4px">{html.escape(EXPLAIN[step.phase])}'
-            f'</div><div class="bp-equation" style="font-size:1.25em;color:{accent};'
+            f'</div><div class="bp-equation" role="status" aria-live="polite" '
+            f'style="font-size:1.3em;border-left:6px solid {accent};padding-left:8px;'
             f'margin-bottom:6px;min-height:1.5em">{equation(lay, steps, index, "html")}</div>'
-            f'<div style="overflow-x:auto">{svg}</div></div>')
+            f'<div class="bp-picture">{svg}</div></div>')
 
 
 class Stepper:
@@ -227,7 +255,7 @@ class Stepper:
 
     def __init__(self, output: Node, lecture: bool = False):
         self.steps = record_steps(output)      # first: it checks that output is a Node
-        self.layout = pictures.layout(output, lecture)
+        self.layout = pictures.layout(output, lecture, wrap=not lecture)
         self._step = 0
 
     @property
@@ -241,8 +269,9 @@ class Stepper:
                              f"got {index!r}.")
         self._step = int(index)
 
-    def render(self) -> str:
-        return render_step(self.layout, self.steps, self._step)
+    def render(self, index: int | None = None) -> str:
+        """The HTML of a step (the current step by default)."""
+        return render_step(self.layout, self.steps, self._step if index is None else index)
 
     def text(self, index: int | None = None) -> str:
         """The equation of a step as plain text (the current step by default)."""
@@ -256,35 +285,50 @@ class Stepper:
 # The widget: a thin shell
 # --------------------------------------------------------------------------------------------
 
+LECTURE_CSS = ("<style>.bp-lecture .widget-text input, .bp-lecture .widget-label "
+               "{font-size:18px; height:auto}</style>")
+
+
 class BackpropStepper(widgets.VBox):
     """Step through the forward and backward pass of the graph of `output`.
 
     `.steps` lists the steps, `.step` is the current one (set it and the view follows),
-    `.render()` is the HTML shown. `lecture=True`: large fonts and high contrast.
-    The controls are public: `.reset_button`, `.previous_button`, `.next_button`, `.play`
-    (linked to `.step_slider`), and `.view` shows the step.
+    `.render()` is the HTML shown. `lecture=True`: fonts of 18 px and more, and the picture
+    cut to the part around the current node, to fit a projector.
+    The controls stand above the view and are public: `.reset_button`, `.previous_button`,
+    `.next_button`, `.play` (a play/pause toggle, one step every `.interval` seconds) and
+    `.step_slider` (a box with the step's number, 1 to the number of steps); `.view` shows
+    the step. Every control is labelled, so a screen reader names it (see `play`).
     """
+
+    interval = 1.2
 
     def __init__(self, output: Node, lecture: bool = False):
         self.state = Stepper(output, lecture)
-        last = len(self.state.steps) - 1
+        n = len(self.state.steps)
         self.view = widgets.HTML(self.state.render())
-        self.step_slider = widgets.IntSlider(0, min=0, max=last, description="step",
-                                             readout=False, layout=widgets.Layout(width="320px"))
-        self.play = widgets.Play(0, min=0, max=last, interval=1200, description="play")
-        widgets.link((self.play, "value"), (self.step_slider, "value"))
-        self.reset_button = widgets.Button(description="reset", icon="fast-backward")
-        self.previous_button = widgets.Button(description="previous", icon="step-backward")
-        self.next_button = widgets.Button(description="next", icon="step-forward")
+        font = {"font_size": "18px"} if lecture else {}
+        self.reset_button = widgets.Button(description="reset", icon="fast-backward",
+                                           style=font)
+        self.previous_button = widgets.Button(description="previous", icon="step-backward",
+                                              style=font)
+        self.next_button = widgets.Button(description="next", icon="step-forward", style=font)
+        self.play = PlayButton(self._advance, self._restart, self.interval, style=font)
+        self.step_slider = widgets.BoundedIntText(1, min=1, max=n, description="step",
+                                                  layout=widgets.Layout(width="150px"))
         self.reset_button.on_click(lambda _: setattr(self, "step", 0))
         self.previous_button.on_click(lambda _: setattr(self, "step", max(self.step - 1, 0)))
-        self.next_button.on_click(lambda _: setattr(self, "step", min(self.step + 1, last)))
+        self.next_button.on_click(lambda _: setattr(self, "step", min(self.step + 1, n - 1)))
         self.step_slider.observe(self._follow, names="value")
         self._update_buttons()
         controls = widgets.HBox([self.reset_button, self.previous_button, self.next_button,
-                                 self.play, self.step_slider])
-        super().__init__([self.view, controls])
+                                 self.play, self.step_slider],
+                                layout=widgets.Layout(flex_flow="row wrap"))
+        super().__init__([controls, self.view])
         self.add_class("bp-stepper-widget")
+        if lecture:   # the step box's label and number have no font size of their own
+            self.add_class("bp-lecture")
+            controls.children += (widgets.HTML(LECTURE_CSS),)
 
     @property
     def steps(self) -> list[Step]:
@@ -296,23 +340,38 @@ class BackpropStepper(widgets.VBox):
 
     @step.setter
     def step(self, index: int) -> None:
-        self.state.step = index                 # checks the index
-        self.step_slider.value = int(index)     # the view follows through _follow
+        self.state.step = index                   # checks the index
+        self.step_slider.value = int(index) + 1   # the view follows through _follow
 
-    def render(self) -> str:
-        return self.state.render()
+    def render(self, index: int | None = None) -> str:
+        """The HTML of a step (the current step by default): what the view shows."""
+        return self.state.render(index)
 
     def text(self, index: int | None = None) -> str:
         return self.state.text(index)
 
     def _follow(self, change: dict) -> None:
-        self.state.step = change["new"]
+        self.state.step = change["new"] - 1
         self.view.value = self.state.render()
         self._update_buttons()
 
     def _update_buttons(self) -> None:
         self.previous_button.disabled = self.reset_button.disabled = self.step == 0
         self.next_button.disabled = self.step == len(self.steps) - 1
+
+    def _restart(self) -> None:
+        if self.step == len(self.steps) - 1:
+            self.step = 0
+
+    def _advance(self) -> bool:
+        self.step = min(self.step + 1, len(self.steps) - 1)
+        return self.step < len(self.steps) - 1
+
+    def _repr_mimebundle_(self, **kwargs) -> dict:
+        """The live widget, and the current step as HTML for readers without a kernel or a
+        widget manager (an HTML export, GitHub): they show the picture and the equation."""
+        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        return {**bundle, "text/html": self.render()}
 
     def __repr__(self) -> str:
         return f"BackpropStepper({self.state.layout.names[-1]}: {len(self.steps)} steps)"
