@@ -105,6 +105,7 @@ def message_terms(lay: pictures.Layout, steps: list[Step], index: int,
         names = [markup(lay.name(a), style) if isinstance(a, Node) else symbol(child, k)
                  for k, a in enumerate(child.args)]
         bar = bar_name(lay.name(child), style)
+        assert child.op is not None, "a message comes from an operation"
         template = child.op.local[message.index]
         local = None
         if "{bar}" in template:  # the whole message, in its own order: xᵀ·ā
