@@ -15,6 +15,7 @@ from ._runner import check
 
 __all__ = [
     "check_numerical_derivative", "check_chain_rule", "check_multivariate_chain_rule",
+    "check_sigmoid_chain_derivative",
     "check_gradient_descent_step", "check_parameter_count", "check_cost_gradient",
     "check_brute_force_gradients", "check_bar_notation", "check_bar_notation_regularised",
 ]
@@ -126,6 +127,72 @@ def _paths(t):
       "from t to f.")
 def check_multivariate_chain_rule(df_dt):
     """`df_dt(t)` for f(x, y) = x² + y² with x(t) = cos t, y(t) = 2 sin t."""
+
+
+def sigmoid_chain_derivative(x, depth):
+    """d/dx of σ(σ(…σ(x))), depth sigmoids: the product of every layer's σ'(a) at its input a."""
+    product, a = 1.0, x
+    for _ in range(depth):
+        product = product * σ(a) * (1 - σ(a))
+        a = σ(a)
+    return product
+
+
+def _chain_slip(depth_of=lambda d: d, slope=lambda a: σ(a) * (1 - σ(a)), advance=True,
+                start=1.0, combine=np.multiply, before=False):
+    """sigmoid_chain_derivative with one of the typical slips, for the mistakes table."""
+    def slipped(x, depth):
+        product, a = start, x
+        for _ in range(depth_of(depth)):
+            if before:
+                a = σ(a)
+            product = combine(product, slope(a))
+            if advance and not before:
+                a = σ(a)
+        return product
+    return slipped
+
+
+def _chain_value(x, depth):
+    for _ in range(depth):
+        x = σ(x)
+    return x
+
+
+@check("01_chain_rule", "the derivative of a chain of sigmoids",
+      solution=sigmoid_chain_derivative,
+      configurations=[
+          dict(label="x = 0.7, depth 3", x=0.7, depth=3),
+          dict(label="x = −2.5, depth 1", x=-2.5, depth=1),
+          dict(label="x = 1.9, depth 8", x=1.9, depth=8),
+          dict(label="x = 0.4, depth 0 (no sigmoid: f(x) = x)", x=0.4, depth=0),
+          dict(label="the points x = [−3, 0, 2.2] at once, depth 4", x=[-3.0, 0.0, 2.2],
+               depth=4)],
+      make=lambda c: (np.array(c["x"]) if isinstance(c["x"], list) else c["x"], c["depth"]),
+      returns=("df/dx",), formulas={"df/dx": "σ'(a₁)·σ'(a₂)·…·σ'(a_d)"},
+      mistakes=[
+          (_chain_slip(advance=False), "every factor is taken at x: σ'(x)^d. Each layer's "
+           "factor is σ' at *its* input a_k; move on with a = σ(a) after each factor."),
+          (_chain_slip(before=True), "the first factor is σ'(x), at the first layer's input: "
+           "take the factor first, then move on with a = σ(a)."),
+          (_chain_slip(slope=σ), "the factor is σ'(a) = σ(a)(1 − σ(a)), not σ(a)."),
+          (_chain_slip(slope=lambda a: a * (1 - a)), "σ'(a) = σ(a)(1 − σ(a)): a(1 − a) is the "
+           "formula in terms of the sigmoid's *output*, and a is the input."),
+          (_chain_slip(depth_of=lambda d: max(d - 1, 0)), "one factor too few: a chain of d "
+           "sigmoids has d factors, range(depth)."),
+          (_chain_slip(start=0.0, combine=np.add), "the chain rule multiplies the factors "
+           "(start from 1); adding is for several paths."),
+          (lambda x, depth: 0.25 ** depth + 0 * np.asarray(x), "(¼)^d is the bound, reached "
+           "only at a = 0; compute every factor σ'(a_k)."),
+          (_chain_value, "that is the chain's value "
+           "σ(σ(…σ(x))), not its derivative.")],
+      crash_hints=[("not iterable", "loop over the layers with `for _ in range(depth)`."),
+                   ("truth value of an array", "x may be an array of points: compute with "
+                    "arrays, no `if` on a value.")],
+      success="the product of the factors σ'(a_k) for depths 0 to 8 and several points, "
+              "an array of points included.")
+def check_sigmoid_chain_derivative(sigmoid_chain_derivative):
+    """`sigmoid_chain_derivative(x, depth)`: d/dx of a chain of depth sigmoids, at x."""
 
 
 # -- notebook 02: training and gradient descent -----------------------------------------------

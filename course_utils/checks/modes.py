@@ -6,13 +6,16 @@ pulls bars from the output: one sweep per output. The same engine graph serves b
 """
 from __future__ import annotations
 
+import dataclasses
+import functools
+
 import numpy as np
 
 from ..engine import Node, add, matmul, mul, sigmoid, tanh, topological_order
 from ..lecture import regularised_example
 from ._runner import check
 
-__all__ = ["check_forward_mode"]
+__all__ = ["check_forward_mode", "check_gradient_by_forward_mode", "check_kept_for_backward"]
 
 #: Operations linear in each argument on its own: the tangent goes through the forward
 #: function itself (d(a @ b) = da @ b + a @ db). Every other operation is elementwise.
@@ -86,6 +89,17 @@ def gradient_by_forward_mode(output: Node, params: list, sweep=forward_mode) -> 
     return bars, sweeps
 
 
+def kept_for_backward(output: Node) -> int:
+    """How many numbers the backward pass may read from the forward pass: the value of every
+    computed node (sigmoid's message reads its output y) and of every argument of one (W̄ = Xᵀ·Z̄
+    reads X, a constant), each value counted once however many messages read it."""
+    kept: dict = {}
+    for node in topological_order(output):
+        if node.op is not None:
+            kept[id(node)] = node.value.size
+            for arg in node.args:
+                kept[id(arg)] = np.size(arg.value if isinstance(arg, Node) else arg)
+    return sum(kept.values())
 
 
 # --------------------------------------------------------------------------------------------
@@ -189,3 +203,181 @@ def _observed(output, leaf, direction) -> dict:
 def check_forward_mode(forward_mode):
     """`forward_mode(output, leaf, direction)`: the tangent of output as leaf moves along
     direction."""
+
+
+# --------------------------------------------------------------------------------------------
+# Exercise: every parameter's bar from forward mode, and the number of sweeps
+# --------------------------------------------------------------------------------------------
+
+def _xor_graph(hidden: int, seed: int):
+    """The 2-H-1 XOR network's cost E and its parameters [W1, b1, W2, b2]."""
+    E, W1 = _xor_cost(hidden, seed)
+    z1, z2 = (n for n in topological_order(E) if n.name in ("z1", "z2"))
+    a2 = z2.args[0]
+    return E, [W1, z1.args[1], a2.args[1], z2.args[1]]
+
+
+def _doubled(output, leaf, direction):
+    """A sweep that measures 2·output: the student's function must use the sweep it is given."""
+    return 2 * forward_mode(output, leaf, direction)
+
+
+def _gradient_args(case):
+    if case["graph"] == "lecture":
+        graph = regularised_example(**_VALUES)
+        return graph.L_reg, [getattr(graph, name) for name in case["params"]], forward_mode
+    if case["graph"] == "xor":
+        E, params = _xor_graph(3, 1)
+        return E, params, forward_mode
+    out, W = _vector_layer()
+    b = next(n for n in topological_order(out) if n.name == "b")
+    return out, [b, W], _doubled
+
+
+def _named_bars(function):
+    """`function` with its bars keyed by their parameters' names, so they compare one by one."""
+    @functools.wraps(function)
+    def named(output, params, sweep):
+        result = function(output, params, sweep)
+        if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], list) \
+                and len(result[0]) == len(params):
+            return {p.label: bar for p, bar in zip(params, result[0], strict=True)}, result[1]
+        return result
+    return named
+
+
+def _prepare_bars(rules, gradient_by_forward_mode):
+    return (dataclasses.replace(rules, solution=_named_bars(rules.solution)),
+            (_named_bars(gradient_by_forward_mode),))
+
+
+def _flat(output, params, sweep):
+    """All the bars in one flat vector, as finite differences in notebook 08 give them."""
+    bars, sweeps = gradient_by_forward_mode(output, params, sweep)
+    return np.concatenate([np.ravel(bar) for bar in bars]), sweeps
+
+
+def _per_parameter(output, params, sweep):
+    """One sweep per parameter along ones: the sum of its entries' derivatives, not each one."""
+    bars = [np.full(p.shape, np.sum(sweep(output, p, np.ones_like(p.value)))) for p in params]
+    return bars, len(params)
+
+
+def _units_kept(output, params, sweep):
+    """The unit direction made once per parameter, its ones never reset."""
+    bars, sweeps = [], 0
+    for p in params:
+        bar, unit = np.zeros_like(p.value), np.zeros_like(p.value)
+        for index in np.ndindex(p.shape):
+            unit[index] = 1.0
+            bar[index] = np.sum(sweep(output, p, unit))
+            sweeps += 1
+        bars.append(bar)
+    return bars, sweeps
+
+
+def _counted(count):
+    def counted(output, params, sweep):
+        return gradient_by_forward_mode(output, params, sweep)[0], count(params)
+    return counted
+
+
+@check("08_why_backprop_is_efficient", "every bar by forward mode",
+       solution=gradient_by_forward_mode,
+       configurations=[
+           dict(label="the lecture's graph, params [w, b]", graph="lecture", params="wb"),
+           dict(label="the lecture's graph, params [b, x, w]", graph="lecture", params="bxw"),
+           dict(label="the 2-3-1 XOR network's cost E, params [W1, b1, W2, b2]", graph="xor"),
+           dict(label="a vector output out = h·h with h = tanh(2·(x @ W) + b), params [b, W], "
+                "and a sweep that measures 2·out", graph="vector")],
+       make=_gradient_args,
+       prepare=_prepare_bars,
+       returns=("the bars", "the number of sweeps"),
+       mistakes=[
+           (_named_bars(_flat), "return a list of bars, one per parameter in the order of "
+            "params, each shaped like its parameter (the check names them by parameter), not "
+            "one flat vector."),
+           (_named_bars(_per_parameter), "one sweep along ones gives the sum of a parameter's "
+            "derivatives; every entry needs its own sweep along its own unit direction."),
+           (_named_bars(_units_kept), "make a fresh unit direction for every entry (zeros, "
+            "then a single 1): yours keeps the 1s of the earlier entries."),
+           (_named_bars(lambda o, params, s: gradient_by_forward_mode(o, params)), "use the "
+            "`sweep` you are given, not forward_mode itself: here it measures 2·out."),
+           (_named_bars(_counted(len)), "count one sweep per *entry* of every parameter, not "
+            "one per parameter: W1 of shape (2, 3) takes 6."),
+           (_named_bars(_counted(lambda ps: sum(p.value.size for p in ps) + 1)), "count the "
+            "sweeps you ran, one per entry; no extra forward pass is needed.")],
+       crash_hints=[
+           ("sequence", "a sweep of a vector output returns an array; the bar of an entry is "
+            "the sum of that tangent (np.sum), the derivative of sum(out)."),
+           ("not iterable", "a scalar parameter has shape (); np.ndindex(p.shape) gives its one "
+            "index, (), where range(p.value.size) would need a reshape.")],
+       success="every bar right on the lecture's graph, the XOR network and a vector output: "
+               "one sweep per entry of every parameter.")
+def check_gradient_by_forward_mode(gradient_by_forward_mode):
+    """`gradient_by_forward_mode(output, params, sweep)`: (the bars shaped like params, the
+    number of sweeps)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Exercise: what the backward pass keeps
+# --------------------------------------------------------------------------------------------
+
+def _kept_args(case):
+    if case["graph"] == "lecture":
+        return (regularised_example(**_VALUES).L_reg,)
+    if case["graph"] == "xor":
+        return (_xor_graph(case["hidden"], 2)[0],)
+    return (_vector_layer()[0],)
+
+
+def _kept(count_constants=True, once=True, own=True, args=True, entries=True):
+    """kept_for_backward with the typical slips, for the mistakes table."""
+    def kept(output):
+        seen: dict = {}
+        total = 0
+        for node in topological_order(output):
+            if node.op is None:
+                continue
+            read = ([node] if own else []) + [a for a in node.args if args and (
+                count_constants or isinstance(a, Node))]
+            for value in read:
+                size = np.size(value.value if isinstance(value, Node) else value)
+                size = size if entries else 1
+                if once:
+                    seen[id(value)] = size
+                else:
+                    total += size
+        return total + sum(seen.values())
+    return kept
+
+
+@check("08_why_backprop_is_efficient", "what the backward pass keeps",
+       solution=kept_for_backward,
+       configurations=[
+           dict(label="the lecture's graph", graph="lecture"),
+           dict(label="the 2-3-1 XOR network's cost E on its 4 samples", graph="xor", hidden=3),
+           dict(label="the 2-16-1 XOR network's cost E", graph="xor", hidden=16),
+           dict(label="out = h·h with h = tanh(2·(x @ W) + b), h read twice", graph="vector")],
+       make=_kept_args,
+       returns=("the number of values kept",),
+       mistakes=[
+           (_kept(args=False), "the messages read the arguments too: W̄ = Xᵀ·Z̄ needs X, "
+            "z̄ = w̄·… needs x; count every argument's value as well as the node's own."),
+           (_kept(own=False), "a node's own value is read too: σ's message is ȳ·y(1 − y)."),
+           (_kept(count_constants=False), "constants are read too (X in X @ W1, the 2 in "
+            "2·a): count the arguments that are not nodes, with np.size."),
+           (_kept(once=False), "a value read by several messages is kept once: count each "
+            "node or constant once (a dict or set by id)."),
+           (_kept(entries=False), "count the numbers (entries) of each value, `.value.size`, "
+            "not the values: a 4×3 matrix keeps 12.")],
+       crash_hints=[
+           ("has no attribute 'value'", "an argument may be a constant (a number or an array) "
+            "rather than a node: `arg.value if isinstance(arg, Node) else arg`."),
+           ("has no attribute 'size'", "a Python number has no .size: np.size(value) counts "
+            "the entries of numbers and arrays alike.")],
+       success=lambda got: f"{got['the number of values kept']} numbers kept on the lecture's "
+                           "graph; right on the XOR networks and a graph with a node read twice.")
+def check_kept_for_backward(kept_for_backward):
+    """`kept_for_backward(output)`: how many numbers the backward pass may read from the forward
+    pass, each value counted once."""
