@@ -8,18 +8,16 @@ classes compute in Python for the same settings. Each test saves a screenshot in
 folder. With CI=true these tests must run; elsewhere they skip when Chromium or playwright is
 missing.
 
-Where the series is used is tested too, on a copy of the notebooks with
-tools/apply_issue11_notebooks.py applied (the notebooks themselves are not touched): outputs
-fit a laptop's column, the lecture stepper fits a projector, text contrast in the dark theme,
-axe-core (from npm, see AXE) on the outputs of 01 and 05, the jupyterlab-slideshow deck, and an
-HTML export opened offline.
+Where the series is used is tested too, on output-free copies of the notebooks (the
+notebooks themselves are not touched): outputs fit a laptop's column, the lecture stepper fits
+a projector, text contrast in the dark theme, axe-core (from npm, see AXE) on the outputs of 01
+and 05, the jupyterlab-slideshow decks of 05 and 07, and an HTML export opened offline.
 """
 import base64
 import json
 import os
 import re
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -214,19 +212,15 @@ def run_all(page) -> None:
 
 
 def copy_series(root: Path) -> None:
-    """The series' notebooks into `root`, with tools/apply_issue11_notebooks.py applied and
-    without outputs or saved widget state, so that what the browser shows comes from a run."""
+    """The series' notebooks into `root`, without outputs or saved widget state, so that what
+    the browser shows comes from a run."""
     for path in SERIES.glob("[0-9][0-9]_*.ipynb"):
-        shutil.copy(path, root / path.name)
-    subprocess.run([sys.executable, str(REPO / "tools" / "apply_issue11_notebooks.py"),
-                    str(root)], check=True, capture_output=True)
-    for path in root.glob("[0-9][0-9]_*.ipynb"):
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
         nb.metadata.pop("widgets", None)
-        nbformat.write(nb, path)
+        nbformat.write(nb, root / path.name)
 
 
 @pytest.fixture(scope="module", params=["jupyterlab", "notebook7"])
