@@ -241,12 +241,17 @@ def page(request, tmp_path_factory):
                 page = context.pages[0] if context.pages else context.new_page()
                 open_notebook(page, server, request.param)
                 run_all(page)
-                page.front_end, page.server = request.param, server
+                page.front_end, page.server, page.current = request.param, server, NOTEBOOK
                 yield page
             finally:
                 context.close()
     finally:
         server.stop()
+
+
+#: For a test that applies to one front end: no test is generated for the other.
+JUPYTERLAB_ONLY = pytest.mark.parametrize("page", ["jupyterlab"], indirect=True)
+NOTEBOOK7_ONLY = pytest.mark.parametrize("page", ["notebook7"], indirect=True)
 
 
 # -- reading what the browser shows ------------------------------------------------------------
@@ -314,6 +319,7 @@ def engine_w_bar() -> str:
 
 
 def test_stepper_clicked_through_shows_the_engines_w_bar(page, tmp_path):
+    open_and_run(page, NOTEBOOK)                         # unless a test opened another one
     widget = page.locator(".bp-stepper-widget").first
     widget.locator(".bp-stepper[data-step='0']").wait_for()
     next_button = widget.locator("button", has_text="next")
@@ -326,6 +332,7 @@ def test_stepper_clicked_through_shows_the_engines_w_bar(page, tmp_path):
 
 
 def test_sensitivity_x_box_moves_the_shown_numbers_to_the_states(page, tmp_path):
+    open_and_run(page, NOTEBOOK)
     widget = page.locator(".test-sensitivity")
     before = SensitivityState(**SENSITIVITY)
     assert_shows(page, widget, sensitivity_html(before))
@@ -340,6 +347,7 @@ def test_sensitivity_x_box_moves_the_shown_numbers_to_the_states(page, tmp_path)
 
 
 def test_descent_play_advances_the_step_and_the_shown_numbers(page, tmp_path):
+    open_and_run(page, NOTEBOOK)
     widget = page.locator(".test-descent")
     assert_shows(page, widget, descent_html(DescentState(**DESCENT)))
     play_pause = widget.locator("button", has_text="play")
@@ -364,6 +372,7 @@ def test_descent_play_advances_the_step_and_the_shown_numbers(page, tmp_path):
 
 
 def test_descent_too_large_rate_shows_the_divergence_message(page, tmp_path):
+    open_and_run(page, NOTEBOOK)
     widget = page.locator(".test-descent")
     type_into(widget.locator(".widget-text").first, TOO_LARGE_RATE)
     assert float(typed(widget.locator(".widget-text").first)) == TOO_LARGE_RATE
@@ -432,12 +441,15 @@ def open_and_run(page, name: str) -> None:
     page.current = name
 
 
+@JUPYTERLAB_ONLY
 @pytest.mark.parametrize("name", ["04_computational_graphs.ipynb",
                                   "06_modularity_and_tensors.ipynb", "07_training_xor.ipynb",
                                   "05_backprop_algorithm.ipynb"])
 def test_no_output_is_wider_than_its_output_area_on_a_laptop(page, name, tmp_path):
-    if page.front_end == "notebook7" and name[:2] in ("04", "06"):
-        pytest.skip("Notebook 7 runs the widest two (05 and 07) to keep the suite short")
+    outputs_fit_a_laptop(page, name, tmp_path)
+
+
+def outputs_fit_a_laptop(page, name: str, tmp_path: Path) -> None:
     page.set_viewport_size(LAPTOP)
     open_and_run(page, name)
     if page.front_end == "jupyterlab":                   # the file browser open, as by default
@@ -498,8 +510,8 @@ def walk_the_deck(page, name: str, on_each) -> list[dict]:
     return seen
 
 
-@pytest.mark.parametrize("page, name", [("jupyterlab", name) for name in DECKS],
-                         indirect=["page"])
+@JUPYTERLAB_ONLY
+@pytest.mark.parametrize("name", DECKS)
 def test_every_slide_of_the_deck_fits_a_projector(page, name, tmp_path):
     if os.environ.get("CI") != "true":
         pytest.importorskip("jupyterlab_slideshow", reason="pip install -r requirements.txt")
@@ -531,10 +543,9 @@ def test_every_slide_of_the_deck_fits_a_projector(page, name, tmp_path):
         page.current = None
 
 
+@JUPYTERLAB_ONLY   # the outputs are the same in Notebook 7
 @pytest.mark.parametrize("name", ["05_backprop_algorithm.ipynb", "01_chain_rule.ipynb"])
 def test_axe_finds_no_serious_or_critical_violation_in_the_outputs(page, name):
-    if page.front_end == "notebook7":
-        pytest.skip("the outputs are the same in Notebook 7; JupyterLab runs axe")
     assert AXE.exists() or os.environ.get("CI") != "true", f"axe-core missing at {AXE}"
     if not AXE.exists():
         pytest.skip(f"axe-core is not installed at {AXE} (.ci/run installs it with npm)")
@@ -551,9 +562,8 @@ def test_axe_finds_no_serious_or_critical_violation_in_the_outputs(page, name):
     assert not grave, f"axe-core: {grave}"
 
 
+@JUPYTERLAB_ONLY   # Presentation Mode and the Simple Interface are JupyterLab's
 def test_lecture_stepper_fits_a_projector_in_presentation_mode(page, tmp_path):
-    if page.front_end == "notebook7":
-        pytest.skip("Presentation Mode and the Simple Interface are JupyterLab's")
     page.set_viewport_size(PROJECTOR)
     open_and_run(page, NOTEBOOK)
     toggles = ["application:toggle-presentation-mode", "application:toggle-mode",
@@ -654,9 +664,8 @@ def test_dark_theme_contrast_of_the_stepper_and_the_verdicts(page, tmp_path):
         command(page, "apputils:change-theme", {"theme": "JupyterLab Light"})
 
 
+@JUPYTERLAB_ONLY   # the export does not depend on the front end
 def test_an_html_export_opened_offline_shows_each_widgets_static_fallback(page, tmp_path):
-    if page.front_end == "notebook7":
-        pytest.skip("the export does not depend on the front end")
     from nbclient import NotebookClient
     from nbconvert import HTMLExporter
 
@@ -682,3 +691,11 @@ def test_an_html_export_opened_offline_shows_each_widgets_static_fallback(page, 
         offline.screenshot(path=str(tmp_path / "export.png"), full_page=True)
     finally:
         offline.close()
+
+
+# Last in the file: pytest groups a test given one front end with the fixture's first front end,
+# so placed here it runs right before the other Notebook 7 tests, on the same server.
+@NOTEBOOK7_ONLY   # the widest two, to keep the suite short
+@pytest.mark.parametrize("name", ["07_training_xor.ipynb", "05_backprop_algorithm.ipynb"])
+def test_no_output_is_wider_than_its_output_area_on_a_laptop_in_notebook_7(page, name, tmp_path):
+    outputs_fit_a_laptop(page, name, tmp_path)
