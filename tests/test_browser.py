@@ -645,6 +645,10 @@ def test_dark_theme_contrast_of_the_stepper_and_the_verdicts(page, tmp_path):
         page.locator("body[data-jp-theme-light='false']").wait_for(state="attached")
         page.wait_for_timeout(500)
         stepper = page.locator(".bp-stepper-widget").first
+        reset = stepper.locator("button", has_text="reset")
+        if reset.is_enabled():                           # an earlier test left it further on
+            reset.click()
+        stepper.locator(".bp-stepper[data-step='0']").wait_for()
         for step in range(1, 13):                        # into the backward pass: messages
             stepper.locator("button", has_text="next").click()
             stepper.locator(f".bp-stepper[data-step='{step}']").wait_for()
