@@ -90,17 +90,16 @@ def figure_alt(figure: Any) -> str:
 
 
 class Picture:
-    """A PNG for a notebook: HTML with its text alternative, and the PNG itself (`.data`) for
-    exports that take no HTML."""
+    """A PNG for a notebook: HTML with its text alternative, and the alternative as plain text
+    for exports that take no HTML. The PNG (`.data`) is stored once, inside the HTML: a second
+    copy as image/png would double the notebook's size, and JupyterLab shows it without the
+    alternative."""
 
     def __init__(self, data: bytes, alt: str, width: int):
         self.data, self.alt, self.width = data, alt, width
 
     def _repr_html_(self) -> str:
         return image_html(self.data, self.alt, self.width)
-
-    def _repr_png_(self) -> bytes:
-        return self.data
 
     def __repr__(self) -> str:
         return f"<{self.alt}>"

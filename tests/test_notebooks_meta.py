@@ -112,3 +112,67 @@ def test_recap_at_the_end(notebook):
     end = [heading for cell in nb.cells[-3:] for heading in headings(cell)]
     assert any(RECAP.search(heading) for heading in end), (
         f"{name}: no recap heading in the last three cells (headings: {end})")
+
+
+# -- what the deck, the static readers and Run All rely on --------------------------------------
+
+def slide_type(cell) -> str | None:
+    return cell.metadata.get("slideshow", {}).get("slide_type")
+
+
+def shows_a_picture_or_widget(cell) -> bool:
+    """Whether a code cell's stored outputs hold a picture, a plot or a widget."""
+    for output in cell.get("outputs", []):
+        data = output.get("data", {})
+        if {"image/png", "image/svg+xml", "application/vnd.jupyter.widget-view+json"} & set(data):
+            return True
+        if re.search(r"<(img|svg)\b", data.get("text/html", "")):
+            return True
+    return False
+
+
+def test_code_that_shows_a_picture_or_widget_appears_in_the_deck(notebook):
+    name, nb = notebook  # jupyterlab-slideshow hides every cell whose slide type is "-"
+    hidden = [where(name, index, cell) for index, cell in enumerate(nb.cells)
+              if cell.cell_type == "code" and slide_type(cell) == "-"
+              and shows_a_picture_or_widget(cell)]
+    assert not hidden, ("a cell that shows a picture, a plot or a widget should be a slide, "
+                        "subslide or fragment, not \"-\":\n" + "\n".join(hidden))
+
+
+def test_plots_are_shown_with_show_figure(notebook):
+    name, nb = notebook  # plt.show() gives a PNG without a text alternative
+    wrong = [where(name, index, cell) for index, cell in enumerate(nb.cells)
+             if cell.cell_type == "code" and (
+                 "plt.show()" in cell.source
+                 or (re.search(r"plt\.(subplots|figure)\(", cell.source)
+                     and "show_figure(" not in cell.source)
+                 or any(output.get("data", {}).get("text/plain", "").startswith("<Figure size")
+                        for output in cell.outputs))]
+    assert not wrong, "a plot should end with show_figure(fig), not plt.show():\n" \
+        + "\n".join(wrong)
+
+
+def test_run_all_leaves_notebook_05s_stepper_at_its_first_step():
+    nb = nbformat.read(NOTEBOOKS / "05_backprop_algorithm.ipynb", as_version=4)
+    code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
+    created = next(i for i, source in enumerate(code) if "BackpropStepper(" in source)
+    moved = [source for source in code[created:] if re.search(r"\.step\s*=(?!=)", source)]
+    assert not moved, ("after the stepper is created, draw a step with `stepper.render(i)` "
+                       "instead of setting `.step`:\n" + "\n---\n".join(moved))
+
+
+def test_nbval_ignores_the_png_inside_an_html_picture():
+    from configparser import ConfigParser
+    config = ConfigParser()
+    config.read(NOTEBOOKS.parent / "tests" / "nbval_sanitize.cfg")
+
+    def sanitized(text: str) -> str:
+        for section in config.sections():
+            text = re.sub(config[section]["regex"], config[section]["replace"], text)
+        return text
+
+    one, other = (f'<img src="data:image/png;base64,{payload}" alt="Figure: a plot.">'
+                  for payload in ("iVBORw0KGgoAAA+/=", "iVBORw0KGgoBBB/+="))
+    assert sanitized(one) == sanitized(other)
+    assert 'alt="Figure: a plot."' in sanitized(one)

@@ -1,5 +1,8 @@
 """The HTML styling shared by the checks' verdicts and the widgets' text."""
+import base64
+
 import pytest
+from IPython.core.interactiveshell import InteractiveShell
 
 from course_utils.notation import BLUE, BLUE_TEXT, GREY_TEXT, VERMILLION, VERMILLION_TEXT
 from course_utils.style import contrast, verdict_html
@@ -47,5 +50,8 @@ def test_a_figure_is_shown_with_a_text_alternative_read_from_it():
     assert plt.fignum_exists(fig.number) is False          # shown once, with its alternative
     assert shown.alt == "Figure: Training: E against epoch (cost)."
     assert 'alt="Figure: Training: E against epoch (cost)."' in shown._repr_html_()
-    assert shown._repr_png_().startswith(b"\x89PNG")
+    assert shown.data.startswith(b"\x89PNG")
+    bundle, _ = InteractiveShell.instance().display_formatter.format(shown)
+    assert sorted(bundle) == ["text/html", "text/plain"]   # the PNG once, inside the HTML
+    assert shown._repr_html_().count(base64.b64encode(shown.data).decode()) == 1
     assert figure_picture(fig, "two lines")._repr_html_().count('alt="two lines"') == 1
