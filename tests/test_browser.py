@@ -11,7 +11,7 @@ missing.
 Where the series is used is tested too, on output-free copies of the notebooks (the
 notebooks themselves are not touched): outputs fit a laptop's column, the lecture stepper fits
 a projector, text contrast in the dark theme, axe-core (from npm, see AXE) on the outputs of 01
-and 05, the jupyterlab-slideshow decks of 05 and 07, and an HTML export opened offline.
+and 05, the jupyterlab-slideshow decks, and an HTML export opened offline.
 """
 import base64
 import json
@@ -481,14 +481,26 @@ SLIDE = f"""() => {{ const shown = {SHOWN};
             first: cells.length ? cells[0].innerText.trim().split('\\n')[0].slice(0, 60) : ''}};
     }}"""
 
-#: The decks whose slides carry the largest widgets and plots. The other decks that show a
-#: widget or a picture (01, 02, 04, 06, 08) would double the suite's time.
-DECKS = ["05_backprop_algorithm.ipynb", "07_training_xor.ipynb"]
+#: Every deck that shows a widget, a picture or a plot (03 shows text only). 06 and 07 each
+#: still hold one graph picture taller than a 720 px screen on its own (06's vectorised example,
+#: 07's cost graph): they need a more compact layout, so they are expected to fail until then.
+TALL_PICTURE = pytest.mark.xfail(strict=True, raises=AssertionError,
+                                 reason="a graph picture taller than 720 px on its own")
+DECKS = ["01_chain_rule.ipynb", "02_training_and_gradient_descent.ipynb",
+         "04_computational_graphs.ipynb", "05_backprop_algorithm.ipynb",
+         pytest.param("06_modularity_and_tensors.ipynb", marks=TALL_PICTURE),
+         pytest.param("07_training_xor.ipynb", marks=TALL_PICTURE),
+         "08_why_backprop_is_efficient.ipynb"]
+
+#: The index of the cell the deck is on: the walk has ended when going on does not move it.
+ACTIVE = """() => [...document.querySelectorAll('.jp-Cell')]
+    .findIndex(c => c.classList.contains('jp-mod-active'))"""
 
 
 def walk_the_deck(page, name: str, on_each) -> list[dict]:
-    """Start the deck on the notebook's first cell, call `on_each()` on every slide and fragment
-    until the deck stops moving, then leave it; return each step's SLIDE measure."""
+    """Start the deck on the notebook's first cell, call `on_each()` on every slide, sub-slide and
+    fragment, as the space bar steps, until the deck stops moving, then leave it; return each
+    step's SLIDE measure."""
     page.set_viewport_size(PROJECTOR)
     open_and_run(page, name)
     page.locator(".jp-Cell").first.click()              # the deck starts at the active cell
@@ -501,9 +513,12 @@ def walk_the_deck(page, name: str, on_each) -> list[dict]:
             page.wait_for_timeout(300)                   # the deck fades cells in
             seen.append(page.evaluate(SLIDE))
             on_each()
-            if len(seen) > 1 and seen[-1] == seen[-2]:   # the end: forward changed nothing
+            before = page.evaluate(ACTIVE)
+            # the space bar: down into a sub-slide or fragment, else forward to the next slide
+            command(page, "deck:go", {"direction": "down", "alternate": "forward"})
+            page.wait_for_timeout(100)
+            if page.evaluate(ACTIVE) == before:          # the end: going on moved nothing
                 break
-            command(page, "deck:forward")
     finally:
         command(page, "deck:stop")                       # leaving the deck, as the README says
     presenting.wait_for(state="detached")
