@@ -3,13 +3,7 @@
 import math
 
 import numpy as np
-import pytest
-from verdicts import (
-    assert_messages_differ,
-    assert_row,
-    rows,
-    short_guard,  # noqa: F401
-)
+from verdicts import short_guard, table_tests  # noqa: F401
 
 from course_utils.checks.basics import (
     check_bar_notation,
@@ -593,24 +587,10 @@ TABLES = [(check_numerical_derivative, NUMERICAL_DERIVATIVE), (check_chain_rule,
           (check_bar_notation_regularised, REGULARISED)]
 
 
-@pytest.mark.parametrize("check, answer, status, words", [
-    pytest.param(check, *row.values, id=f"{check.__name__}-{row.id}")
-    for check, table in TABLES for row in rows(table)])
-def test_each_answer_gets_its_verdict(check, answer, status, words, short_guard):  # noqa: F811
-    calls.clear()
-    velocity.clear()
-    running.clear()
-    history.clear()
-    so_far.clear()
-    assert_row(check, answer, status, words)
+def fresh_state():
+    for state in (calls, velocity, running, history, so_far):
+        state.clear()
 
 
-@pytest.mark.parametrize("check, table", TABLES, ids=[c.__name__ for c, _ in TABLES])
-def test_different_mistakes_get_different_messages(check, table, short_guard):  # noqa: F811
-    calls.clear()
-    velocity.clear()
-    running.clear()
-    history.clear()
-    assert_messages_differ(check, table)
-    assert sum(status == "wrong" for _, status, _ in table) >= 10
-    assert sum(status == "correct" for _, status, _ in table) >= 3
+test_each_answer_gets_its_verdict, test_different_mistakes_get_different_messages = \
+    table_tests(TABLES, fresh_state)

@@ -50,3 +50,24 @@ def assert_messages_differ(check, table):
     wrong = [answer for answer, status, _ in table if status == "wrong"]
     verdicts = [check(*a) if isinstance(a, tuple) else check(a) for a in wrong]
     assert_distinct(verdicts)
+
+
+def table_tests(tables, reset=lambda: None):
+    """The two tests every part's answer tables get, for `tables` of (check, table): each answer
+    gets its verdict, and different mistakes get different messages (with at least 10 wrong and
+    3 correct answers a check). `reset` clears the state the stateful answers keep."""
+    @pytest.mark.parametrize("check, answer, status, words", [
+        pytest.param(check, *row.values, id=f"{check.__name__}-{row.id}")
+        for check, table in tables for row in rows(table)])
+    def test_each_answer_gets_its_verdict(check, answer, status, words, short_guard):
+        reset()
+        assert_row(check, answer, status, words)
+
+    @pytest.mark.parametrize("check, table", tables, ids=[c.__name__ for c, _ in tables])
+    def test_different_mistakes_get_different_messages(check, table, short_guard):
+        reset()
+        assert_messages_differ(check, table)
+        assert sum(status == "wrong" for _, status, _ in table) >= 10
+        assert sum(status == "correct" for _, status, _ in table) >= 3
+
+    return test_each_answer_gets_its_verdict, test_different_mistakes_get_different_messages
