@@ -75,6 +75,22 @@ class GradcheckReport:
                           f"{reading(error)}"] + lines)
 
 
+def numerical_bar(output: Node, leaf: Node, eps: float = 1e-6) -> np.ndarray:
+    """d output / d leaf by central differences: the leaf nudged one entry at a time and the
+    graph re-evaluated with forward(); the leaf's value is restored afterwards."""
+    saved = leaf.value
+
+    def f(v):
+        leaf.value = v
+        output.forward()
+        return output.value
+
+    numerical = numerical_gradient(f, saved, eps)
+    leaf.value = saved
+    output.forward()
+    return numerical
+
+
 def check_graph(output: Node, eps: float = 1e-6) -> GradcheckReport:
     """Run output.backward() and compare every leaf's bar with finite differences.
 
@@ -85,16 +101,7 @@ def check_graph(output: Node, eps: float = 1e-6) -> GradcheckReport:
     leaves = [n for n in topological_order(output) if n.op is None]
     errors: dict[str, float] = {}
     for leaf in leaves:
-        saved = leaf.value
-
-        def f(v, leaf=leaf):
-            leaf.value = v
-            output.forward()
-            return output.value
-
-        numerical = numerical_gradient(f, saved, eps)
-        leaf.value = saved
+        bar = leaf.bar
         key = leaf.name if leaf.name and leaf.name not in errors else f"leaf {len(errors) + 1}"
-        errors[key] = rel_error(leaf.bar, numerical)
-    output.forward()
+        errors[key] = rel_error(bar, numerical_bar(output, leaf, eps))
     return GradcheckReport(errors)

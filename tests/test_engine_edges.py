@@ -4,10 +4,11 @@ import time
 
 import numpy as np
 import pytest
-from test_engine import assert_bars_match_finite_differences, numerical_bar
+from test_engine import assert_bars_match_finite_differences
 
 from course_utils import engine
 from course_utils.engine import OPERATIONS, Node, exp, log, sigmoid, tanh, topological_order
+from course_utils.gradcheck import numerical_bar
 from course_utils.lecture import regularised_example
 
 # -- derivatives at the edges -------------------------------------------------------------------

@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..engine import Node, Operation, topological_order
-from ..gradcheck import numerical_gradient
+from ..gradcheck import numerical_bar
 from ._runner import call, check, same, stop
 
 __all__ = ["check_maximum_message", "check_planted_fixes"]
@@ -70,17 +70,7 @@ def bar_and_numerical(output: Node, name: str) -> tuple:
     """The bar of `output`'s leaf called `name` after a backward pass, and finite differences."""
     leaf = next(n for n in topological_order(output) if n.op is None and n.name == name)
     output.backward()
-    bar, saved = leaf.bar, leaf.value
-
-    def f(value):
-        leaf.value = value
-        output.forward()
-        return output.value
-
-    numerical = numerical_gradient(f, saved)
-    leaf.value = saved
-    output.forward()
-    return bar, numerical
+    return leaf.bar, numerical_bar(output, leaf)
 
 
 # --------------------------------------------------------------------------------------------
