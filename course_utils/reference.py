@@ -13,10 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .engine import Node, children_of
-
-
-def _sigmoid(a):
-    return 1 / (1 + np.exp(-a))
+from .network import sigma
 
 
 def cost_gradient(w, b, X, T) -> tuple[np.ndarray, float]:
@@ -25,7 +22,7 @@ def cost_gradient(w, b, X, T) -> tuple[np.ndarray, float]:
     Each row's dL/dz is (y − t)σ'(z); `X.T @` multiplies it by that row's x and sums over the
     rows, and dividing by N makes the sum the average of the per-sample gradients.
     """
-    y = _sigmoid(X @ w + b)
+    y = sigma(X @ w + b)
     dL_dz = (y - T) * y * (1 - y)
     return X.T @ dL_dz / len(T), float(np.mean(dL_dz))
 
@@ -33,7 +30,7 @@ def cost_gradient(w, b, X, T) -> tuple[np.ndarray, float]:
 def backward_pass_regularised(w, x, b, t, lam) -> tuple:
     """The bars of L_reg, R, L, y, z, w and b on slide 13's graph, in the slide's order."""
     z = w * x + b
-    y = _sigmoid(z)
+    y = sigma(z)
     L_reg_bar = 1.0
     R_bar = L_reg_bar * lam
     L_bar = L_reg_bar
