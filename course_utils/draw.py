@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from itertools import pairwise
 
+import numpy as np
+
 from .engine import Node, topological_order
 from .notation import (
     BLUE,
@@ -38,7 +40,6 @@ from .notation import (
     markup,
     number,
     show,
-    show_width,
 )
 
 __all__ = ["GraphPicture", "Layout", "describe", "draw", "layout", "markup", "number",
@@ -90,7 +91,7 @@ def sizes(lecture: bool) -> dict:
     if lecture:
         return dict(font=20, small=18, line=23, pad=8, gap=90, vgap=16, stroke=3.0, lit=5.0,
                     column=1000, least=18)
-    return dict(font=14, small=12, line=18, pad=8, gap=60, vgap=20, stroke=1.6, lit=3.2,
+    return dict(font=14, small=12, line=18, pad=8, gap=60, vgap=16, stroke=1.6, lit=3.2,
                 column=900, least=11)
 
 
@@ -165,15 +166,31 @@ def _rows(grid: _Grid) -> dict[int, float]:
     return row
 
 
+#: The longest value or bar line a box writes, in characters: a longer array is shown by its
+#: shape, so that a network's boxes stay narrow enough for three layers in a column.
+LINE_CHARS = 26
+
+
+def line_value(name: str, a) -> str:
+    """What a box writes after "name = ": the value (or bar), or its shape if that is long."""
+    text = show(a)
+    if len(name) + 3 + len(text) > LINE_CHARS and np.ndim(a) > 0:
+        return f"array of shape {np.shape(a)}"
+    return text
+
+
 def _widths(order: tuple, names: tuple, s: dict) -> list[float]:
-    """Each box wide enough for its formula (up to 26 characters), its name and its value."""
+    """Each box wide enough for its first line (name, formula and number) and for its value
+    and bar as they are now (bars not yet known: as wide as the value)."""
     name_of = dict(zip(order, names, strict=True)).__getitem__
-    char = 0.62 * s["font"]
+    char, small = 0.62 * s["font"], 0.62 * s["small"]
     widths = []
-    for node, name in zip(order, names, strict=True):
-        text = "" if node.op is None else "= " + formula(node, name_of)
-        longest = max(min(len(text), 26), 13, len(name) + 4 + show_width(node.value))
-        widths.append(longest * char + 2 * s["pad"])
+    for i, (node, name) in enumerate(zip(order, names, strict=True)):
+        text = "input" if node.op is None else "= " + formula(node, name_of)
+        first = (len(name) + 1) * 0.68 * s["font"] + (len(text) + len(str(i + 1)) + 1) * small
+        lines = [len(name) + 3 + len(line_value(name, a)) for a in (node.value, node.bar)
+                 if a is not None]
+        widths.append(max(first, max(lines + [13]) * char) + 2 * s["pad"])
     return widths
 
 
@@ -268,7 +285,7 @@ def layout(output: Node, lecture: bool = False, wrap: bool = True) -> Layout:
     grid = _grid(_depths(order, index, children), edges)
     row = _rows(grid)
     s = sizes(lecture)
-    box_height = 4 * s["line"] + 2 * s["pad"]
+    box_height = 3 * s["line"] + 2 * s["pad"]
     placed = _place(grid, row, _widths(order, names, s), box_height, s, wrap)
     routes = _routes(edges, grid, placed, box_height, s)
     boxes, width, height = placed[0], placed[4], placed[5]
@@ -338,10 +355,11 @@ def _message_label(points: tuple, label: str, lit: bool, look: _Look) -> str:
 
 
 def _box(lay: Layout, i: int, look: _Look, value, bar, on: bool, numbering: bool) -> list[str]:
-    """One node's box: name and number, formula, value and bar (None: not known yet)."""
+    """One node's box: name, formula and number on its first line, then its value and its
+    bar (None: not known yet)."""
     s, (attribute, name, bar_text, formula_text) = look.s, lay.texts[i]
     x, y, w = lay.boxes[i]
-    known = value is not None
+    plain_name, known = lay.names[i], value is not None
     stroke = look.accent if on else (look.ink if known else GREY)
     fill_colour = ("#E3F1FB" if look.accent == BLUE else "#FBE7DA") if on else "#FFFFFF"
     dashes = "" if known or on else ' stroke-dasharray="6 4"'
@@ -350,19 +368,17 @@ def _box(lay: Layout, i: int, look: _Look, value, bar, on: bool, numbering: bool
            f'fill="{fill_colour}" stroke="{stroke}" '
            f'stroke-width="{s["lit"] if on else s["stroke"]}"{dashes}/>']
     tx, line = x + s["pad"], y + s["pad"] + s["line"] * 0.8
-    out.append(f'<text x="{tx}" y="{line:.1f}" font-weight="bold" fill="{look.ink}">'
-               f'{name}</text>')
+    out.append(f'<text x="{tx}" y="{line:.1f}" fill="{look.ink}"><tspan font-weight="bold">'
+               f'{name}</tspan> <tspan font-size="{s["small"]}">{formula_text}</tspan></text>')
     if numbering:
         out.append(f'<text x="{x + w - s["pad"]:.1f}" y="{line:.1f}" text-anchor="end" '
                    f'font-size="{s["small"]}" fill="{GREY_TEXT}">{i + 1}</text>')
-    out.append(f'<text x="{tx}" y="{line + s["line"]:.1f}" font-size="{s["small"]}" '
-               f'fill="{look.ink}">{formula_text}</text>')
     if known:
-        out.append(f'<text class="bp-value" x="{tx}" y="{line + 2 * s["line"]:.1f}" '
-                   f'fill="{BLUE_TEXT}">{name} = {show(value)}</text>')
+        out.append(f'<text class="bp-value" x="{tx}" y="{line + s["line"]:.1f}" '
+                   f'fill="{BLUE_TEXT}">{name} = {line_value(plain_name, value)}</text>')
     if bar is not None:
-        out.append(f'<text class="bp-bar" x="{tx}" y="{line + 3 * s["line"]:.1f}" '
-                   f'fill="{VERMILLION_TEXT}">{bar_text} = {show(bar)}</text>')
+        out.append(f'<text class="bp-bar" x="{tx}" y="{line + 2 * s["line"]:.1f}" '
+                   f'fill="{VERMILLION_TEXT}">{bar_text} = {line_value(plain_name, bar)}</text>')
     out.append('</g>')
     return out
 

@@ -65,18 +65,6 @@ def show(a) -> str:
     return " ".join(text.split())
 
 
-def show_width(a) -> int:
-    """About how many characters `show` writes for an array of this shape, with entries like
-    −0.04359. It depends on the shape alone, so a picture's boxes keep their width while the
-    stepper fills in values and bars."""
-    a = np.asarray(a)
-    if a.ndim == 0:
-        return 8
-    if a.size > MAX_SHOWN:
-        return len(f"array of shape {a.shape}")
-    return 8 * a.size + 2 * a.ndim
-
-
 def distinct(expected, got, digits: int = 4) -> tuple[str, str]:
     """Expected and got as texts, with as many digits (up to 17) as it takes to tell them apart.
 

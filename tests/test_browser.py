@@ -395,8 +395,8 @@ ALL_RUN = f"""() => {{ const panel = ({VISIBLE_PANEL})();
     const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
     return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)); }}"""
 
-# Per output: how far it or anything in it reaches past the output area, and the smallest
-# text of a graph picture once scaled to its width.
+# Per output: how far it or anything in it reaches past the output area, the smallest text of a
+# graph picture once scaled to its width, and the texts that run out of their node's box.
 MEASURE = f"""() => {{ const panel = ({VISIBLE_PANEL})();
     return [...panel.querySelectorAll('.jp-OutputArea-output')].map(o => {{
       const area = o.getBoundingClientRect();
@@ -405,16 +405,23 @@ MEASURE = f"""() => {{ const panel = ({VISIBLE_PANEL})();
         const r = e.getBoundingClientRect();
         if (r.width > 0) right = Math.max(right, r.right);
       }}
-      let smallest = null;
+      let smallest = null; const outside = [];
       for (const svg of o.querySelectorAll('svg.bp-graph')) {{
         const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
         for (const t of svg.querySelectorAll('text')) {{
           const size = parseFloat(getComputedStyle(t).fontSize) * scale;
           smallest = smallest === null ? size : Math.min(smallest, size);
         }}
+        for (const g of svg.querySelectorAll('g.bp-node')) {{
+          const box = g.querySelector('rect').getBBox();
+          for (const t of g.querySelectorAll('text')) {{
+            const r = t.getBBox();
+            if (r.x < box.x || r.x + r.width > box.x + box.width) outside.push(t.textContent);
+          }}
+        }}
       }}
       return {{area: Math.round(area.width), widest: Math.round(right - area.left),
-               scroll: o.scrollWidth - o.clientWidth, smallest}};
+               scroll: o.scrollWidth - o.clientWidth, smallest, outside}};
     }}); }}"""
 
 
@@ -462,6 +469,8 @@ def outputs_fit_a_laptop(page, name: str, tmp_path: Path) -> None:
     too_wide = [o for o in outputs if o["widest"] > o["area"] + 1 or o["scroll"] > 1]
     assert not too_wide, f"outputs wider than their area: {too_wide}"
     assert all(o["smallest"] >= 11 for o in outputs if o["smallest"] is not None)
+    outside = [text for o in outputs for text in o["outside"]]
+    assert not outside, f"texts wider than their node's box: {outside}"
 
 
 # Whether an element is really shown: no ancestor hides it or makes it transparent.
@@ -481,15 +490,10 @@ SLIDE = f"""() => {{ const shown = {SHOWN};
             first: cells.length ? cells[0].innerText.trim().split('\\n')[0].slice(0, 60) : ''}};
     }}"""
 
-#: Every deck that shows a widget, a picture or a plot (03 shows text only). 06 and 07 each
-#: still hold one graph picture taller than a 720 px screen on its own (06's vectorised example,
-#: 07's cost graph): they need a more compact layout, so they are expected to fail until then.
-TALL_PICTURE = pytest.mark.xfail(strict=True, raises=AssertionError,
-                                 reason="a graph picture taller than 720 px on its own")
+#: Every deck that shows a widget, a picture or a plot (03 shows text only).
 DECKS = ["01_chain_rule.ipynb", "02_training_and_gradient_descent.ipynb",
          "04_computational_graphs.ipynb", "05_backprop_algorithm.ipynb",
-         pytest.param("06_modularity_and_tensors.ipynb", marks=TALL_PICTURE),
-         pytest.param("07_training_xor.ipynb", marks=TALL_PICTURE),
+         "06_modularity_and_tensors.ipynb", "07_training_xor.ipynb",
          "08_why_backprop_is_efficient.ipynb"]
 
 #: The index of the cell the deck is on: the walk has ended when going on does not move it.

@@ -210,8 +210,8 @@ def test_every_text_reads_at_4_5_to_1_on_its_box(example, lecture, phase):
 def test_lecture_option_uses_larger_fonts_and_black_ink(example):
     normal, big = draw(example.L_reg).svg, draw(example.L_reg, lecture=True).svg
     assert font_size(big) >= 18 > font_size(normal) >= 12
-    assert 'font-weight="bold" fill="#000000"' in big
-    assert 'font-weight="bold" fill="#000000"' not in normal
+    assert 'fill="#000000"><tspan font-weight="bold">' in big
+    assert 'fill="#000000"><tspan font-weight="bold">' not in normal
 
 
 # -- fitting the page --------------------------------------------------------------------------
@@ -236,6 +236,38 @@ def test_a_long_graph_wraps_into_bands_that_fit_the_column(lecture):
     rects = [(x, y, x + w, y + lay.box_height) for x, y, w in lay.boxes]
     for (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) in combinations(rects, 2):
         assert ax1 <= bx0 or bx1 <= ax0 or ay1 <= by0 or by1 <= ay0, "two boxes overlap"
+
+
+def test_the_xor_networks_graph_fits_a_column_and_a_projector_slide():
+    """Notebook 07's 2-4-1 network and its cost, backward done: as wide as a column allows and
+    short enough to share a 720 px slide with the line that draws it."""
+    from course_utils.checks.training import xor_network
+    from course_utils.draw import sizes, widest
+    net = xor_network(4)
+    net.E.backward()
+    lay = layout(net.E)
+    assert lay.width <= widest(sizes(False))
+    assert lay.height <= 600, f"{lay.height} px tall"
+    shown = nodes_of(draw(net.E).svg)
+    assert shown["b2"]["value"] == "b2 = [0]"                  # short arrays in full
+    assert shown["y"]["value"] == "y = array of shape (4, 1)"   # long ones by their shape
+    assert shown["E"]["value"] == f"E = {number(net.E.value)}"
+
+
+def test_each_box_is_as_wide_as_its_longest_line():
+    """Values and bars of vectors and matrices (the bar longer than the value) fit their box."""
+    x, W = Node([1.0, -2.0], name="x"), Node([[0.5, -0.3], [0.2, 0.8]], name="W")
+    b = Node([0.0, 0.0], name="b")
+    out = (x @ W + b).sum(name="s")
+    out.backward()
+    lay = layout(out)
+    shown = nodes_of(draw(out).svg)
+    assert shown["b"]["value"] == "b = [0 0]" and shown["b"]["bar"] == "b̄ = [1 1]"
+    assert shown["x"]["bar"] == "x̄ = [0.2 1]"
+    for node, name in zip(lay.order, lay.names, strict=True):
+        width = lay.boxes[lay.index[node]][2]
+        for line in (shown[name]["value"], shown[name]["bar"]):
+            assert len(line) <= 26 and width >= len(line) * 0.62 * 14 + 2 * 8, (line, width)
 
 
 def test_picture_scales_to_its_column_and_says_what_it_shows(example):

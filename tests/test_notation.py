@@ -18,7 +18,6 @@ from course_utils.notation import (
     number,
     plain,
     show,
-    show_width,
 )
 
 # -- numbers -----------------------------------------------------------------------------------
@@ -39,16 +38,6 @@ def test_show_gives_scalars_small_arrays_and_the_shape_of_big_ones():
     assert show(np.array(-0.04359)) == "−0.04359"
     assert show([[1.0, -2.0], [0.5, 3.0]]) == "[[1 −2] [0.5 3]]"
     assert show(np.zeros(MAX_SHOWN + 1)) == f"array of shape ({MAX_SHOWN + 1},)"
-
-
-def test_show_width_depends_on_the_shape_alone_and_fits_typical_numbers():
-    rng = np.random.default_rng(0)
-    for shape in [(), (1,), (2,), (4,), (2, 2), (5,), (20, 3)]:
-        widths = {show_width(rng.normal(scale=scale, size=shape)) for scale in (1e-3, 1, 1e3)}
-        assert len(widths) == 1, shape
-    for x in rng.uniform(0.01, 9999, size=200) * rng.choice([-1, 1], size=200):
-        assert len(show(x)) <= show_width(x), show(x)
-    assert show_width(np.zeros(MAX_SHOWN + 1)) == len(show(np.zeros(MAX_SHOWN + 1)))
 
 
 def test_distinct_adds_digits_until_expected_and_got_differ():
