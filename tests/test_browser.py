@@ -480,19 +480,21 @@ SHOWN = """e => { for (let a = e; a; a = a.parentElement) { const s = getCompute
     return e.getBoundingClientRect().height > 0; }"""
 
 
-# What the deck shows now: how many cells, the height from the top of the first to the bottom of
-# the last, and the first line of the first (to name the slide).
+# What the deck shows now: the height from the top of the first cell to the bottom of the last,
+# the first line of the first (to name the slide), and each cell shown as "index: height".
 SLIDE = f"""() => {{ const shown = {SHOWN};
-    const cells = [...document.querySelectorAll('.jp-Cell')].filter(c => shown(c));
+    const all = [...document.querySelectorAll('.jp-Cell')];
+    const cells = all.filter(c => shown(c));
     const rects = cells.map(c => c.getBoundingClientRect());
-    return {{cells: cells.length, height: rects.length ? Math.max(...rects.map(r => r.bottom))
+    return {{cells: cells.map((c, i) => `${{all.indexOf(c)}}: ${{Math.round(rects[i].height)}}`),
+            height: rects.length ? Math.max(...rects.map(r => r.bottom))
                  - Math.min(...rects.map(r => r.top)) : 0,
             first: cells.length ? cells[0].innerText.trim().split('\\n')[0].slice(0, 60) : ''}};
     }}"""
 
-#: Every deck that shows a widget, a picture or a plot (03 shows text only).
+#: Every deck: each shows outputs, pictures, plots or widgets.
 DECKS = ["01_chain_rule.ipynb", "02_training_and_gradient_descent.ipynb",
-         "04_computational_graphs.ipynb", "05_backprop_algorithm.ipynb",
+         "03_sigmoid_least_squares.ipynb", "04_computational_graphs.ipynb", "05_backprop_algorithm.ipynb",
          "06_modularity_and_tensors.ipynb", "07_training_xor.ipynb",
          "08_why_backprop_is_efficient.ipynb"]
 
@@ -550,7 +552,8 @@ def test_every_slide_of_the_deck_fits_a_projector(page, name, tmp_path):
     tallest = max(slides, key=lambda slide: slide["height"])
     print(f"\ndeck of {name}: {len(slides)} steps, tallest {tallest['height']:.0f} px "
           f"({tallest['first']!r})")
-    too_tall = [f"{slide['height']:.0f} px: {slide['first']!r}" for slide in slides
+    too_tall = [f"{slide['height']:.0f} px: {slide['first']!r} (cell: px {slide['cells']})"
+                for slide in slides
                 if slide["height"] > PROJECTOR["height"]]
     assert not too_tall, f"{name}: slides taller than {PROJECTOR['height']} px: {too_tall}"
     if name == "05_backprop_algorithm.ipynb":
