@@ -41,6 +41,7 @@ from .notation import (
     number,
     show,
 )
+from .style import image_html
 
 __all__ = ["GraphPicture", "Layout", "describe", "draw", "layout", "markup", "number",
            "render_svg"]
@@ -442,20 +443,22 @@ def render_svg(lay: Layout, values: dict, bars: dict, lit: frozenset = frozenset
 # --------------------------------------------------------------------------------------------
 
 class GraphPicture:
-    """What `draw` returns: shown as an SVG picture in a notebook, `.svg` is its text.
+    """What `draw` returns: shown as a picture in a notebook, `.svg` is its SVG text.
 
-    A notebook shows it as HTML (the SVG inline, so its text alternative reaches a screen
-    reader, which an SVG shown as an image would hide); exports that take no HTML get the SVG.
+    A notebook shows it as HTML, an image with its text alternative (`.label`), which
+    JupyterLab keeps also in a notebook not yet run and GitHub keeps too (both remove inline
+    SVG from HTML); exports that take no HTML get the SVG.
     """
 
-    def __init__(self, svg: str, output_name: str, n_nodes: int):
-        self.svg, self._summary = svg, f"<graph of {output_name}: {n_nodes} nodes>"
+    def __init__(self, svg: str, label: str, width: float, output_name: str, n_nodes: int):
+        self.svg, self.label, self.width = svg, label, width
+        self._summary = f"<graph of {output_name}: {n_nodes} nodes>"
 
     def _repr_svg_(self) -> str:
         return self.svg
 
     def _repr_html_(self) -> str:
-        return f'<div class="bp-picture">{self.svg}</div>'
+        return image_html(self.svg.encode(), self.label, round(self.width), "image/svg+xml")
 
     def __repr__(self) -> str:
         return self._summary
@@ -471,5 +474,7 @@ def draw(output: Node, *, lecture: bool = False, bars: bool = True, lit=(),
     lay = layout(output, lecture)
     values = {node: node.value for node in lay.order}
     shown_bars = {node: node.bar for node in lay.order if bars and node.bar is not None}
-    svg = render_svg(lay, values, shown_bars, frozenset(lit), frozenset(map(tuple, lit_edges)))
-    return GraphPicture(svg, lay.names[-1], len(lay.order))
+    label = describe(lay, values, shown_bars)
+    svg = render_svg(lay, values, shown_bars, frozenset(lit), frozenset(map(tuple, lit_edges)),
+                     label=label)
+    return GraphPicture(svg, label, lay.width, lay.names[-1], len(lay.order))

@@ -66,10 +66,12 @@ def contrast(foreground: str, background: str) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
-def image_html(png: bytes, alt: str, width: int) -> str:
-    """A PNG as an HTML image with its text alternative, at most as wide as its column, on
-    white (a plot drawn for a white page stays readable in a dark theme)."""
-    return (f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}" '
+def image_html(data: bytes, alt: str, width: int, mime: str = "image/png") -> str:
+    """A PNG (or an SVG) as an HTML image with its text alternative, at most as wide as its
+    column, on white (a plot drawn for a white page stays readable in a dark theme). An image,
+    not inline SVG: JupyterLab shows an untrusted notebook's HTML (one opened before it is run)
+    and GitHub shows any notebook's HTML sanitised, which removes inline SVG but keeps images."""
+    return (f'<img src="data:{mime};base64,{base64.b64encode(data).decode()}" '
             f'alt="{html.escape(alt)}" width="{width}" '
             'style="max-width:100%;height:auto;background:#FFFFFF">')
 

@@ -395,8 +395,10 @@ ALL_RUN = f"""() => {{ const panel = ({VISIBLE_PANEL})();
     const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
     return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)); }}"""
 
-# Per output: how far it or anything in it reaches past the output area, the smallest text of a
-# graph picture once scaled to its width, and the texts that run out of their node's box.
+# Per output: how far it or anything in it reaches past the output area, and for its graph
+# pictures (inline, as in the stepper, or an image, as from draw, decoded and laid out off screen
+# to be measured): how many, their smallest text once scaled to the shown width, and the texts
+# that run out of their node's box.
 MEASURE = f"""() => {{ const panel = ({VISIBLE_PANEL})();
     return [...panel.querySelectorAll('.jp-OutputArea-output')].map(o => {{
       const area = o.getBoundingClientRect();
@@ -405,9 +407,21 @@ MEASURE = f"""() => {{ const panel = ({VISIBLE_PANEL})();
         const r = e.getBoundingClientRect();
         if (r.width > 0) right = Math.max(right, r.right);
       }}
+      const graphs = [...o.querySelectorAll('svg.bp-graph')]
+          .map(svg => [svg, svg.getBoundingClientRect().width]);
+      const holders = [];
+      for (const img of o.querySelectorAll('img[src^="data:image/svg+xml"]')) {{
+        const holder = document.createElement('div');
+        holder.style.cssText = 'position:absolute;left:-20000px;top:0';
+        const bytes = Uint8Array.from(atob(img.src.split(',')[1]), c => c.charCodeAt(0));
+        holder.innerHTML = new TextDecoder().decode(bytes);
+        document.body.appendChild(holder);
+        holders.push(holder);
+        graphs.push([holder.querySelector('svg'), img.getBoundingClientRect().width]);
+      }}
       let smallest = null; const outside = [];
-      for (const svg of o.querySelectorAll('svg.bp-graph')) {{
-        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+      for (const [svg, shown] of graphs) {{
+        const scale = shown / svg.viewBox.baseVal.width;
         for (const t of svg.querySelectorAll('text')) {{
           const size = parseFloat(getComputedStyle(t).fontSize) * scale;
           smallest = smallest === null ? size : Math.min(smallest, size);
@@ -420,8 +434,10 @@ MEASURE = f"""() => {{ const panel = ({VISIBLE_PANEL})();
           }}
         }}
       }}
+      holders.forEach(h => h.remove());
       return {{area: Math.round(area.width), widest: Math.round(right - area.left),
-               scroll: o.scrollWidth - o.clientWidth, smallest, outside}};
+               scroll: o.scrollWidth - o.clientWidth, pictures: graphs.length, smallest,
+               outside}};
     }}); }}"""
 
 
@@ -463,11 +479,13 @@ def outputs_fit_a_laptop(page, name: str, tmp_path: Path) -> None:
         assert page.locator("#filebrowser").is_visible()
     outputs = page.evaluate(MEASURE)
     print(f"\n{page.front_end} {name}: output area {max(o['area'] for o in outputs)} px, "
-          f"widest output {max(o['widest'] for o in outputs)} px, smallest picture text "
+          f"widest output {max(o['widest'] for o in outputs)} px, "
+          f"{sum(o['pictures'] for o in outputs)} graph pictures, smallest picture text "
           f"{min((o['smallest'] for o in outputs if o['smallest']), default=None)} px")
     page.screenshot(path=str(tmp_path / "laptop.png"), full_page=True)
     too_wide = [o for o in outputs if o["widest"] > o["area"] + 1 or o["scroll"] > 1]
     assert not too_wide, f"outputs wider than their area: {too_wide}"
+    assert sum(o["pictures"] for o in outputs) > 0, "no graph picture was measured"
     assert all(o["smallest"] >= 11 for o in outputs if o["smallest"] is not None)
     outside = [text for o in outputs for text in o["outside"]]
     assert not outside, f"texts wider than their node's box: {outside}"
@@ -699,33 +717,77 @@ def test_dark_theme_contrast_of_the_stepper_and_the_verdicts(page, tmp_path):
         command(page, "apputils:change-theme", {"theme": "JupyterLab Light"})
 
 
+def stored_html(name: str) -> list[str]:
+    """The HTML of each output of a committed notebook, as stored: what a reader without a
+    kernel gets (a widget's output included, through its static copy)."""
+    nb = nbformat.read(SERIES / name, as_version=4)
+    return [output["data"]["text/html"] for cell in nb.cells if cell.cell_type == "code"
+            for output in cell.outputs if "text/html" in output.get("data", {})]
+
+
+def stored_pictures(name: str) -> int:
+    """How many pictures the stored HTML holds, as images or as inline SVG."""
+    return sum(html.count("<img") + html.count("<svg") for html in stored_html(name))
+
+
+# Every image in the outputs: how many, and how many of them loaded.
+IMAGES = """root => { const images = [...root.querySelectorAll('.jp-OutputArea-output img')];
+    return [images.length, images.filter(i => i.complete && i.naturalWidth > 0).length]; }"""
+
+
 @JUPYTERLAB_ONLY   # the export does not depend on the front end
-def test_an_html_export_opened_offline_shows_each_widgets_static_fallback(page, tmp_path):
-    from nbclient import NotebookClient
+@pytest.mark.parametrize("name", sorted(path.name for path in SERIES.glob("[0-9][0-9]_*.ipynb")))
+def test_an_html_export_of_a_stored_notebook_opened_offline_shows_every_picture(page, name,
+                                                                                tmp_path):
+    """nbconvert's export of the notebook as committed, opened with the network blocked: every
+    picture, plot, stepper and explorer shows, from its static copy; nothing waits for a widget
+    manager."""
     from nbconvert import HTMLExporter
 
-    nb = nbformat.read(write_notebook(tmp_path), as_version=4)
-    # Saved as JupyterLab saves it by default: outputs, no widget state.
-    NotebookClient(nb, timeout=120, kernel_name="python3", store_widget_state=False,
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
-    (tmp_path / "export.html").write_text(HTMLExporter().from_notebook_node(nb)[0])
+    stored = stored_html(name)
+    (tmp_path / "export.html").write_text(HTMLExporter().from_filename(str(SERIES / name))[0])
     offline = page.context.new_page()
     offline.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
         "file:") else route.abort())
     try:
         offline.goto((tmp_path / "export.html").as_uri())
+        offline.wait_for_load_state("load")
+        assert offline.locator("script[type='application/vnd.jupyter.widget-view+json']") \
+            .count() == 0, "a widget shown through a widget manager, not its static copy"
+        images, loaded = offline.evaluate(IMAGES, offline.locator("body").element_handle())
+        assert images == loaded == stored_pictures(name)
         steppers = offline.locator(".bp-stepper")
-        assert steppers.count() == 2                     # the stepper and the lecture's
-        for i in range(2):
-            assert steppers.nth(i).locator("svg.bp-graph").is_visible()
-            assert steppers.nth(i).locator(".bp-equation").inner_text().startswith("order: ")
-        pictures = offline.locator("img[alt^='nudge x by']")
-        assert pictures.count() == 1 and pictures.first.evaluate("i => i.naturalWidth") > 0
-        steps = offline.locator("img[alt^='step 0 of 20']")
-        assert steps.count() == 1 and steps.first.evaluate("i => i.naturalWidth") > 0
+        assert steppers.count() == sum(html.count('class="bp-stepper"') for html in stored)
+        for i in range(steppers.count()):
+            assert steppers.nth(i).locator("img[src^='data:image/svg+xml']").is_visible()
+            assert steppers.nth(i).locator(".bp-equation").inner_text().strip()
         offline.screenshot(path=str(tmp_path / "export.png"), full_page=True)
     finally:
         offline.close()
+
+
+@pytest.mark.parametrize("name", ["05_backprop_algorithm.ipynb", "07_training_xor.ipynb"])
+def test_a_stored_notebook_opened_before_it_is_run_shows_every_picture(page, name, tmp_path):
+    """As a student first opens it on Binder: the committed notebook, outputs and all, not yet
+    run, so untrusted, its HTML sanitised. Every graph, stepper step, plot and explorer still
+    shows as a picture."""
+    copy = f"as-stored-{name}"
+    (page.server.root / copy).write_bytes((SERIES / name).read_bytes())
+    page.set_viewport_size(LAPTOP)
+    page.server.end_sessions()
+    open_notebook(page, page.server, page.front_end, copy)
+    page.current = None
+    expected = stored_pictures(name)
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first
+    panel.wait_for()
+    page.wait_for_function(f"""() => {{ const images = [...document.querySelectorAll(
+        '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output img')];
+        return images.length >= {expected} && images.every(i => i.complete); }}""")
+    images, loaded = page.evaluate(IMAGES, panel.element_handle())
+    page.screenshot(path=str(tmp_path / "stored.png"), full_page=True)
+    print(f"\n{page.front_end} {name} before it is run: {loaded} of {images} images shown, "
+          f"{expected} stored")
+    assert images == loaded == expected
 
 
 # Last in the file: pytest groups a test given one front end with the fixture's first front end,

@@ -1,4 +1,6 @@
 """Graph pictures: `draw(L)` gives a deterministic SVG of any engine graph."""
+import base64
+import html
 import re
 import xml.etree.ElementTree as ET
 from itertools import combinations
@@ -277,4 +279,12 @@ def test_picture_scales_to_its_column_and_says_what_it_shows(example):
     label = ET.fromstring(picture.svg).get("aria-label")
     assert label.startswith("Computational graph of L_reg, 9 nodes")
     assert f"z = w·x + b = {number(example.z.value)}" in label
-    assert picture._repr_html_().count(picture.svg) == 1
+    # shown as an image with the same text alternative: sanitised HTML (a notebook not yet
+    # run, GitHub) removes inline SVG but keeps images
+    shown = picture._repr_html_()
+    image = re.fullmatch(r'<img src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]*)" '
+                         r'width="(\d+)" style="max-width:100%;height:auto;[^"]*">', shown)
+    assert image, shown[:200]
+    assert base64.b64decode(image.group(1)).decode() == picture.svg
+    assert html.unescape(image.group(2)) == label == picture.label
+    assert int(image.group(3)) == round(layout(example.L_reg).width)

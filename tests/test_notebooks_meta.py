@@ -97,7 +97,8 @@ def test_executed_top_to_bottom_in_one_run(notebook):
               if cell.cell_type == "code" and cell.source.strip()]
     assert counts == list(range(1, len(counts) + 1)), (
         f"{name}: execution counts {counts}; run it top to bottom in a fresh kernel "
-        f"(jupyter nbconvert --to notebook --execute --inplace notebooks/{name})")
+        "(jupyter nbconvert --to notebook --execute --inplace "
+        f"--ExecutePreprocessor.store_widget_state=False notebooks/{name})")
 
 
 def test_learning_goals_at_the_top(notebook):
@@ -144,12 +145,23 @@ def test_plots_are_shown_with_show_figure(notebook):
         + "\n".join(wrong)
 
 
+def test_no_saved_widget_state(notebook):
+    """Every widget's output carries a static copy of itself; with saved widget state, nbconvert
+    and nbviewer would show the widget through a widget manager fetched from a CDN instead (and
+    nothing offline), so the notebooks are stored without it, as JupyterLab saves by default."""
+    name, nb = notebook
+    assert "widgets" not in nb.metadata, (
+        f"{name} holds saved widget state: run it with jupyter nbconvert --to notebook --execute "
+        f"--inplace --ExecutePreprocessor.store_widget_state=False notebooks/{name}, after "
+        "removing metadata.widgets")
+
+
 def test_run_all_leaves_notebook_05s_stepper_at_its_first_step():
     nb = nbformat.read(NOTEBOOKS / "05_backprop_algorithm.ipynb", as_version=4)
     code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
     created = next(i for i, source in enumerate(code) if "BackpropStepper(" in source)
     moved = [source for source in code[created:] if re.search(r"\.step\s*=(?!=)", source)]
-    assert not moved, ("after the stepper is created, draw a step with `stepper.render(i)` "
+    assert not moved, ("after the stepper is created, show a step with `stepper.picture(i)` "
                        "instead of setting `.step`:\n" + "\n---\n".join(moved))
 
 

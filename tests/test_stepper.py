@@ -1,4 +1,6 @@
 """BackpropStepper, headless: it replays the engine's own passes, one node per step."""
+import base64
+import html
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
@@ -300,8 +302,17 @@ def test_text_is_in_the_themes_ink_with_the_phase_as_a_border(stepper):
 def test_mimebundle_carries_the_current_step_for_readers_without_a_kernel(stepper):
     stepper.step = 3
     bundle = stepper._repr_mimebundle_()
-    assert bundle["text/html"] == stepper.render()
     assert "application/vnd.jupyter.widget-view+json" in bundle
+    static, live = bundle["text/html"], stepper.render()
+    assert static == stepper.picture().data == stepper.picture(3).data
+    # the same HTML, with the graph as an image (sanitised HTML keeps images, not inline SVG)
+    svg = re.search(r"<svg.*</svg>", live, re.S).group(0)
+    image = re.search(r'<img src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]*)"', static)
+    assert "<svg" not in static and base64.b64decode(image.group(1)).decode() == svg
+    assert html.unescape(image.group(2)) == "Step 4: " + stepper.text()
+    assert static.split("<img")[0] == live.split("<svg")[0]        # the same text above it
+    assert stepper.step == 3                       # a picture does not move the stepper
+    assert 'data-step="7"' in stepper.picture(7).data and stepper.step == 3
 
 
 # -- the controls ------------------------------------------------------------------------------

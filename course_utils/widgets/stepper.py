@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import ipywidgets as widgets
 import numpy as np
+from IPython.display import HTML
 
 from .. import draw as pictures
 from ..engine import BackwardStep, ForwardStep, Node
@@ -34,7 +35,7 @@ from ..notation import (
     show,
     symbol,
 )
-from ..style import RULE, text_style
+from ..style import RULE, image_html, text_style
 from .play import PlayButton
 
 PHASES = ("order", "forward", "backward")
@@ -225,17 +226,22 @@ def _window(lay: pictures.Layout, step: Step) -> tuple[float, float, float, floa
     return (round(x0, 1), round(y0, 1), min(width, lay.width), min(height, lay.height))
 
 
-def render_step(lay: pictures.Layout, steps: list[Step], index: int) -> str:
+def render_step(lay: pictures.Layout, steps: list[Step], index: int, image: bool = False) -> str:
     """The HTML shown at step `index`: phase, explanation, equation, and the lit graph.
 
     Text is in the theme's ink; the phase's colour marks the equation's border. The equation
     is an aria-live region, so a screen reader reads each new step, and it is also the
-    picture's text alternative."""
+    picture's text alternative. `image=True` gives the graph as an image instead of inline
+    SVG, for HTML that is shown sanitised (see `style.image_html`)."""
     step = steps[index]
     values, bars = _values(steps, index + 1), _bars(steps, index + 1)
-    said = equation(lay, steps, index)
-    svg = pictures.render_svg(lay, values, bars, *_lighting(step), step.phase,
-                              label=f"Step {index + 1}: {said}", window=_window(lay, step))
+    label = f"Step {index + 1}: {equation(lay, steps, index)}"
+    window = _window(lay, step)
+    svg = pictures.render_svg(lay, values, bars, *_lighting(step), step.phase, label=label,
+                              window=window)
+    if image:
+        svg = image_html(svg.encode(), label, round(window[2] if window else lay.width),
+                         "image/svg+xml")
     size = "18px" if lay.lecture else "15px"
     current = "backward" if step.phase == "seed" else step.phase
     accent = VERMILLION if current == "backward" else BLUE
@@ -278,6 +284,12 @@ class Stepper:
         """The equation of a step as plain text (the current step by default)."""
         return equation(self.layout, self.steps, self._step if index is None else index)
 
+    def picture(self, index: int | None = None) -> HTML:
+        """A step (the current one by default) as a static picture, without moving the
+        stepper: its HTML with the graph as an image, which every reader shows."""
+        return HTML(render_step(self.layout, self.steps,
+                                self._step if index is None else index, image=True))
+
     def __repr__(self) -> str:
         return f"Stepper({self.layout.names[-1]}: {len(self.steps)} steps)"
 
@@ -294,8 +306,9 @@ class BackpropStepper(widgets.VBox):
     """Step through the forward and backward pass of the graph of `output`.
 
     `.steps` lists the steps, `.step` is the current one (set it and the view follows),
-    `.render()` is the HTML shown. `lecture=True`: fonts of 18 px and more, and the picture
-    cut to the part around the current node, to fit a projector.
+    `.render()` is the HTML shown, `.picture(i)` step i as a static picture. `lecture=True`:
+    fonts of 18 px and more, and the picture cut to the part around the current node, to fit a
+    projector.
     The controls stand above the view and are public: `.reset_button`, `.previous_button`,
     `.next_button`, `.play` (a play/pause toggle, one step every `.interval` seconds) and
     `.step_slider` (a box with the step's number, 1 to the number of steps); `.view` shows
@@ -351,6 +364,9 @@ class BackpropStepper(widgets.VBox):
     def text(self, index: int | None = None) -> str:
         return self.state.text(index)
 
+    def picture(self, index: int | None = None) -> HTML:
+        return self.state.picture(index)
+
     def _follow(self, change: dict) -> None:
         self.state.step = change["new"] - 1
         self.view.value = self.state.render()
@@ -372,7 +388,7 @@ class BackpropStepper(widgets.VBox):
         """The live widget, and the current step as HTML for readers without a kernel or a
         widget manager (an HTML export, GitHub): they show the picture and the equation."""
         bundle = super()._repr_mimebundle_(**kwargs) or {}
-        return {**bundle, "text/html": self.render()}
+        return {**bundle, "text/html": self.picture().data}
 
     def __repr__(self) -> str:
         return f"BackpropStepper({self.state.layout.names[-1]}: {len(self.steps)} steps)"
