@@ -11,7 +11,9 @@ missing.
 Where the series is used is tested too, on output-free copies of the notebooks (the
 notebooks themselves are not touched): outputs fit a laptop's column, the lecture stepper fits
 a projector, text contrast in the dark theme, axe-core (from npm, see AXE) on the outputs of 01
-and 05, the jupyterlab-slideshow decks, and an HTML export opened offline.
+and 05, and the jupyterlab-slideshow decks. What a reader without a kernel gets is tested on
+the committed notebooks as they are: opened before they are run, and exported to HTML and
+opened offline.
 """
 import base64
 import json
