@@ -64,6 +64,21 @@ def test_binder_badge_opens_a_notebook_that_exists():
     assert all((ROOT / unquote(path)).is_file() for path in paths), paths
 
 
+def requirement_names(path: Path) -> set[str]:
+    """The package names a requirements file installs (not `-e .` or `.`, the series itself)."""
+    lines = (line.split("#")[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return {re.split(r"[<>=\[ ]", line)[0].lower() for line in lines
+            if line and not line.startswith(("-e", "."))}
+
+
+def test_binder_has_what_the_readme_presents_with():
+    """Binder's environment holds every front end and the slide deck that requirements.txt
+    installs, so an instructor can present from Binder as the README says."""
+    wanted = requirement_names(ROOT / "requirements.txt")
+    assert {"jupyterlab-slideshow", "notebook", "jupyterlab"} <= wanted
+    assert wanted <= requirement_names(ROOT / "binder" / "requirements.txt")
+
+
 def test_quick_start_keeps_the_two_commands_ci_relies_on():
     readme = README.read_text(encoding="utf-8")
     assert ("```bash\n"
