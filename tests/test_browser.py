@@ -466,10 +466,13 @@ def open_and_run(page, name: str) -> None:
     page.current = name
 
 
+#: The notebooks with graph pictures and the stepper, measured on a laptop in both front ends.
+LAPTOP_NOTEBOOKS = ["04_computational_graphs.ipynb", "06_modularity_and_tensors.ipynb",
+                    "07_training_xor.ipynb", "05_backprop_algorithm.ipynb"]
+
+
 @JUPYTERLAB_ONLY
-@pytest.mark.parametrize("name", ["04_computational_graphs.ipynb",
-                                  "06_modularity_and_tensors.ipynb", "07_training_xor.ipynb",
-                                  "05_backprop_algorithm.ipynb"])
+@pytest.mark.parametrize("name", LAPTOP_NOTEBOOKS)
 def test_no_output_is_wider_than_its_output_area_on_a_laptop(page, name, tmp_path):
     outputs_fit_a_laptop(page, name, tmp_path)
 
@@ -795,9 +798,7 @@ def test_a_stored_notebook_opened_before_it_is_run_shows_every_picture(page, nam
 # Last in the file: pytest groups a test given one front end with the fixture's first front end,
 # so placed here it runs right before the other Notebook 7 tests, on the same server.
 @NOTEBOOK7_ONLY
-@pytest.mark.parametrize("name", ["04_computational_graphs.ipynb",
-                                  "06_modularity_and_tensors.ipynb", "07_training_xor.ipynb",
-                                  "05_backprop_algorithm.ipynb"])
+@pytest.mark.parametrize("name", LAPTOP_NOTEBOOKS)
 def test_no_output_is_wider_than_its_output_area_on_a_laptop_in_notebook_7(page, name, tmp_path):
     outputs_fit_a_laptop(page, name, tmp_path)
 
