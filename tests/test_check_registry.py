@@ -1,9 +1,11 @@
 """Every registered check, whatever it checks: an untouched exercise is "not attempted", the
-reference passes, and a crash, an infinite loop or a change of the inputs gets a one-line ✘."""
+reference passes, and a crash, an infinite loop or a change of the inputs gets a one-line ✘;
+every mistake row of every check, handed in as a student would, gets its own hint and id back."""
 import time
 
 import numpy as np
 import pytest
+import verdicts
 from verdicts import short_guard, untouched  # noqa: F401
 
 from course_utils import checks
@@ -18,9 +20,7 @@ def handed(name, function) -> list:
     takes, as the notebook hands them in."""
     rules = REGISTRY[name]
     count = len(rules.solution) if isinstance(rules.solution, tuple) else 1
-    functions = [function(i) for i in range(count)]
-    given = rules.hand_in(*functions) if rules.hand_in else functions
-    return given if isinstance(given, list) else [given]
+    return verdicts.handed(name, [function(i) for i in range(count)])
 
 
 def hand_in(name, function):
@@ -47,12 +47,14 @@ def test_every_check_is_registered_with_its_notebook():
 def test_untouched_exercise_is_not_attempted(name):
     verdict = hand_in(name, lambda i: untouched)
     assert verdict.status == "not attempted" and "Not attempted yet" in repr(verdict)
+    assert verdict.mistake is None and verdict.check == name
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_reference_passes(name):
     verdict = hand_in(name, lambda i: solution(name, i))
-    assert verdict.status == "correct", repr(verdict)
+    assert verdict.status == "correct" and verdict.ok, repr(verdict)
+    assert verdict.mistake is None and verdict.check == name
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -61,6 +63,7 @@ def test_a_crash_is_one_line(name):
         return 1 / 0
     verdict = hand_in(name, lambda i: crashing)
     assert verdict.status == "wrong" and "ZeroDivisionError" in verdict.message
+    assert verdict.mistake == "crash", repr(verdict)
     one_line(verdict)
 
 
@@ -73,6 +76,7 @@ def test_an_infinite_loop_is_stopped_by_the_guard(name, short_guard):  # noqa: F
     verdict = hand_in(name, lambda i: looping)
     assert time.monotonic() - start < 2.0
     assert verdict.status == "wrong" and "did not finish" in verdict.message
+    assert verdict.mistake == "time-out"
     one_line(verdict)
 
 
@@ -110,4 +114,31 @@ def test_a_change_of_the_inputs_is_named(name):
         return answer
     verdict = hand_in(name, mutating)
     assert verdict.status == "wrong" and "changed" in verdict.message, repr(verdict)
+    assert verdict.mistake == "changed-input"
+    one_line(verdict)
+
+
+ROWS = [(name, mistake) for name in NAMES for mistake in REGISTRY[name].mistakes]
+
+
+def test_mistake_ids_are_unique_within_each_check():
+    for name in NAMES:
+        ids = [mistake.id for mistake in REGISTRY[name].mistakes]
+        assert len(ids) == len(set(ids)), (name, ids)
+
+
+@pytest.mark.parametrize("name, mistake", [
+    pytest.param(name, mistake, id=f"{name}/{mistake.id}") for name, mistake in ROWS])
+def test_every_mistake_row_gets_its_own_hint(name, mistake, short_guard):  # noqa: F811
+    """Handed in as a student would, a row is ✘ with its own id and its own hint: it differs
+    from the reference on some configuration (else it could never fire), it runs where the
+    student's function runs, and no row before it explains the same answer."""
+    verdict = getattr(checks, name)(*verdicts.handed(name, mistake.computes))
+    assert verdict.status != "correct", \
+        f"{name}/{mistake.id} equals the reference on every configuration: it can never fire"
+    short = name.removeprefix("check_")
+    assert verdict.mistake == f"{short}/{mistake.id}", repr(verdict)
+    if isinstance(mistake.hint, str):
+        assert f"Hint: {mistake.hint}" in verdict.message, repr(verdict)
+    assert verdict.check == name
     one_line(verdict)

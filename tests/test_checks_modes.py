@@ -161,7 +161,7 @@ FORWARD_MODE = [  # (the student's forward_mode, status, key words)
     (lambda o, leaf, d: sweep(o, leaf, d, which="first"), "wrong", ["uses only the first"]),
     (lambda o, leaf, d: sweep(o, leaf, d, combine="product"), "wrong", ["not multiplied"]),
     (lambda o, leaf, d: sweep(o, leaf, d, which="parents"), "wrong",
-     ["raised ValueError", "enumerate(node.args)"]),
+     ["raised ValueError", "enumerate(node.parents) skips the constants"]),
     (lambda o, leaf, d: sweep(o, leaf, d, order=lambda o: topological_order(o)[::-1]), "wrong",
      ["raised KeyError", "not reversed"]),
     (lambda o, leaf, d: sweep(o, leaf, np.ones_like(leaf.value)), "wrong",

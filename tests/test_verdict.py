@@ -1,5 +1,6 @@
 """What every check shares: the student's errors in one line at the student's line, a time guard
 that leaves the kernel usable, and numbers shown with the digits it takes to tell them apart."""
+import dataclasses
 import signal
 import sys
 import threading
@@ -8,8 +9,8 @@ import numpy as np
 import pytest
 from verdicts import short_guard  # noqa: F401
 
-from course_utils.checks import _runner
-from course_utils.checks._runner import _Stop, call, guarded
+from course_utils.checks import _runner, check_chain_rule
+from course_utils.checks._runner import KINDS, Verdict, _Stop, call, guarded
 from course_utils.engine import Node
 from course_utils.notation import compared
 
@@ -107,3 +108,30 @@ def test_a_matrix_is_shown_on_one_line_at_its_first_entry_that_differs():
     got[2, 0] += 0.001
     assert compared(want, got) == ("[2, 0]", "4", "4.001")
     assert compared(want, want.T) == ("", "[[0, 1], [2, 3], [4, 5]]", "[[0, 2, 4], [1, 3, 5]]")
+
+
+def test_a_verdict_is_data_shown_as_one_line():
+    verdict = Verdict("wrong", "w_bar is off", "bar_notation/forgot-sigma-prime",
+                      "check_bar_notation")
+    assert repr(verdict) == "✘ Not yet: w_bar is off" and not verdict.ok
+    assert Verdict("correct", "right").mistake is None and Verdict("correct", "right").ok
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        verdict.status = "correct"  # type: ignore[misc]
+
+
+def test_a_verdict_names_its_check_and_the_mistake_that_explains_it():
+    verdict = check_chain_rule(lambda x: np.cos(x ** 2))
+    assert verdict.check == "check_chain_rule"
+    assert verdict.mistake == "chain_rule/no-inner-derivative"
+    unexplained = check_chain_rule(lambda x: x + 1.0)
+    assert unexplained.mistake == "wrong-value" and unexplained.mistake in KINDS
+
+
+def test_state_kept_between_calls_is_carried_over():
+    calls = []
+
+    def dz_dx(x):
+        calls.append(x)
+        return np.cos(x ** 2) * 2 * x + (len(calls) > 4)
+    verdict = check_chain_rule(dz_dx)
+    assert verdict.mistake == "carried-over" and "called again" in verdict.message, repr(verdict)

@@ -2,18 +2,37 @@
 
 A check is data (`@check(...)` on a function with the public name and signature): the
 configurations it tries, a `make` that builds one configuration's arguments afresh, the reference
-`solution` (a function with the student's signature), the typical `mistakes` as (a function
-computing that mistake, hint) rows, and `crash_hints` as (text in the error, hint) rows.
+`solution` (a function with the student's signature), the typical `mistakes` as `Mistake` rows
+and `crash_hints` as (text in the error, hint) rows.
+
+A mistake row is `Mistake(id, computes, hint)`: `computes` is what the function of a student
+with that mistake computes, with the student's signature (a tuple of functions when the student
+hands in several); `hint` is the text shown when it explains the student's answer (or a function
+of the wrong value's name giving it); `id` names the mistake, stable across rewordings of the
+hint (`"forgot-sigma-prime"`). `but(lines, **wrong)` builds "the solution with these lines
+wrong" for a solution written as named lines.
 
 For each configuration the runner calls the student's function on the real objects, under a time
 guard, and compares all it can observe (what came back, the state of the arguments) with what
-the solution leaves on a fresh copy; then calls again, to catch state kept between calls. It
-names, in this order: a crash or a loop that never ends; an input changed that the solution
-leaves alone; a wrong value a typical mistake explains; a different answer to the same call; any
-other wrong value. A check never shows a traceback.
+the solution leaves on a fresh copy; then calls again, to catch state kept between calls. `run`
+is a pipeline of stages, each a `Verdict` or None, in this order: a crash or a loop that never
+ends (after a wrong value on an earlier configuration, that value says more); an input changed
+that the solution leaves alone; an answer a `judge` rejects; a wrong value a typical mistake
+explains; a different answer to the same call; any other wrong value. A check never shows a
+traceback.
+
+A `Verdict` is data, shown as one line (its repr):
+
+    status    "correct", "wrong", "not attempted" or "interrupted"
+    message   the line after the mark (✔ Correct: ...)
+    mistake   for a wrong answer, the id of what explained it: "<check>/<row id>" of the mistake
+              row that matched (e.g. "bar_notation/forgot-sigma-prime", the check's name without
+              `check_`), or one of the runner's own KINDS; None otherwise
+    check     the registry's name of the check ("check_bar_notation")
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import linecache
@@ -27,7 +46,8 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -41,15 +61,31 @@ GUARD_SECONDS = 3.0
 _LIBRARIES = (str(Path(__file__).resolve().parents[1]), sysconfig.get_paths()["purelib"],
               sysconfig.get_paths()["stdlib"])
 
+#: The runner's own mistake kinds, when no mistake row explains a wrong answer.
+KINDS = {
+    "crash": "the function raised an error",
+    "time-out": "the function did not finish within GUARD_SECONDS",
+    "changed-input": "the function changed an input that the solution leaves alone",
+    "carried-over": "a second call on the same inputs gave another answer (state kept)",
+    "wrong-value": "a value differs from the solution's (or a judge rejected the answer)",
+    "wrong-shape": "an array has another shape than the solution's",
+    "returned-none": "a value is None, or the function returned nothing",
+    "wrong-type": "a value of the wrong kind: text for a number, not an Operation, ...",
+    "wrong-count": "another number of values than the contract asks for",
+}
 
+
+@dataclass(frozen=True)
 class Verdict:
-    """The outcome of a check; shown as one short text in the notebook."""
+    """The outcome of a check; shown as one short text in the notebook (see the module)."""
+    status: str
+    message: str
+    mistake: str | None = None
+    check: str = ""
 
-    MARKS = {"correct": "✔ Correct", "wrong": "✘ Not yet", "not attempted": "… Not attempted yet",
-             "interrupted": "⏹ Interrupted"}
-
-    def __init__(self, status: str, message: str):
-        self.status, self.message = status, message
+    MARKS: ClassVar[dict[str, str]] = {
+        "correct": "✔ Correct", "wrong": "✘ Not yet", "not attempted": "… Not attempted yet",
+        "interrupted": "⏹ Interrupted"}
 
     @property
     def ok(self) -> bool:
@@ -59,20 +95,46 @@ class Verdict:
         return f"{self.MARKS[self.status]}: {self.message}"
 
 
-class _Stop(Exception):
-    """Ends a run with a verdict (raised and caught inside this module only)."""
+@dataclass(frozen=True)
+class Mistake:
+    """A typical mistake: its id, what a student's function with it computes, and its hint."""
+    id: str
+    computes: Callable | tuple
+    hint: str | Callable[[str], str]
 
-    def __init__(self, status: str, message: str):
-        self.verdict = Verdict(status, message)
+
+def but(lines: dict[str, Callable], **wrong: Callable) -> Callable[..., SimpleNamespace]:
+    """The solution written as `lines` (name -> how that value is computed from the values so
+    far, `v.<name>`), but with the `wrong` lines computed the mistaken way: a function from the
+    given values (keywords) to all of them. A wrong line may read the right value of its own
+    name (`v.z_bar * ...`: a student who went one step too far)."""
+    unknown = set(wrong) - set(lines)
+    assert not unknown, f"no such line: {', '.join(unknown)}"
+
+    def values(**given) -> SimpleNamespace:
+        v = SimpleNamespace(**given)
+        for name, line in lines.items():
+            setattr(v, name, line(v))
+            if name in wrong:
+                setattr(v, name, wrong[name](v))
+        return v
+    return values
+
+
+class _Stop(Exception):
+    """Ends a check with a verdict, from a `prepare`, `make` or `judge` step (see `stop`)."""
+
+    def __init__(self, verdict: Verdict):
+        self.verdict = verdict
 
 
 class _OutOfTime(BaseException):
     """Raised in the student's code by the guard; a BaseException: `except Exception` misses it."""
 
 
-def stop(message: str):
-    """End the check now with a ✘ verdict (for a `judge` or a `prepare` step)."""
-    raise _Stop("wrong", message)
+def stop(message: str, mistake: str = "wrong-value"):
+    """End the check now with a ✘ verdict (for a `judge`, a `make` or a `prepare` step)."""
+    raise _Stop(Verdict("wrong", message, mistake))
 
 
 def same(a, b, rtol: float = 1e-6) -> bool:
@@ -136,26 +198,37 @@ def _name(function) -> str:
     return "your function" if name == "<lambda>" else f"`{name}`"
 
 
-def call(function, *args, hints: Sequence = (), state: Any = None, where: str = ""):
-    """The student's function applied to args, or a _Stop with a one-line verdict."""
+def attempt(function, *args, hints: Sequence = (), state: Any = None,
+            where: str = "") -> tuple[Any, Verdict | None]:
+    """(what the student's function returned, None), or (None, the verdict on its failure)."""
     name = _name(function)
     where = f"on {where}: " if where else ""
     try:
-        return guarded(function, *args)
+        return guarded(function, *args), None
     except _OutOfTime:
-        raise _Stop("wrong", f"{where}{name} did not finish within {GUARD_SECONDS:g} s: look for a "
-                    "loop that never ends (a `while` whose condition never changes, a stack "
-                    "that never empties, a recursion without a base case).") from None
+        return None, Verdict("wrong", f"{where}{name} did not finish within {GUARD_SECONDS:g} s: "
+                             "look for a loop that never ends (a `while` whose condition never "
+                             "changes, a stack that never empties, a recursion without a base "
+                             "case).", "time-out")
     except KeyboardInterrupt:
-        raise _Stop("interrupted", f"you interrupted {name} before it finished; if it seemed "
-                    "stuck, look for a loop that never ends.") from None
+        return None, Verdict("interrupted", f"you interrupted {name} before it finished; if it "
+                             "seemed stuck, look for a loop that never ends.")
     except NotImplementedError as error:
         frames = [f for f, _ in traceback.walk_tb(error.__traceback__) if not _library(f.f_code)]
         which = _name(frames[-1].f_code) if frames else name
-        raise _Stop("not attempted", f"{which} still raises NotImplementedError. Replace "
-                    "`raise NotImplementedError()` with your code.") from None
+        return None, Verdict("not attempted", f"{which} still raises NotImplementedError. "
+                             "Replace `raise NotImplementedError()` with your code.")
     except Exception as error:  # the student's bug, reported without a traceback
-        raise _Stop("wrong", where + _crash(function, error, hints, state)) from None
+        return None, Verdict("wrong", where + _crash(function, error, hints, state), "crash")
+
+
+def call(function, *args, hints: Sequence = (), state: Any = None, where: str = ""):
+    """The student's function applied to args; a failure ends the check (for `prepare` and
+    `make` steps that call the student's code)."""
+    returned, failed = attempt(function, *args, hints=hints, state=state, where=where)
+    if failed:
+        raise _Stop(failed)
+    return returned
 
 
 def _crash(function, error: Exception, hints: Sequence, state: Any) -> str:
@@ -239,7 +312,7 @@ class Exercise:
     solution: Callable | tuple                   # one per student function, their signature
     configurations: Sequence[dict]               # the inputs tried; each names its `label`
     make: Callable[[dict], tuple]                # a configuration -> fresh arguments
-    mistakes: Sequence[tuple] = ()               # (function(s) of a mistake, hint or hint(name))
+    mistakes: Sequence[Mistake] = ()             # the typical mistakes, tried in this order
     crash_hints: Sequence[tuple] = ()            # (text in the error, hint or hint(arguments))
     returns: tuple = ("the result",)             # names of the returned values (a dict's
     #                                              compared key by key); () = ignored
@@ -249,10 +322,10 @@ class Exercise:
     #                                              judged, not compared
     observed: Callable | None = None             # arguments -> {name: value}, else observe()
     prepare: Callable | None = None              # (rules, *handed in) -> (rules, functions)
-    hand_in: Callable | None = None              # solution-like function(s) -> what is handed in
     same_inputs_twice: bool = True               # call again on the same objects (else fresh)
     rtol: float = 1e-6
     success: str | Callable = "right on every configuration tried."
+    name: str = ""                               # the registry's name, set by @check
 
 
 #: Every registered check by its public name, for the registry-wide tests.
@@ -265,17 +338,18 @@ def check(notebook: str, exercise: str, **spec):
     The function gives the public name, signature and docstring; its body is not used.
     """
     def register(function):
-        rules = Exercise(notebook, exercise, **spec)
+        rules = Exercise(notebook, exercise, **spec, name=function.__name__)
         REGISTRY[function.__name__] = rules
 
         @functools.wraps(function)
         def run_check(*handed_in) -> Verdict:
             try:
-                return run(rules, *handed_in)
+                verdict = run(rules, *handed_in)
             except _Stop as stopped:
-                return stopped.verdict
+                verdict = stopped.verdict
             except KeyboardInterrupt:
-                return Verdict("interrupted", "you interrupted the check before it finished.")
+                verdict = Verdict("interrupted", "you interrupted the check before it finished.")
+            return dataclasses.replace(verdict, check=rules.name)
         return run_check
     return register
 
@@ -295,15 +369,26 @@ def _seen(rules: Exercise, args: tuple) -> dict:
     return seen
 
 
-def _outcome(rules: Exercise, functions: tuple, args: tuple, student: str = "") -> tuple[dict, Any]:
-    """Call the function(s) on args: ({name: value} of everything observable, returned).
-
-    `student` is the configuration's label when the functions are the student's."""
-    returned = [call(f, *args, hints=rules.crash_hints, state=args, where=student) if student
-                else f(*args) for f in functions]
+def _outcome(rules: Exercise, functions: tuple, args: tuple,
+             student: str | None = None) -> Verdict | tuple[dict, Any]:
+    """Call the function(s) on args: ({name: value} of everything observable, returned), or the
+    verdict on a failure. `student` is the configuration's label when the functions are the
+    student's (then called under the guard)."""
+    returned = []
+    for f in functions:
+        if student is None:
+            returned.append(f(*args))
+            continue
+        value, failed = attempt(f, *args, hints=rules.crash_hints, state=args, where=student)
+        if failed:
+            return failed
+        returned.append(value)
+    values: list | Verdict = returned
+    if len(functions) == 1 and len(rules.returns) > 1:
+        values = _unpacked(returned[0], rules.returns, _name(functions[0]))
+    if isinstance(values, Verdict):
+        return values
     seen: dict = {}
-    values = _unpack(returned[0], rules.returns, _name(functions[0])) \
-        if len(functions) == 1 and len(rules.returns) > 1 else returned
     for name, value in zip(rules.returns, values, strict=False):  # returns=(): none
         if isinstance(value, dict) and not rules.judge:  # compared key by key
             observe(value, name, seen)
@@ -313,124 +398,267 @@ def _outcome(rules: Exercise, functions: tuple, args: tuple, student: str = "") 
     return seen, returned[0] if len(returned) == 1 else tuple(returned)
 
 
-def _unpack(result, names, function_name) -> list:
-    if not isinstance(result, (tuple, list)) or len(result) != len(names):
-        got = "None" if result is None else (
-            f"{len(result)} values" if isinstance(result, (tuple, list)) else
-            f"one {type(result).__name__}")
-        raise _Stop("wrong", f"{function_name} should return {len(names)} values "
-                    f"({', '.join(names)}), in this order; got {got}.")
-    return list(result)
+def _unpacked(result, names, function_name) -> list | Verdict:
+    if isinstance(result, (tuple, list)) and len(result) == len(names):
+        return list(result)
+    got = "None" if result is None else (
+        f"{len(result)} values" if isinstance(result, (tuple, list)) else
+        f"one {type(result).__name__}")
+    return Verdict("wrong", f"{function_name} should return {len(names)} values "
+                   f"({', '.join(names)}), in this order; got {got}.",
+                   "returned-none" if result is None else "wrong-count")
 
 
-def run(rules: Exercise, *handed_in) -> Verdict:
-    """Apply the rules to what the student handed in: see the module's docstring."""
-    if rules.prepare:
-        rules, handed_in = rules.prepare(rules, *handed_in)
-    functions = _tuple(handed_in)
-    runs: list = []
+def _reference(rules: Exercise, functions: tuple, configuration: dict) -> dict:
+    """What the solution (or a mistake) leaves on fresh arguments; {} if it cannot run there."""
+    try:
+        outcome = _outcome(rules, functions, rules.make(configuration))
+    except Exception:  # a mistake that cannot happen on this configuration
+        return {}
+    return {} if isinstance(outcome, Verdict) else outcome[0]
+
+
+# -- the pipeline: the runs, then one stage per kind of verdict, in the documented order ------
+
+@dataclass
+class Run:
+    """One configuration tried: its arguments (as the student's call left them), what could be
+    observed after that call (`got`) and after the solution's on a fresh copy (`want`)."""
+    configuration: dict
+    args: tuple
+    got: dict
+    want: dict
+    returned: Any
+    changed: str | None = None     # the first input the student's call changed
+    problem: str | None = None     # what the judge found wrong
+
+    @property
+    def where(self) -> str:
+        return f"on {self.configuration['label']}"
+
+
+@dataclass
+class Attempt:
+    """What the student handed in, tried on the configurations until the first that fails."""
+    rules: Exercise
+    functions: tuple
+    runs: list[Run]
+    failed: Verdict | None            # the call that crashed, ran out of time, ...
+    explained: dict = field(default_factory=dict)   # (row, label) -> what a mistake leaves
+
+    @functools.cached_property
+    def first_wrong(self) -> Verdict | None:
+        """The first observable that differs from the solution's, with the hint of the mistake
+        that explains it, if one does."""
+        return _first_wrong(self)
+
+
+def _tried(rules: Exercise, functions: tuple) -> Attempt:
+    """Call the student's functions on each configuration, stopping after the first on which
+    they fail, change an input or give an answer the judge rejects."""
+    runs: list[Run] = []
     for configuration in rules.configurations:
         args = rules.make(configuration)
         before = _seen(rules, args)
+        outcome = _outcome(rules, functions, args, configuration["label"])
+        if isinstance(outcome, Verdict):
+            return Attempt(rules, functions, runs, outcome)
+        got, returned = outcome
+        reference = _outcome(rules, _tuple(rules.solution), rules.make(configuration))
+        assert not isinstance(reference, Verdict), f"the solution fails: {reference}"
+        want = reference[0]
+        run = Run(configuration, args, got, want, returned)
+        run.changed = next((name for name in before if same(want.get(name), before[name])
+                            and not same(got.get(name), before[name])), None)
+        if run.changed:
+            at, was, now = compared(before[run.changed], got.get(run.changed))
+            run.changed = f"{run.changed}{at} was {was}, is now " + (
+                now if run.changed in got else "gone (no longer reached)")
+        run.problem = rules.judge(args, returned) if rules.judge and not run.changed else None
+        runs.append(run)
+        if run.changed or run.problem:
+            break
+    return Attempt(rules, functions, runs, None)
+
+
+def _failed(attempt: Attempt) -> Verdict | None:
+    """A crash or a time-out; a wrong value on an earlier configuration says more, and a crash
+    that a typical mistake makes too gets that mistake's hint."""
+    failed = attempt.failed
+    if failed and failed.status == "wrong" and attempt.first_wrong:
+        return attempt.first_wrong
+    if failed and failed.mistake == "crash":
+        mistake = _crashing(attempt, failed.message)
+        if mistake:
+            hint = mistake.hint("") if callable(mistake.hint) else mistake.hint
+            return Verdict("wrong", f"{failed.message.partition(' Hint: ')[0]} Hint: {hint}",
+                           _row_id(attempt.rules, mistake))
+    return failed
+
+
+def _crashing(attempt: Attempt, message: str) -> Mistake | None:
+    """The mistake that gives the student's answers before the crash and raises the same error
+    on the next configuration."""
+    rules = attempt.rules
+    configuration = rules.configurations[len(attempt.runs)]
+    for mistake in rules.mistakes:
         try:
-            got, returned = _outcome(rules, functions, args, configuration["label"])
-        except _Stop as crash:  # a wrong value on an earlier configuration says more
-            wrong = _first_wrong(rules, runs, {})
-            raise _Stop("wrong", wrong[0]) if wrong and crash.verdict.status == "wrong" \
-                else crash from None
-        want = _outcome(rules, _tuple(rules.solution), rules.make(configuration))[0]
-        where = f"on {configuration['label']}"
-        for name in before:
-            if same(want.get(name), before[name]) and not same(got.get(name), before[name]):
-                at, was, now = compared(before[name], got.get(name))
-                now = now if name in got else "gone (no longer reached)"
-                raise _Stop("wrong", f"{where}, your function changed its input: {name}{at} was "
-                            f"{was}, is now {now}. Leave what you are given as it is: build new "
-                            "values (`a = a - ...`, `sorted(x)`) instead of changing them in "
-                            "place (`a -= ...`, `x.sort()`, `.pop()`).")
-        problem = rules.judge(args, returned) if rules.judge else None
-        if problem:
-            raise _Stop("wrong", f"{where}: {problem}")
-        runs.append((configuration, got, want, args))
-    wrong = _first_wrong(rules, runs, {})
-    if wrong and wrong[1]:
-        raise _Stop("wrong", wrong[0])
-    for configuration, got, _, args in runs:
-        again = _outcome(rules, functions, args if rules.same_inputs_twice
-                         else rules.make(configuration), configuration["label"])[0]
-        changed = [name for name in got if not same(again.get(name), got[name], rules.rtol)]
-        if changed:
-            at, first, second = compared(got[changed[0]], again.get(changed[0]))
-            raise _Stop("wrong", f"called again on {configuration['label']}, your function "
-                        f"gave {changed[0]}{at} = {second} instead of {first}: it carries "
-                        "something over from one call to the next (a global variable, a default "
-                        "argument that is a list or a dict, a bar that keeps growing). Each call "
-                        "must start afresh.")
-    if wrong:
-        raise _Stop("wrong", wrong[0])
-    return Verdict("correct", rules.success(runs[0][1]) if callable(rules.success)
-                   else rules.success)
-
-
-def _first_wrong(rules: Exercise, runs: list, explained: dict) -> tuple[str, str] | None:
-    """(message, hint) for the first observable that differs from the solution's, or None."""
-    judged = (rules.returns if rules.judged is None else rules.judged) if rules.judge else ()
-    for configuration, got, want, _ in runs:
-        for name in (n for n in want if n not in judged):
-            if not same(got.get(name), want.get(name), rules.rtol):
-                hint = _hint(rules, name, runs, explained)
-                return f"on {configuration['label']}: " + _wrong_value(
-                    rules, name, want.get(name), got.get(name), hint), hint
+            _outcome(rules, _tuple(mistake.computes), rules.make(configuration))
+            continue
+        except Exception as error:
+            if f" raised {type(error).__name__}: {error}" not in message:
+                continue
+        if all(same(_reference(rules, _tuple(mistake.computes), run.configuration).get(n),
+                    run.got.get(n), rules.rtol) for run in attempt.runs for n in run.got):
+            return mistake
     return None
 
 
-def _hint(rules: Exercise, name: str, runs: list, explained: dict) -> str:
-    """The hint of the mistake that explains the student's answer at every configuration (up
-    to `name` where there is one; all the returned values if one does) and differs from the
-    solution at `name` at one at least: at one point alone a match can be chance."""
-    partial = ""
-    for i, (mistake, hint) in enumerate(rules.mistakes):
+def _changed_input(attempt: Attempt) -> Verdict | None:
+    run = attempt.runs[-1] if attempt.runs else None
+    if not run or not run.changed:
+        return None
+    return Verdict("wrong", f"{run.where}, your function changed its input: {run.changed}. "
+                   "Leave what you are given as it is: build new values (`a = a - ...`, "
+                   "`sorted(x)`) instead of changing them in place (`a -= ...`, `x.sort()`, "
+                   "`.pop()`).", "changed-input")
+
+
+def _judged(attempt: Attempt) -> Verdict | None:
+    """An answer the judge rejects, with the hint of a mistake that gives the same answer."""
+    run = attempt.runs[-1] if attempt.runs else None
+    if not run or not run.problem:
+        return None
+    rules = attempt.rules
+    judged = rules.returns if rules.judged is None else rules.judged
+    for mistake in rules.mistakes:
+        theirs = _reference(rules, _tuple(mistake.computes), run.configuration)
+        if theirs and all(same(theirs.get(n), run.got.get(n), rules.rtol) for n in judged):
+            hint = mistake.hint(judged[0]) if callable(mistake.hint) else mistake.hint
+            return Verdict("wrong", f"{run.where}: {run.problem} Hint: {hint}",
+                           _row_id(rules, mistake))
+    return Verdict("wrong", f"{run.where}: {run.problem}",
+                   "returned-none" if run.returned is None else "wrong-value")
+
+
+def _explained(attempt: Attempt) -> Verdict | None:
+    """A wrong value that a typical mistake explains."""
+    wrong = attempt.first_wrong
+    return wrong if wrong and wrong.mistake not in KINDS else None
+
+
+def _carried_over(attempt: Attempt) -> Verdict | None:
+    """Called again on the same inputs, the function gives another answer."""
+    rules = attempt.rules
+    for run in attempt.runs:
+        args = run.args if rules.same_inputs_twice else rules.make(run.configuration)
+        outcome = _outcome(rules, attempt.functions, args, run.configuration["label"])
+        if isinstance(outcome, Verdict):
+            return outcome
+        again = outcome[0]
+        changed = [name for name in run.got if not same(again.get(name), run.got[name],
+                                                        rules.rtol)]
+        if changed:
+            at, first, second = compared(run.got[changed[0]], again.get(changed[0]))
+            return Verdict("wrong", f"called again on {run.configuration['label']}, your "
+                           f"function gave {changed[0]}{at} = {second} instead of {first}: it "
+                           "carries something over from one call to the next (a global "
+                           "variable, a default argument that is a list or a dict, a bar that "
+                           "keeps growing). Each call must start afresh.", "carried-over")
+    return None
+
+
+def _unexplained(attempt: Attempt) -> Verdict | None:
+    """Any other wrong value."""
+    return attempt.first_wrong
+
+
+#: The stages of `run`, in the order of the module's docstring.
+STAGES: tuple[Callable[[Attempt], Verdict | None], ...] = (
+    _failed, _changed_input, _judged, _explained, _carried_over, _unexplained)
+
+
+def run(rules: Exercise, *handed_in) -> Verdict:
+    """Apply the rules to what the student handed in: the first verdict of the STAGES, else ✔."""
+    if rules.prepare:
+        rules, handed_in = rules.prepare(rules, *handed_in)
+    attempt = _tried(rules, _tuple(handed_in))
+    for stage in STAGES:
+        verdict = stage(attempt)
+        if verdict:
+            return verdict
+    got = attempt.runs[0].got
+    return Verdict("correct", rules.success(got) if callable(rules.success) else rules.success)
+
+
+def _row_id(rules: Exercise, mistake: Mistake) -> str:
+    return f"{rules.name.removeprefix('check_')}/{mistake.id}"
+
+
+def _first_wrong(attempt: Attempt) -> Verdict | None:
+    """The verdict on the first observable that differs from the solution's, or None."""
+    rules = attempt.rules
+    judged = (rules.returns if rules.judged is None else rules.judged) if rules.judge else ()
+    for run in attempt.runs:
+        for name in (n for n in run.want if n not in judged):
+            if not same(run.got.get(name), run.want.get(name), rules.rtol):
+                mistake = _explaining(attempt, name)
+                hint = "" if mistake is None else \
+                    mistake.hint(name) if callable(mistake.hint) else mistake.hint
+                message, kind = _wrong_value(rules, name, run.want.get(name), run.got.get(name),
+                                             hint)
+                return Verdict("wrong", f"{run.where}: {message}",
+                               kind if mistake is None else _row_id(rules, mistake))
+    return None
+
+
+def _explaining(attempt: Attempt, name: str) -> Mistake | None:
+    """The mistake that explains the student's answer at every configuration (up to `name`
+    where there is one; all the returned values if one does) and differs from the solution at
+    `name` at one at least: at one point alone a match can be chance."""
+    rules, partial = attempt.rules, None
+    for i, mistake in enumerate(rules.mistakes):
         differs, whole = False, True
-        for configuration, got, want, _ in runs:
-            key = (i, configuration["label"])
-            if key not in explained:
-                try:
-                    explained[key] = _outcome(rules, _tuple(mistake), rules.make(configuration))[0]
-                except Exception:  # a mistake that cannot happen on this configuration
-                    explained[key] = {}
-            theirs, names = explained[key], list(want)
+        for run in attempt.runs:
+            key = (i, run.configuration["label"])
+            if key not in attempt.explained:
+                attempt.explained[key] = _reference(rules, _tuple(mistake.computes),
+                                                    run.configuration)
+            theirs, names = attempt.explained[key], list(run.want)
             upto = names[:names.index(name) + 1] if name in names else names
-            if any(not same(theirs.get(n), got.get(n), rules.rtol) for n in upto):
+            if any(not same(theirs.get(n), run.got.get(n), rules.rtol) for n in upto):
                 break
-            differs = differs or not same(theirs.get(name), want.get(name), rules.rtol)
-            whole = whole and all(same(theirs.get(n), got.get(n), rules.rtol)
+            differs = differs or not same(theirs.get(name), run.want.get(name), rules.rtol)
+            whole = whole and all(same(theirs.get(n), run.got.get(n), rules.rtol)
                                   for n in rules.returns)
         else:
-            hint = hint(name) if callable(hint) else hint
             if differs and whole:
-                return hint
-            partial = partial or (hint if differs else "")
+                return mistake
+            partial = partial or (mistake if differs else None)
     return partial
 
 
-def _wrong_value(rules: Exercise, name: str, expected, got, hint: str) -> str:
+def _wrong_value(rules: Exercise, name: str, expected, got, hint: str) -> tuple[str, str]:
+    """What is wrong with one value, in one line, and the kind of mistake (see KINDS)."""
     tail = f" Hint: {hint}" if hint else ""
     if got is None:
-        return f"{name} is None: did you forget to compute or `return` it?{tail}"
+        return f"{name} is None: did you forget to compute or `return` it?{tail}", "returned-none"
     if isinstance(expected, str):  # what a dict holds
         return (f"{name} should be {expected}; got "
-                f"{got if isinstance(got, str) else type(got).__name__}.{tail}")
+                f"{got if isinstance(got, str) else type(got).__name__}.{tail}"), "wrong-type"
     if isinstance(got, (str, bytes)):
-        return f"{name} should be a number, got the text {got!r}.{tail}"
+        return f"{name} should be a number, got the text {got!r}.{tail}", "wrong-type"
     try:
         array = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
-        return f"{name} should be a number or an array, got {type(got).__name__}.{tail}"
+        return (f"{name} should be a number or an array, got {type(got).__name__}.{tail}",
+                "wrong-type")
     formula = rules.formulas.get(name, rules.formulas.get(name[name.find("."):], ""))
     if array.shape != np.shape(expected):
         where = f" (the shape of {formula})" if formula else ""
-        return f"{name} has shape {array.shape}, expected {np.shape(expected)}{where}.{tail}"
+        return (f"{name} has shape {array.shape}, expected {np.shape(expected)}{where}.{tail}",
+                "wrong-shape")
     at, want, have = compared(expected, array, rules.rtol)
     formula = factor(formula) + at if formula and at else formula
     return (f"{name}{at} is off: expected {formula + ' = ' if formula else ''}{want}, got "
-            f"{have}.{tail}")
+            f"{have}.{tail}"), "wrong-value"

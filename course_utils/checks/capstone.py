@@ -17,7 +17,7 @@ import numpy as np
 from .. import network as reference
 from ..engine import OPERATIONS, Node, add, matmul, sigmoid
 from ..lecture import half_squared_error
-from ._runner import check
+from ._runner import Mistake, but, check
 
 __all__ = ["check_network_forward", "check_network_backward", "check_training_by_hand"]
 
@@ -81,147 +81,198 @@ def _make_backward(c: dict) -> tuple:
 
 
 # --------------------------------------------------------------------------------------------
-# The typical mistakes: for each array, (how it is computed, [(what the mistake computes,
-# hint)]). `c` holds the arguments and the right values and bars (c.X, c.y, c.y_bar, ...).
+# The two passes as lines, one per array (for `but`), and their typical mistakes: each the
+# pass of a student who computes that one array wrongly (the arrays after it follow from it).
+# `v` holds the arguments (v.X, v.T, v.W1, ...), N, and the arrays computed so far.
 # --------------------------------------------------------------------------------------------
 
 def _dsig(a):
     return reference.sigma(a) * (1 - reference.sigma(a))
 
 
-FORWARD = {
-    "z1": ("X W₁ + b₁", [
-        (lambda c: c.X @ c.W1, "b₁ is missing: z₁ = XW₁ + b₁, the bias added to every row."),
-        (lambda c: reference.sigma(c.X @ c.W1 + c.b1), "that is h = σ(z₁) already: z₁ is "
-                                                       "the input of the sigmoid."),
-    ]),
-    "h": ("σ(z₁)", [
-        (lambda c: c.z1, "the sigmoid is missing: h = σ(z₁)."),
-        (lambda c: np.tanh(c.z1), "tanh instead of σ: the hidden units are sigmoids."),
-        (lambda c: np.maximum(c.z1, 0), "relu instead of σ: the hidden units are sigmoids."),
-        (lambda c: reference.sigma(-c.z1), "σ(−z₁): σ(a) = 1 / (1 + e^(−a))."),
-    ]),
-    "z2": ("h W₂ + b₂", [
-        (lambda c: c.h @ c.W2, "b₂ is missing: z₂ = hW₂ + b₂."),
-        (lambda c: c.z1 @ c.W2 + c.b2, "z₁ instead of h: the output layer takes the hidden "
-                                       "units' outputs h = σ(z₁)."),
-    ]),
-    "y": ("σ(z₂)", [
-        (lambda c: c.z2, "the sigmoid is missing: y = σ(z₂)."),
-        (lambda c: reference.sigma(-c.z2), "σ(−z₂): σ(a) = 1 / (1 + e^(−a))."),
-    ]),
-    "E": ("the mean of ½(y − t)²", [
-        (lambda c: np.mean((c.y - c.T) ** 2), "the ½ is missing: the lecture's loss is ½(y − t)²."),
-        (lambda c: np.sum(0.5 * (c.y - c.T) ** 2), "that is the sum of the losses: the cost is "
-                                                    "their mean, the sum divided by N."),
-        (lambda c: 0.5 * (c.y - c.T) ** 2, "those are the N per-sample losses: E is one number, "
-                                           "their mean."),
-        (lambda c: np.mean(0.5 * (c.y - c.T)), "the square is missing: ½(y − t)²."),
-        (lambda c: 0.5 * np.mean(c.y - c.T) ** 2, "that squares the mean error: you need the "
-                                                  "mean of the squared errors."),
-    ]),
-}
+FORWARD_LINES = dict(
+    z1=lambda v: v.X @ v.W1 + v.b1, h=lambda v: reference.sigma(v.z1),
+    z2=lambda v: v.h @ v.W2 + v.b2, y=lambda v: reference.sigma(v.z2),
+    E=lambda v: np.mean(0.5 * (v.y - v.T) ** 2))
 
-BACKWARD = {
-    "y_bar": ("(y − t)/N", [
-        (lambda c: c.y - c.T, "the 1/N is missing: E is the mean of N losses, so each "
-                              "sample's loss carries a factor 1/N."),
-        (lambda c: (c.T - c.y) / c.N, "the sign is flipped: d/dy ½(y − t)² = y − t."),
-        (lambda c: 2 * (c.y - c.T) / c.N, "the 2 of the square cancels the ½ of the loss."),
-        (lambda c: c.y_bar * c.y * (1 - c.y), "that is already z̄₂ = ȳσ'(z₂): ȳ is the bar of y, "
-                                              "before the sigmoid; σ' belongs to z̄₂."),
-        (lambda c: np.sum(c.y_bar), "one number: ȳ has one entry per sample, the shape of y."),
-    ]),
-    "z2_bar": ("ȳ·σ'(z₂) = ȳ·y(1 − y)", [
-        (lambda c: c.y_bar, "σ'(z₂) is missing: y = σ(z₂), so z̄₂ = ȳ·σ'(z₂) (notebook 03)."),
-        (lambda c: c.y_bar * c.y, "σ(z₂) instead of σ'(z₂) = y(1 − y)."),
-        (lambda c: c.y_bar * c.z2 * (1 - c.z2), "z₂(1 − z₂) is not σ'(z₂): σ'(z₂) = "
-                                                "σ(z₂)(1 − σ(z₂)) = y(1 − y), from the "
-                                                "sigmoid's output y."),
-        (lambda c: c.y_bar * _dsig(c.y), "σ' at the wrong place: σ'(y) instead of σ'(z₂). y is "
-                                         "already σ(z₂), so σ'(z₂) = y(1 − y)."),
-        (lambda c: c.y_bar / (c.y * (1 - c.y)), "divided by σ'(z₂): the chain rule multiplies."),
-    ]),
-    "W2_bar": ("hᵀ z̄₂", [
-        (lambda c: c.z2_bar.T @ c.h, "transposed: z̄₂ᵀh has shape 1 × H; W̄₂ = hᵀz̄₂ has W₂'s "
-                                     "shape H × 1."),
-        (lambda c: c.h.T @ c.y_bar, "ȳ instead of z̄₂: W₂ enters through z₂ = hW₂ + b₂, so its "
-                                    "message is built from z̄₂."),
-        (lambda c: c.h.T @ c.z2_bar / c.N, "divided by N a second time: the 1/N is already in ȳ."),
-        (lambda c: c.z1.T @ c.z2_bar, "z₁ instead of h: W₂ multiplies h = σ(z₁)."),
-        (lambda c: c.h * c.z2_bar, "an entry-by-entry product: W̄₂ = hᵀz̄₂ is a matrix product "
-                                   "that sums over the samples."),
-    ]),
-    "b2_bar": ("Σₙ z̄₂ (a sum over the samples)", [
-        (lambda c: c.z2_bar, "b̄₂ is not summed over the samples: b₂ was added to every row, so "
-                             "its bar is the sum of the rows' messages, `z2_bar.sum(axis=0)`."),
-        (lambda c: np.sum(c.z2_bar), "shape (): sum over the samples only, `axis=0`, so b̄₂ keeps "
-                                     "b₂'s shape (1,)."),
-        (lambda c: c.z2_bar.mean(axis=0), "a mean instead of a sum: the 1/N is already in ȳ."),
-        (lambda c: c.y_bar.sum(axis=0), "ȳ instead of z̄₂: b₂ enters through z₂."),
-    ]),
-    "h_bar": ("z̄₂ W₂ᵀ", [
-        (lambda c: c.W2 @ c.z2_bar.T, "transposed: h̄ has h's shape N × H, so h̄ = z̄₂W₂ᵀ."),
-        (lambda c: c.y_bar @ c.W2.T, "ȳ instead of z̄₂: the error reaches h through z₂, so "
-                                     "σ'(z₂) must be in h̄: h̄ = z̄₂W₂ᵀ."),
-        (lambda c: c.z2_bar * c.W2, "an entry-by-entry product with W₂: h̄ = z̄₂W₂ᵀ, "
-                                    "N × 1 times 1 × H."),
-        (lambda c: c.h_bar * c.h * (1 - c.h), "that is already z̄₁ = h̄σ'(z₁): σ'(z₁) belongs "
-                                              "to the next bar."),
-        (lambda c: c.z2_bar @ c.W2.T / c.N, "divided by N a second time: the 1/N is already in ȳ."),
-    ]),
-    "z1_bar": ("h̄·σ'(z₁) = h̄·h(1 − h)", [
-        (lambda c: c.h_bar, "σ'(z₁) is missing: h = σ(z₁), so z̄₁ = h̄·σ'(z₁)."),
-        (lambda c: c.h_bar * c.h, "σ(z₁) instead of σ'(z₁) = h(1 − h)."),
-        (lambda c: c.h_bar * c.y * (1 - c.y), "σ' at the wrong place: σ'(z₂) = y(1 − y) belongs "
-                                              "to the output; the hidden layer needs σ'(z₁) = "
-                                              "h(1 − h)."),
-        (lambda c: c.h_bar * c.z1 * (1 - c.z1), "z₁(1 − z₁) is not σ'(z₁): σ'(z₁) = h(1 − h)."),
-        (lambda c: c.h_bar * _dsig(c.h), "σ' at the wrong place: σ'(h) instead of σ'(z₁) = "
-                                         "h(1 − h)."),
-    ]),
-    "W1_bar": ("Xᵀ z̄₁", [
-        (lambda c: c.z1_bar.T @ c.X, "transposed: z̄₁ᵀX has shape H × 2; W̄₁ = Xᵀz̄₁ has W₁'s "
-                                     "shape 2 × H."),
-        (lambda c: c.X.T @ c.h_bar, "h̄ instead of z̄₁: W₁ enters through z₁, so σ'(z₁) must "
-                                    "be in W̄₁ = Xᵀz̄₁."),
-        (lambda c: c.X.T @ c.z1_bar / c.N, "divided by N a second time: the 1/N is already in ȳ."),
-    ]),
-    "b1_bar": ("Σₙ z̄₁ (a sum over the samples)", [
-        (lambda c: c.z1_bar, "b̄₁ is not summed over the samples: b₁ was added to every row, so "
-                             "its bar is the sum of the rows' messages, `z1_bar.sum(axis=0)`."),
-        (lambda c: np.sum(c.z1_bar), "one number: sum over the samples only, `axis=0`, so b̄₁ "
-                                     "keeps b₁'s H entries."),
-        (lambda c: c.z1_bar.sum(axis=1), "summed over the hidden units (axis=1): sum over the "
-                                         "samples, `axis=0`."),
-        (lambda c: c.z1_bar.mean(axis=0), "a mean instead of a sum: the 1/N is already in ȳ."),
-        (lambda c: c.h_bar.sum(axis=0), "h̄ instead of z̄₁: b₁ enters through z₁."),
-    ]),
-}
+BACKWARD_LINES = dict(
+    y_bar=lambda v: (v.y - v.T) / v.N, z2_bar=lambda v: v.y_bar * v.y * (1 - v.y),
+    W2_bar=lambda v: v.h.T @ v.z2_bar, b2_bar=lambda v: v.z2_bar.sum(axis=0),
+    h_bar=lambda v: v.z2_bar @ v.W2.T, z1_bar=lambda v: v.h_bar * v.h * (1 - v.h),
+    W1_bar=lambda v: v.X.T @ v.z1_bar, b1_bar=lambda v: v.z1_bar.sum(axis=0))
 
 
+def _forward(**wrong):
+    """network_forward as a student with the `wrong` lines of FORWARD_LINES writes it."""
+    computed = but(FORWARD_LINES, **wrong)
+
+    def network_forward(X, T, W1, b1, W2, b2):
+        v = computed(X=X, T=T, W1=W1, b1=b1, W2=W2, b2=b2)
+        return {name: getattr(v, name) for name in FORWARD_LINES}
+    return network_forward
+
+
+def _backward(**wrong):
+    """network_backward as a student with the `wrong` lines of BACKWARD_LINES writes it."""
+    computed = but(BACKWARD_LINES, **wrong)
+
+    def network_backward(X, T, W1, b1, W2, b2, values):
+        v = computed(X=X, T=T, W1=W1, b1=b1, W2=W2, b2=b2, N=len(X), **values)
+        return {name: getattr(v, name) for name in BACKWARD_LINES}
+    return network_backward
+
+
+#: How each array of the forward pass is computed.
+FORWARD_FORMULAS = dict(
+    z1="X W₁ + b₁",
+    h="σ(z₁)",
+    z2="h W₂ + b₂",
+    y="σ(z₂)",
+    E="the mean of ½(y − t)²")
+
+FORWARD_MISTAKES = [
+    Mistake("z1-no-b1", _forward(z1=lambda v: v.X @ v.W1),
+            "b₁ is missing: z₁ = XW₁ + b₁, the bias added to every row."),
+    Mistake("z1-is-h", _forward(z1=lambda v: reference.sigma(v.X @ v.W1 + v.b1)),
+            "that is h = σ(z₁) already: z₁ is the input of the sigmoid."),
+    Mistake("h-no-sigmoid", _forward(h=lambda v: v.z1),
+            "the sigmoid is missing: h = σ(z₁)."),
+    Mistake("h-tanh", _forward(h=lambda v: np.tanh(v.z1)),
+            "tanh instead of σ: the hidden units are sigmoids."),
+    Mistake("h-relu", _forward(h=lambda v: np.maximum(v.z1, 0)),
+            "relu instead of σ: the hidden units are sigmoids."),
+    Mistake("h-sigma-minus", _forward(h=lambda v: reference.sigma(-v.z1)),
+            "σ(−z₁): σ(a) = 1 / (1 + e^(−a))."),
+    Mistake("z2-no-b2", _forward(z2=lambda v: v.h @ v.W2),
+            "b₂ is missing: z₂ = hW₂ + b₂."),
+    Mistake("z2-from-z1", _forward(z2=lambda v: v.z1 @ v.W2 + v.b2),
+            "z₁ instead of h: the output layer takes the hidden units' outputs h = σ(z₁)."),
+    Mistake("y-no-sigmoid", _forward(y=lambda v: v.z2),
+            "the sigmoid is missing: y = σ(z₂)."),
+    Mistake("y-sigma-minus", _forward(y=lambda v: reference.sigma(-v.z2)),
+            "σ(−z₂): σ(a) = 1 / (1 + e^(−a))."),
+    Mistake("E-no-half", _forward(E=lambda v: np.mean((v.y - v.T) ** 2)),
+            "the ½ is missing: the lecture's loss is ½(y − t)²."),
+    Mistake("E-sum", _forward(E=lambda v: np.sum(0.5 * (v.y - v.T) ** 2)),
+            "that is the sum of the losses: the cost is their mean, the sum divided by N."),
+    Mistake("E-per-sample", _forward(E=lambda v: 0.5 * (v.y - v.T) ** 2),
+            "those are the N per-sample losses: E is one number, their mean."),
+    Mistake("E-no-square", _forward(E=lambda v: np.mean(0.5 * (v.y - v.T))),
+            "the square is missing: ½(y − t)²."),
+    Mistake("E-mean-squared", _forward(E=lambda v: 0.5 * np.mean(v.y - v.T) ** 2),
+            "that squares the mean error: you need the mean of the squared errors."),
+]
+
+#: How each array of the backward pass is computed.
+BACKWARD_FORMULAS = dict(
+    y_bar="(y − t)/N",
+    z2_bar="ȳ·σ'(z₂) = ȳ·y(1 − y)",
+    W2_bar="hᵀ z̄₂",
+    b2_bar="Σₙ z̄₂ (a sum over the samples)",
+    h_bar="z̄₂ W₂ᵀ",
+    z1_bar="h̄·σ'(z₁) = h̄·h(1 − h)",
+    W1_bar="Xᵀ z̄₁",
+    b1_bar="Σₙ z̄₁ (a sum over the samples)")
+
+BACKWARD_MISTAKES = [
+    Mistake("y_bar-no-1-over-N", _backward(y_bar=lambda v: v.y - v.T),
+            "the 1/N is missing: E is the mean of N losses, so each sample's loss carries a "
+            "factor 1/N."),
+    Mistake("y_bar-sign", _backward(y_bar=lambda v: (v.T - v.y) / v.N),
+            "the sign is flipped: d/dy ½(y − t)² = y − t."),
+    Mistake("y_bar-factor-2", _backward(y_bar=lambda v: 2 * (v.y - v.T) / v.N),
+            "the 2 of the square cancels the ½ of the loss."),
+    Mistake("y_bar-is-z2_bar", _backward(y_bar=lambda v: v.y_bar * v.y * (1 - v.y)),
+            "that is already z̄₂ = ȳσ'(z₂): ȳ is the bar of y, before the sigmoid; σ' belongs "
+            "to z̄₂."),
+    Mistake("y_bar-summed", _backward(y_bar=lambda v: np.sum(v.y_bar)),
+            "one number: ȳ has one entry per sample, the shape of y."),
+    Mistake("z2_bar-no-sigma-prime", _backward(z2_bar=lambda v: v.y_bar),
+            "σ'(z₂) is missing: y = σ(z₂), so z̄₂ = ȳ·σ'(z₂) (notebook 03)."),
+    Mistake("z2_bar-sigma", _backward(z2_bar=lambda v: v.y_bar * v.y),
+            "σ(z₂) instead of σ'(z₂) = y(1 − y)."),
+    Mistake("z2_bar-z-one-minus-z", _backward(z2_bar=lambda v: v.y_bar * v.z2 * (1 - v.z2)),
+            "z₂(1 − z₂) is not σ'(z₂): σ'(z₂) = σ(z₂)(1 − σ(z₂)) = y(1 − y), from the sigmoid's "
+            "output y."),
+    Mistake("z2_bar-sigma-prime-at-y", _backward(z2_bar=lambda v: v.y_bar * _dsig(v.y)),
+            "σ' at the wrong place: σ'(y) instead of σ'(z₂). y is already σ(z₂), so σ'(z₂) = "
+            "y(1 − y)."),
+    Mistake("z2_bar-divided", _backward(z2_bar=lambda v: v.y_bar / (v.y * (1 - v.y))),
+            "divided by σ'(z₂): the chain rule multiplies."),
+    Mistake("W2_bar-transposed", _backward(W2_bar=lambda v: v.z2_bar.T @ v.h),
+            "transposed: z̄₂ᵀh has shape 1 × H; W̄₂ = hᵀz̄₂ has W₂'s shape H × 1."),
+    Mistake("W2_bar-from-y_bar", _backward(W2_bar=lambda v: v.h.T @ v.y_bar),
+            "ȳ instead of z̄₂: W₂ enters through z₂ = hW₂ + b₂, so its message is built from "
+            "z̄₂."),
+    Mistake("W2_bar-over-N", _backward(W2_bar=lambda v: v.h.T @ v.z2_bar / v.N),
+            "divided by N a second time: the 1/N is already in ȳ."),
+    Mistake("W2_bar-from-z1", _backward(W2_bar=lambda v: v.z1.T @ v.z2_bar),
+            "z₁ instead of h: W₂ multiplies h = σ(z₁)."),
+    Mistake("W2_bar-elementwise", _backward(W2_bar=lambda v: v.h * v.z2_bar),
+            "an entry-by-entry product: W̄₂ = hᵀz̄₂ is a matrix product that sums over the "
+            "samples."),
+    Mistake("b2_bar-not-summed", _backward(b2_bar=lambda v: v.z2_bar),
+            "b̄₂ is not summed over the samples: b₂ was added to every row, so its bar is the "
+            "sum of the rows' messages, `z2_bar.sum(axis=0)`."),
+    Mistake("b2_bar-summed-all", _backward(b2_bar=lambda v: np.sum(v.z2_bar)),
+            "shape (): sum over the samples only, `axis=0`, so b̄₂ keeps b₂'s shape (1,)."),
+    Mistake("b2_bar-mean", _backward(b2_bar=lambda v: v.z2_bar.mean(axis=0)),
+            "a mean instead of a sum: the 1/N is already in ȳ."),
+    Mistake("b2_bar-from-y_bar", _backward(b2_bar=lambda v: v.y_bar.sum(axis=0)),
+            "ȳ instead of z̄₂: b₂ enters through z₂."),
+    Mistake("h_bar-transposed", _backward(h_bar=lambda v: v.W2 @ v.z2_bar.T),
+            "transposed: h̄ has h's shape N × H, so h̄ = z̄₂W₂ᵀ."),
+    Mistake("h_bar-from-y_bar", _backward(h_bar=lambda v: v.y_bar @ v.W2.T),
+            "ȳ instead of z̄₂: the error reaches h through z₂, so σ'(z₂) must be in h̄: h̄ = "
+            "z̄₂W₂ᵀ."),
+    Mistake("h_bar-elementwise", _backward(h_bar=lambda v: v.z2_bar * v.W2),
+            "an entry-by-entry product with W₂: h̄ = z̄₂W₂ᵀ, N × 1 times 1 × H."),
+    Mistake("h_bar-is-z1_bar", _backward(h_bar=lambda v: v.h_bar * v.h * (1 - v.h)),
+            "that is already z̄₁ = h̄σ'(z₁): σ'(z₁) belongs to the next bar."),
+    Mistake("h_bar-over-N", _backward(h_bar=lambda v: v.z2_bar @ v.W2.T / v.N),
+            "divided by N a second time: the 1/N is already in ȳ."),
+    Mistake("z1_bar-no-sigma-prime", _backward(z1_bar=lambda v: v.h_bar),
+            "σ'(z₁) is missing: h = σ(z₁), so z̄₁ = h̄·σ'(z₁)."),
+    Mistake("z1_bar-sigma", _backward(z1_bar=lambda v: v.h_bar * v.h),
+            "σ(z₁) instead of σ'(z₁) = h(1 − h)."),
+    Mistake("z1_bar-output-slope", _backward(z1_bar=lambda v: v.h_bar * v.y * (1 - v.y)),
+            "σ' at the wrong place: σ'(z₂) = y(1 − y) belongs to the output; the hidden layer "
+            "needs σ'(z₁) = h(1 − h)."),
+    Mistake("z1_bar-z-one-minus-z", _backward(z1_bar=lambda v: v.h_bar * v.z1 * (1 - v.z1)),
+            "z₁(1 − z₁) is not σ'(z₁): σ'(z₁) = h(1 − h)."),
+    Mistake("z1_bar-sigma-prime-at-h", _backward(z1_bar=lambda v: v.h_bar * _dsig(v.h)),
+            "σ' at the wrong place: σ'(h) instead of σ'(z₁) = h(1 − h)."),
+    Mistake("W1_bar-transposed", _backward(W1_bar=lambda v: v.z1_bar.T @ v.X),
+            "transposed: z̄₁ᵀX has shape H × 2; W̄₁ = Xᵀz̄₁ has W₁'s shape 2 × H."),
+    Mistake("W1_bar-from-h_bar", _backward(W1_bar=lambda v: v.X.T @ v.h_bar),
+            "h̄ instead of z̄₁: W₁ enters through z₁, so σ'(z₁) must be in W̄₁ = Xᵀz̄₁."),
+    Mistake("W1_bar-over-N", _backward(W1_bar=lambda v: v.X.T @ v.z1_bar / v.N),
+            "divided by N a second time: the 1/N is already in ȳ."),
+    Mistake("b1_bar-not-summed", _backward(b1_bar=lambda v: v.z1_bar),
+            "b̄₁ is not summed over the samples: b₁ was added to every row, so its bar is the "
+            "sum of the rows' messages, `z1_bar.sum(axis=0)`."),
+    Mistake("b1_bar-summed-all", _backward(b1_bar=lambda v: np.sum(v.z1_bar)),
+            "one number: sum over the samples only, `axis=0`, so b̄₁ keeps b₁'s H entries."),
+    Mistake("b1_bar-summed-over-units", _backward(b1_bar=lambda v: v.z1_bar.sum(axis=1)),
+            "summed over the hidden units (axis=1): sum over the samples, `axis=0`."),
+    Mistake("b1_bar-mean", _backward(b1_bar=lambda v: v.z1_bar.mean(axis=0)),
+            "a mean instead of a sum: the 1/N is already in ȳ."),
+    Mistake("b1_bar-from-h_bar", _backward(b1_bar=lambda v: v.h_bar.sum(axis=0)),
+            "h̄ instead of z̄₁: b₁ enters through z₁."),
+]
+
+
+#: Not a slip of one array: the notebook's starting parameters written in.
 STARTING_PARAMS = ("those are the values of the notebook's starting parameters (H = 4): compute "
                    "from the arguments W1, b1, W2, b2, with no numbers written in and nothing "
                    "kept from a call before.")
 
 
-def _rules(solution, make, returned: str, table: dict) -> dict:
-    """The runner's fields for a pass that returns the dict `table` describes."""
-    def mistake(name, compute):
-        def answer(*args):
-            values, bars = engine_answers(*args[:6])
-            c = SimpleNamespace(**dict(zip(("X", "T", *PARAMS), args, strict=False)),
-                                N=len(args[0]), **values, **bars)
-            return solution(*args) | {name: compute(c)}
-        return answer
-    return dict(solution=solution, configurations=CONFIGURATIONS, make=make,
-                returns=(returned,), crash_hints=CRASH_HINTS,
-                formulas={f"{returned}[{name!r}]": formula
-                          for name, (formula, _) in table.items()},
-                mistakes=[(lambda X, T, *rest: solution(X, T, *_make_forward(CONFIGURATIONS[0])[2:],
-                                                         *rest[4:]), STARTING_PARAMS)] + [
-                    (mistake(name, compute), hint)
-                    for name, (_, rows) in table.items() for compute, hint in rows])
+def _started(solution):
+    """`solution` on the notebook's starting parameters, whatever parameters it is given."""
+    def answer(X, T, W1, b1, W2, b2, *values):
+        return solution(X, T, *_make_forward(CONFIGURATIONS[0])[2:], *values)
+    return answer
 
 
 CRASH_HINTS = [
@@ -237,7 +288,11 @@ CRASH_HINTS = [
 
 
 @check("07_training_xor", "the forward pass by hand",
-       **_rules(_engine_forward, _make_forward, "values", FORWARD),
+       solution=_engine_forward, configurations=CONFIGURATIONS, make=_make_forward,
+       returns=("values",), crash_hints=CRASH_HINTS,
+       formulas={f"values[{name!r}]": formula for name, formula in FORWARD_FORMULAS.items()},
+       mistakes=[Mistake("starting-params", _started(_engine_forward), STARTING_PARAMS),
+                 *FORWARD_MISTAKES],
        success=f"z₁, h, z₂, y and E equal the engine's forward values on {len(CONFIGURATIONS)} "
                "batches: the XOR batch, and random batches of 3 and 7 samples with 1 and 5 "
                "hidden units.")
@@ -246,7 +301,11 @@ def check_network_forward(network_forward):
 
 
 @check("07_training_xor", "the backward pass by hand",
-       **_rules(_engine_backward, _make_backward, "bars", BACKWARD),
+       solution=_engine_backward, configurations=CONFIGURATIONS, make=_make_backward,
+       returns=("bars",), crash_hints=CRASH_HINTS,
+       formulas={f"bars[{name!r}]": formula for name, formula in BACKWARD_FORMULAS.items()},
+       mistakes=[Mistake("starting-params", _started(_engine_backward), STARTING_PARAMS),
+                 *BACKWARD_MISTAKES],
        success=f"all eight bars, ȳ, z̄₂, W̄₂, b̄₂, h̄, z̄₁, W̄₁, b̄₁, equal the engine's on "
                f"{len(CONFIGURATIONS)} batches, each with the shape of its value; h̄ = z̄₂W₂ᵀ "
                "carries the error to the hidden layer.")
@@ -285,19 +344,24 @@ def _weights_only(*args, **kwargs) -> dict:
                        reference.forward, reference.backward),
        returns=("the final params", "the costs"),
        mistakes=[
-           (_run(costs=slice(-1)), "the cost after the last step is missing: return epochs + 1 "
-                                   "costs, one forward pass more at the end."),
-           (_run(costs=slice(1, None)), "the cost before the first step is missing: record E "
-                                        "of the start too, epochs + 1 costs."),
-           (lambda p, r, n, f, b: _run(-r)(p, r, n, f, b), "the cost goes up: that is a step "
-            "uphill, along the bars. Gradient descent subtracts η times the bar."),
-           (_run(1.0), "that is the run of η = 1: use the `learning_rate` argument."),
-           (_run(backward=_weights_only), "the biases never move: every weight and every bias "
-                                          "is a coordinate."),
-           (_run(0.0), "the cost never changes: the parameters are not updated. Build new "
-                       "parameters from the bars and use them in the next epoch."),
-           (lambda p, r, n, f, b: (p, _run()(p, r, n, f, b)[1]), "return the parameters after "
-            "the last step, not those you were given.")],
+           Mistake("last-cost-missing", _run(costs=slice(-1)),
+                   "the cost after the last step is missing: return epochs + 1 costs, one "
+                   "forward pass more at the end."),
+           Mistake("first-cost-missing", _run(costs=slice(1, None)),
+                   "the cost before the first step is missing: record E of the start too, "
+                   "epochs + 1 costs."),
+           Mistake("uphill", lambda p, r, n, f, b: _run(-r)(p, r, n, f, b),
+                   "the cost goes up: that is a step uphill, along the bars. Gradient descent "
+                   "subtracts η times the bar."),
+           Mistake("fixed-rate", _run(1.0),
+                   "that is the run of η = 1: use the `learning_rate` argument."),
+           Mistake("biases-fixed", _run(backward=_weights_only),
+                   "the biases never move: every weight and every bias is a coordinate."),
+           Mistake("no-update", _run(0.0),
+                   "the cost never changes: the parameters are not updated. Build new "
+                   "parameters from the bars and use them in the next epoch."),
+           Mistake("start-params-returned", lambda p, r, n, f, b: (p, _run()(p, r, n, f, b)[1]),
+                   "return the parameters after the last step, not those you were given.")],
        success="your loop runs full-batch gradient descent with the passes it is given: the "
                f"same costs, epochs + 1 of them, and the same final parameters as the reference "
                f"on {len(RUNS)} runs.")

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..engine import Node, Operation, topological_order
 from ..gradcheck import numerical_bar
-from ._runner import call, check, same, stop
+from ._runner import Mistake, _tuple, call, check, same, stop
 
 __all__ = ["check_maximum_message", "check_planted_fixes"]
 
@@ -100,16 +100,6 @@ def _max_args(case):
     return np.array(case["bar"], dtype=float), np.maximum(a, b), a, b
 
 
-def _tied_as(student, mistake):
-    """The mistake away from ties; at a tie a = b, whatever the student does there (any valid
-    sharing of the bar is accepted, so a mistake is recognised whatever the student's choice)."""
-    def entry(k):
-        def message(bar, out, a, b):
-            return np.where(a == b, student[k](bar, out, a, b), mistake[k](bar, out, a, b))
-        return message
-    return entry(0), entry(1)
-
-
 def _prepare_maximum(rules, operation):
     """The student's two message functions; the reference shares a tie as the student does."""
     if not isinstance(operation, Operation):
@@ -124,42 +114,57 @@ def _prepare_maximum(rules, operation):
     solution = next((s for s in _TIES.values()
                      if all(same(g, f(*tie)) for g, f in zip(got, s, strict=True))),
                     _TIES["half each"])
-    mistakes = _TIE_MISTAKES + [(_tied_as(student, m), hint) for m, hint in _ROUTING_MISTAKES]
+
+    def away_from_ties(mistake: Mistake) -> Mistake:
+        """A routing mistake away from ties; at a tie whatever the student does there (any
+        valid sharing is accepted, so the mistake is recognised whatever the student's choice)."""
+        wrong = _tuple(mistake.computes)
+        return replace(mistake, computes=tuple(
+            lambda bar, out, a, b, k=k: np.where(a == b, student[k](bar, out, a, b),
+                                                 wrong[k](bar, out, a, b)) for k in (0, 1)))
+    mistakes = [*_TIE_MISTAKES, *map(away_from_ties, _ROUTING_MISTAKES)]
     return replace(rules, solution=solution, mistakes=mistakes), student
 
 
-#: Mistakes away from ties: (message to a, message to b), hint.
+#: Mistakes away from ties, as (message to a, message to b).
 _ROUTING_MISTAKES = [
-    ((lambda bar, out, a, b: bar, lambda bar, out, a, b: bar),
-     "both get the whole bar, as add's messages do (add distributes). Max routes: the whole bar "
-     "to the larger argument, nothing to the other."),
-    ((lambda bar, out, a, b: bar * b, lambda bar, out, a, b: bar * a),
-     "that is multiply's message (multiply swaps). Max routes: bar·[a > b] to a."),
-    ((lambda bar, out, a, b: bar * (b > a), lambda bar, out, a, b: bar * (a > b)),
-     "the bar goes to the smaller argument; route it to the larger one, where "
-     "∂max(a, b)/∂a = 1."),
-    ((lambda bar, out, a, b: 1.0 * (a > b), lambda bar, out, a, b: 1.0 * (b > a)),
-     "that is the local derivative alone: the message is bar times it."),
-    ((lambda bar, out, a, b: bar * (a > 0), lambda bar, out, a, b: bar * (b > 0)),
-     "that compares each argument with 0, as relu does; max(a, b) compares a with b."),
-    ((lambda bar, out, a, b: -bar * (a > b), lambda bar, out, a, b: -bar * (b > a)),
-     "the sign is flipped: the larger argument moves the output up one for one, so it gets "
-     "+bar."),
-    ((lambda bar, out, a, b: bar * out * (a > b), lambda bar, out, a, b: bar * out * (b > a)),
-     "that multiplies by the max's value, out; the local derivative of max is 1 or 0, not its "
-     "value."),
-    ((lambda bar, out, a, b: bar * (a > b), lambda bar, out, a, b: 0 * bar),
-     "b never receives anything: where b is the larger, the whole bar goes to b."),
+    Mistake("add-distributes", (lambda bar, out, a, b: bar, lambda bar, out, a, b: bar),
+            "both get the whole bar, as add's messages do (add distributes). Max routes: the "
+            "whole bar to the larger argument, nothing to the other."),
+    Mistake("multiply-swaps", (lambda bar, out, a, b: bar * b, lambda bar, out, a, b: bar * a),
+            "that is multiply's message (multiply swaps). Max routes: bar·[a > b] to a."),
+    Mistake("smaller-argument",
+            (lambda bar, out, a, b: bar * (b > a), lambda bar, out, a, b: bar * (a > b)),
+            "the bar goes to the smaller argument; route it to the larger one, where ∂max(a, "
+            "b)/∂a = 1."),
+    Mistake("local-alone",
+            (lambda bar, out, a, b: 1.0 * (a > b), lambda bar, out, a, b: 1.0 * (b > a)),
+            "that is the local derivative alone: the message is bar times it."),
+    Mistake("compared-with-0",
+            (lambda bar, out, a, b: bar * (a > 0), lambda bar, out, a, b: bar * (b > 0)),
+            "that compares each argument with 0, as relu does; max(a, b) compares a with b."),
+    Mistake("sign-flipped",
+            (lambda bar, out, a, b: -bar * (a > b), lambda bar, out, a, b: -bar * (b > a)),
+            "the sign is flipped: the larger argument moves the output up one for one, so it "
+            "gets +bar."),
+    Mistake("times-out", (lambda bar, out, a, b: bar * out * (a > b),
+                          lambda bar, out, a, b: bar * out * (b > a)),
+            "that multiplies by the max's value, out; the local derivative of max is 1 or 0, "
+            "not its value."),
+    Mistake("b-never", (lambda bar, out, a, b: bar * (a > b), lambda bar, out, a, b: 0 * bar),
+            "b never receives anything: where b is the larger, the whole bar goes to b."),
 ]
 
 #: Mistakes at a tie.
 _TIE_MISTAKES = [
-    ((lambda bar, out, a, b: bar * (a > b), lambda bar, out, a, b: bar * (b > a)),
-     "at a tie, a = b, both messages are 0 and the bar is lost. Give it to one of the two "
-     "(a >= b for a) or half to each: the two messages must add up to bar."),
-    ((lambda bar, out, a, b: bar * (a >= b), lambda bar, out, a, b: bar * (b >= a)),
-     "at a tie, a = b, both get the whole bar: it is counted twice. Give it to one of the two, "
-     "or half to each: the two messages must add up to bar."),
+    Mistake("tie-bar-lost",
+            (lambda bar, out, a, b: bar * (a > b), lambda bar, out, a, b: bar * (b > a)),
+            "at a tie, a = b, both messages are 0 and the bar is lost. Give it to one of the "
+            "two (a >= b for a) or half to each: the two messages must add up to bar."),
+    Mistake("tie-counted-twice",
+            (lambda bar, out, a, b: bar * (a >= b), lambda bar, out, a, b: bar * (b >= a)),
+            "at a tie, a = b, both get the whole bar: it is counted twice. Give it to one of "
+            "the two, or half to each: the two messages must add up to bar."),
 ]
 
 
@@ -175,9 +180,7 @@ _TIE_MISTAKES = [
            _max_case("scalars a = −2 < b = 0.4", -2.0, 0.4, -1.5)],
        make=_max_args,
        prepare=_prepare_maximum,
-       hand_in=lambda message_a, message_b: Operation(
-           "my_maximum", np.maximum, (message_a, message_b), "max({0}, {1})",
-           ("∂max/∂{0}", "∂max/∂{1}")),
+       mistakes=[*_TIE_MISTAKES, *_ROUTING_MISTAKES],
        returns=("the message to a", "the message to b"),
        formulas={"the message to a": "bar·∂max/∂a", "the message to b": "bar·∂max/∂b"},
        success="max routes: the whole bar to the larger argument, nothing to the other, on "
@@ -215,20 +218,15 @@ def _dispatch(sub, sigmoid, matmul):
     return message
 
 
-_FIXED = (lambda bar, out, a, b: -bar, lambda bar, out, a: bar * out * (1 - out),
-          lambda bar, out, a, b: a.T @ bar)
-
-
-def _but(which, wrong):
-    """The right messages, except the one of operation `which`."""
-    three = dict(zip(("sub", "sigmoid", "matmul"), _FIXED, strict=True))
-    three[which] = wrong
-    return _dispatch(*three.values())
+_FIXED = _SUB, _SIGMOID, _MATMUL = (
+    lambda bar, out, a, b: -bar, lambda bar, out, a: bar * out * (1 - out),
+    lambda bar, out, a, b: a.T @ bar)
 
 
 def _prepare_fixes(rules, sub_message_b, sigmoid_message, matmul_message_b):
     """The three messages take different arguments: one function of (which, ...) calls them."""
-    return (replace(rules, solution=_dispatch(*rules.solution)),
+    return (replace(rules, solution=_dispatch(*rules.solution), mistakes=[
+                replace(m, computes=_dispatch(*m.computes)) for m in rules.mistakes]),
             (_dispatch(sub_message_b, sigmoid_message, matmul_message_b),))
 
 
@@ -249,24 +247,29 @@ def _fix_case(which, seed, shape, what):
        prepare=_prepare_fixes,
        returns=("the message",),
        mistakes=[
-           (_but("sub", lambda bar, out, a, b: bar), "that is still the planted bug: y = a − b "
-            "falls when b grows, so b's message is −bar."),
-           (_but("sub", lambda bar, out, a, b: -1 + 0 * bar), "that is the local derivative −1 "
-            "alone; the message is bar times it."),
-           (_but("sigmoid", lambda bar, out, a: out * (1 - out)), "that is still the planted "
-            "bug: σ'(a) = out·(1 − out) is the local derivative; the message is bar times it."),
-           (_but("sigmoid", lambda bar, out, a: bar * a * (1 - a)), "σ'(a) = σ(a)(1 − σ(a)) "
-            "uses the output σ(a), which is `out`, not the input a."),
-           (_but("sigmoid", lambda bar, out, a: bar * out), "the factor (1 − out) is missing: "
-            "σ'(a) = out·(1 − out)."),
-           (_but("sigmoid", lambda bar, out, a: bar * (1 - out)), "the factor out is missing: "
-            "σ'(a) = out·(1 − out)."),
-           (_but("matmul", lambda bar, out, a, b: (bar.T @ a)), "that is still the planted "
-            "bug, bar.T @ a, the transpose of b's bar: match the shapes, b̄ is shaped like b."),
-           (_but("matmul", lambda bar, out, a, b: bar @ b.T), "that is the message to a, "
-            "bar @ bᵀ; b receives aᵀ @ bar."),
-           (_but("matmul", lambda bar, out, a, b: a.T @ np.ones_like(bar)), "the bar is "
-            "missing: aᵀ @ bar.")],
+           Mistake("sub-still-planted", (lambda bar, out, a, b: bar, _SIGMOID, _MATMUL),
+                   "that is still the planted bug: y = a − b falls when b grows, so b's message "
+                   "is −bar."),
+           Mistake("sub-local-alone", (lambda bar, out, a, b: -1 + 0 * bar, _SIGMOID, _MATMUL),
+                   "that is the local derivative −1 alone; the message is bar times it."),
+           Mistake("sigmoid-still-planted", (_SUB, lambda bar, out, a: out * (1 - out), _MATMUL),
+                   "that is still the planted bug: σ'(a) = out·(1 − out) is the local "
+                   "derivative; the message is bar times it."),
+           Mistake("sigmoid-slope-of-input", (_SUB, lambda bar, out, a: bar * a * (1 - a), _MATMUL),
+                   "σ'(a) = σ(a)(1 − σ(a)) uses the output σ(a), which is `out`, not the input "
+                   "a."),
+           Mistake("sigmoid-one-minus-missing", (_SUB, lambda bar, out, a: bar * out, _MATMUL),
+                   "the factor (1 − out) is missing: σ'(a) = out·(1 − out)."),
+           Mistake("sigmoid-out-missing", (_SUB, lambda bar, out, a: bar * (1 - out), _MATMUL),
+                   "the factor out is missing: σ'(a) = out·(1 − out)."),
+           Mistake("matmul-still-planted", (_SUB, _SIGMOID, lambda bar, out, a, b: (bar.T @ a)),
+                   "that is still the planted bug, bar.T @ a, the transpose of b's bar: match "
+                   "the shapes, b̄ is shaped like b."),
+           Mistake("matmul-message-to-a", (_SUB, _SIGMOID, lambda bar, out, a, b: bar @ b.T),
+                   "that is the message to a, bar @ bᵀ; b receives aᵀ @ bar."),
+           Mistake("matmul-bar-missing",
+                   (_SUB, _SIGMOID, lambda bar, out, a, b: a.T @ np.ones_like(bar)),
+                   "the bar is missing: aᵀ @ bar.")],
        crash_hints=[("matmul", "match the shapes: a is N×D, bar is N×M and b̄ must be D×M like "
                      "b; which product of a, bar and their transposes is D×M?"),
                     ("shapes", "match the shapes: a is N×D, bar is N×M and b̄ must be D×M like "

@@ -11,7 +11,7 @@ import functools
 
 from ..engine import Node, add, mul, sigmoid, topological_order
 from ..lecture import regularised_example
-from ._runner import check
+from ._runner import Mistake, check
 
 __all__ = ["check_reached_by"]
 
@@ -61,22 +61,24 @@ def _children(leaf, output):
     return {node for node in topological_order(output) if leaf in node.parents}
 
 
-#: Typical mistakes: (what the mistaken function returns, hint).
+#: Typical mistakes: what the mistaken function returns, and its hint.
 MISTAKES = [
-    (lambda leaf, output: reached(leaf, output) | {leaf},
-     "you included the leaf itself; the question is which *other* nodes its change reaches."),
-    (_children,
-     "these are only the leaf's children. The change goes on along the arrows: a node is "
-     "reached when any of its parents is reached, so go through the nodes in topological order "
-     "(parents first)."),
-    (lambda leaf, output: reached(leaf, output) - {output},
-     "the output is reached too: every path from the leaf ends there."),
-    (lambda leaf, output: set(topological_order(leaf)[:-1]),
-     "those are the nodes the leaf is computed from (the arrows followed backwards); follow them "
-     "forwards, from parents to children."),
-    (lambda leaf, output: {n for n in topological_order(output) if n.op is not None},
-     "that is every computed node; a node is reached only if one of its parents is the leaf or "
-     "is reached already."),
+    Mistake("leaf-included", lambda leaf, output: reached(leaf, output) | {leaf},
+            "you included the leaf itself; the question is which *other* nodes its change "
+            "reaches."),
+    Mistake("children-only", _children,
+            "these are only the leaf's children. The change goes on along the arrows: a node is "
+            "reached when any of its parents is reached, so go through the nodes in topological "
+            "order (parents first)."),
+    Mistake("output-missing", lambda leaf, output: reached(leaf, output) - {output},
+            "the output is reached too: every path from the leaf ends there."),
+    Mistake("backwards", lambda leaf, output: set(topological_order(leaf)[:-1]),
+            "those are the nodes the leaf is computed from (the arrows followed backwards); "
+            "follow them forwards, from parents to children."),
+    Mistake("every-computed-node",
+            lambda leaf, output: {n for n in topological_order(output) if n.op is not None},
+            "that is every computed node; a node is reached only if one of its parents is the "
+            "leaf or is reached already."),
 ]
 
 
@@ -126,7 +128,9 @@ def _observed(leaf, output):
 
 
 def _prepare(rules, reached_by):
-    return (dataclasses.replace(rules, solution=_labels_of(reached)), (_labels_of(reached_by),))
+    return (dataclasses.replace(rules, solution=_labels_of(reached), mistakes=[
+        dataclasses.replace(m, computes=_labels_of(m.computes)) for m in rules.mistakes]),
+        (_labels_of(reached_by),))
 
 
 def _judge(args, returned) -> str | None:
@@ -143,10 +147,7 @@ def _judge(args, returned) -> str | None:
             + (f"misses {', '.join(missing)}" if missing else "")
             + (" and " if missing and extra else "")
             + (f"also has {', '.join(extra)}" if extra else "") + ".")
-    for mistake, hint in MISTAKES:
-        if _as_labels(mistake(leaf, output), output) == returned:
-            return f"{said} Hint: {hint}"
-    return said
+    return said  # the runner adds the hint of a MISTAKES row that gives the same answer
 
 
 @check("04_computational_graphs", "which nodes a change of one leaf reaches",
@@ -156,6 +157,7 @@ def _judge(args, returned) -> str | None:
        make=_make,
        prepare=_prepare,
        judge=_judge,
+       mistakes=MISTAKES,
        observed=_observed,
        returns=("the reached nodes",),
        crash_hints=[("has no attribute 'children'",

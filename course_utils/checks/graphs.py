@@ -24,7 +24,7 @@ from ..engine import (
 from ..gradcheck import numerical_gradient
 from ..lecture import regularised_example
 from ..notation import number
-from ._runner import Exercise, call, check, snapshot, stop
+from ._runner import Exercise, Mistake, call, check, snapshot, stop
 
 __all__ = ["check_topological_sort", "check_forward_pass", "check_backward_pass",
            "check_new_operation", "check_matmul_bar"]
@@ -141,13 +141,15 @@ def _forward(params=True, sequence=lambda o: o, store=True):
        solution=_forward(), returns=(),
        configurations=_GRAPHS, make=lambda c: (_stale(c["graph"]),),
        mistakes=[
-           (_forward(sequence=lambda o: o[::-1]), "evaluate the nodes in topological order, so "
-            "that a node's parents are up to date before the node itself."),
-           (_forward(store=False), "your forward pass did not store the values: every node with "
-            "an operation gets node.value = node.op.forward(*values) (returning them is not "
-            "enough)."),
-           (_forward(params=False), "the operation's settings are missing: pass them on with "
-            "node.op.forward(*values, **node.params) (here a sum over an axis).")],
+           Mistake("reversed-order", _forward(sequence=lambda o: o[::-1]),
+                   "evaluate the nodes in topological order, so that a node's parents are up to "
+                   "date before the node itself."),
+           Mistake("values-not-stored", _forward(store=False),
+                   "your forward pass did not store the values: every node with an operation "
+                   "gets node.value = node.op.forward(*values) (returning them is not enough)."),
+           Mistake("params-missing", _forward(params=False),
+                   "the operation's settings are missing: pass them on with "
+                   "node.op.forward(*values, **node.params) (here a sum over an axis).")],
        crash_hints=[
            ("'NoneType' object has no attribute 'forward'", "a leaf has no operation "
             "(node.op is None): skip it, leaves keep their values."),
@@ -237,21 +239,28 @@ def _crash_hint(args) -> str:
        configurations=_GRAPHS, make=lambda c: (_fresh(c["graph"]),),
        formulas={"L_reg.bar": "dL_reg/dL_reg", "L.bar": "dL/dL"},
        mistakes=[
-           (_backward(combine=lambda ms: ms[-1]), _one_child),
-           (_backward(combine=lambda ms: ms[0]), _one_child),
-           (_backward(combine=lambda ms: np.prod(ms, axis=0)), "that is the product of the "
-            "messages; the bar is their sum (the sum over children)."),
-           (_backward(combine=np.sum), "np.sum([...]) adds up every entry of every message: add "
-            "the messages with + (or Python's sum), which keeps their shape."),
-           (_backward(message=lambda child, i: _message(child, 0)), "that is the message the "
-            "child sends its first argument: use the i of each (child, i) pair."),
-           (_backward(message=_local_alone), "that is the local derivative alone: each message "
-            "is the child's bar times the local derivative."),
-           (_backward(message=lambda c, i: -_message(c, i)), "the sign is flipped: a message is "
-            "the child's bar times the local derivative."),
-           (_backward(nodes=lambda o: o[::-1]), "the seed, the output's bar, is 1. If you set it, "
-            "step 4 overwrote it: it runs over all nodes but the output, whose sum over no "
-            "children gives 0.")],
+           Mistake("last-message-only", _backward(combine=lambda ms: ms[-1]),
+                   _one_child),
+           Mistake("first-message-only", _backward(combine=lambda ms: ms[0]),
+                   _one_child),
+           Mistake("messages-multiplied", _backward(combine=lambda ms: np.prod(ms, axis=0)),
+                   "that is the product of the messages; the bar is their sum (the sum over "
+                   "children)."),
+           Mistake("np-sum", _backward(combine=np.sum),
+                   "np.sum([...]) adds up every entry of every message: add the messages with + "
+                   "(or Python's sum), which keeps their shape."),
+           Mistake("first-argument-message", _backward(message=lambda child, i: _message(child, 0)),
+                   "that is the message the child sends its first argument: use the i of each "
+                   "(child, i) pair."),
+           Mistake("local-derivative-alone", _backward(message=_local_alone),
+                   "that is the local derivative alone: each message is the child's bar times "
+                   "the local derivative."),
+           Mistake("sign-flipped", _backward(message=lambda c, i: -_message(c, i)),
+                   "the sign is flipped: a message is the child's bar times the local "
+                   "derivative."),
+           Mistake("seed-overwritten", _backward(nodes=lambda o: o[::-1]),
+                   "the seed, the output's bar, is 1. If you set it, step 4 overwrote it: it "
+                   "runs over all nodes but the output, whose sum over no children gives 0.")],
        crash_hints=[("for +", "a bar is None until you set it: start the sum at 0, or use "
                      "sum(...) over the children."), ("", _crash_hint)],
        success="every node's bar equals the engine's on three graphs, from the seed back to the "
@@ -261,6 +270,21 @@ def check_backward_pass(backward_pass):
 
 
 # -- notebook 06: a new operation -------------------------------------------------------------
+
+def _operation_mistakes(right, name: str) -> list[Mistake]:
+    """The typical mistakes of a message function, given the right one and the operation's
+    name (the rows the registry holds are softplus's)."""
+    return [Mistake("own-value", lambda bar, out, a: bar * out,
+                    f"that is bar·{name}(a), the operation's own value; the message is bar times "
+                    f"its derivative d{name}(a)/da."),
+            Mistake("local-alone", lambda bar, out, a: right(np.ones_like(bar), out, a),
+                    "that is the local derivative alone: multiply it by bar, the output's bar."),
+            Mistake("sign-flipped", lambda bar, out, a: -right(bar, out, a),
+                    "the sign is flipped."),
+            Mistake("derivative-at-minus-a", lambda bar, out, a: right(bar, out, -a),
+                    "that is the derivative at −a: check the sign inside (d/da e^(−a) = "
+                    "−e^(−a)).")]
+
 
 def _new_operation(rules: Exercise, operation):
     """The rules for the student's operation: messages judged by finite differences of its
@@ -282,13 +306,7 @@ def _new_operation(rules: Exercise, operation):
         return np.linspace(0.5, 2.0, a.size).reshape(a.shape), out, a
     return dataclasses.replace(
         rules, make=make, solution=right,
-        mistakes=[(lambda bar, out, a: bar * out, f"that is bar·{name}(a), the operation's own "
-                   f"value; the message is bar times its derivative d{name}(a)/da."),
-                  (lambda bar, out, a: right(np.ones_like(bar), out, a), "that is the local "
-                   "derivative alone: multiply it by bar, the output's bar."),
-                  (lambda bar, out, a: -right(bar, out, a), "the sign is flipped."),
-                  (lambda bar, out, a: right(bar, out, -a), "that is the derivative at −a: "
-                   "check the sign inside (d/da e^(−a) = −e^(−a)).")],
+        mistakes=_operation_mistakes(right, name),
         success=f"the message of {name} agrees with finite differences of its forward function "
         "to 6 or more digits, on arrays of three shapes."), (operation.vjps[0],)
 
@@ -299,8 +317,7 @@ def _softplus_message(bar, out, a):
 
 @check("06_modularity_and_tensors", "a new operation",
        solution=_softplus_message, make=lambda c: (), prepare=_new_operation,
-       hand_in=lambda message: Operation("softplus", lambda a: np.logaddexp(0.0, a), (message,),
-                                         "softplus({0})", ("softplus'({0})",)),
+       mistakes=_operation_mistakes(_softplus_message, "softplus"),
        configurations=[dict(label="a = [−2.3, −0.7, −0.2, 0.4, 1.1, 2.9]",
                             a=[-2.3, -0.7, -0.2, 0.4, 1.1, 2.9]),
                        dict(label="a of shape (2, 3)", a=[[0.3, -1.7, 2.2], [-0.4, 0.9, -3.1]]),
@@ -332,15 +349,17 @@ def _shapes(n, d, m, seed):
                                                _shapes(1, 5, 1, 2), _shapes(6, 2, 4, 3)],
        make=lambda c: (c["X"].copy(), c["Y_bar"].copy()),
        returns=("W̄",), formulas={"W̄": "Xᵀ Ȳ"},
-       mistakes=[(lambda X, Y_bar: Y_bar.T @ X, "you have the transpose of the right answer "
-                  "(Ȳᵀ X instead of Xᵀ Ȳ): a bar always has the shape of its node, W."),
-                 (lambda X, Y_bar: X.T @ np.ones_like(Y_bar), "W̄ does not depend on Ȳ: each "
-                  "message is the child's bar times the local derivative, so Ȳ must appear."),
-                 (lambda X, Y_bar: -X.T @ Y_bar, "the sign is flipped."),
-                 (lambda X, Y_bar: X @ Y_bar.T, "entry by entry, W̄_ij = Σ_n X_ni Ȳ_nj: which "
-                  "matrix product is that?"),
-                 (lambda X, Y_bar: X.T @ Y_bar / len(X), "no mean over the rows: every row n "
-                  "adds its term X_ni Ȳ_nj to W̄_ij.")],
+       mistakes=[Mistake("transposed", lambda X, Y_bar: Y_bar.T @ X,
+                         "you have the transpose of the right answer (Ȳᵀ X instead of Xᵀ Ȳ): a "
+                         "bar always has the shape of its node, W."),
+                 Mistake("no-Y_bar", lambda X, Y_bar: X.T @ np.ones_like(Y_bar),
+                         "W̄ does not depend on Ȳ: each message is the child's bar times the "
+                         "local derivative, so Ȳ must appear."),
+                 Mistake("sign-flipped", lambda X, Y_bar: -X.T @ Y_bar, "the sign is flipped."),
+                 Mistake("X-times-Y_bar-T", lambda X, Y_bar: X @ Y_bar.T,
+                         "entry by entry, W̄_ij = Σ_n X_ni Ȳ_nj: which matrix product is that?"),
+                 Mistake("mean-over-rows", lambda X, Y_bar: X.T @ Y_bar / len(X),
+                         "no mean over the rows: every row n adds its term X_ni Ȳ_nj to W̄_ij.")],
        crash_hints=[("NameError", "W̄ is computed from X and Ȳ alone, the function's inputs."),
                     ("matmul", "match the shapes: W̄ must have W's shape (X's columns × Ȳ's "
                      "columns). Which product of X, Ȳ and transposes gives that?")],

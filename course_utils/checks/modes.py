@@ -14,7 +14,7 @@ import numpy as np
 from ..engine import Node, add, matmul, mul, sigmoid, tanh, topological_order
 from ..lecture import regularised_example
 from ..network import T, X  # the lecture's training set
-from ._runner import check
+from ._runner import Mistake, check
 
 __all__ = ["check_forward_mode", "check_gradient_by_forward_mode", "check_kept_for_backward"]
 
@@ -169,24 +169,29 @@ def _observed(output, leaf, direction) -> dict:
        observed=_observed,
        returns=("the output's tangent",),
        mistakes=[
-           (lambda o, leaf, d: _sweep(o, leaf, d, seed_all=True), "the other leaves got a "
-            "tangent of ones; only `leaf` moves, so every other leaf's tangent is zeros."),
-           (lambda o, leaf, d: _sweep(o, leaf, d, combine="last"), "a node's tangent is the "
-            "sum of what all its arguments send it; yours keeps only the last one (assigned "
-            "instead of added?)."),
-           (lambda o, leaf, d: _sweep(o, leaf, d, arguments="first"), "a node's tangent is the "
-            "sum over all its arguments that are nodes; yours uses only the first."),
-           (lambda o, leaf, d: _sweep(o, leaf, d, combine="product"), "the tangents from the "
-            "arguments are added (the multivariate chain rule), not multiplied."),
-           (lambda o, leaf, d: _sweep(o, leaf, d, arguments="parents"), "the index i of "
-            "tangent_message(node, i, ...) is the position in node.args, constants included; "
-            "enumerate(node.parents) skips the constants and so gets i wrong."),
-           (lambda o, leaf, d: _sweep(o, leaf, np.ones_like(leaf.value)), "the leaf's tangent "
-            "is the `direction` you are given, not ones."),
-           (lambda o, leaf, d: o.value, "that is the output's value: the forward pass alone. "
-            "Return its tangent."),
-           (lambda o, leaf, d: np.broadcast_to(np.sum(d), o.shape), "that is the direction "
-            "itself: push it through the graph with tangent_message.")],
+           Mistake("other-leaves-ones", lambda o, leaf, d: _sweep(o, leaf, d, seed_all=True),
+                   "the other leaves got a tangent of ones; only `leaf` moves, so every other "
+                   "leaf's tangent is zeros."),
+           Mistake("last-argument-only", lambda o, leaf, d: _sweep(o, leaf, d, combine="last"),
+                   "a node's tangent is the sum of what all its arguments send it; yours keeps "
+                   "only the last one (assigned instead of added?)."),
+           Mistake("first-argument-only", lambda o, leaf, d: _sweep(o, leaf, d, arguments="first"),
+                   "a node's tangent is the sum over all its arguments that are nodes; yours "
+                   "uses only the first."),
+           Mistake("tangents-multiplied", lambda o, leaf, d: _sweep(o, leaf, d, combine="product"),
+                   "the tangents from the arguments are added (the multivariate chain rule), "
+                   "not multiplied."),
+           Mistake("enumerate-parents", lambda o, leaf, d: _sweep(o, leaf, d, arguments="parents"),
+                   "the index i of tangent_message(node, i, ...) is the position in node.args, "
+                   "constants included; enumerate(node.parents) skips the constants and so gets "
+                   "i wrong."),
+           Mistake("ones-direction", lambda o, leaf, d: _sweep(o, leaf, np.ones_like(leaf.value)),
+                   "the leaf's tangent is the `direction` you are given, not ones."),
+           Mistake("output-value", lambda o, leaf, d: o.value,
+                   "that is the output's value: the forward pass alone. Return its tangent."),
+           Mistake("direction-itself", lambda o, leaf, d: np.broadcast_to(np.sum(d), o.shape),
+                   "that is the direction itself: push it through the graph with "
+                   "tangent_message.")],
        crash_hints=[
            ("core dimension", "tangent_message(node, i, tangent) puts the tangent in place of "
             "argument i of node.args; with enumerate(node.parents) i skips the constants (X in "
@@ -294,19 +299,26 @@ def _counted(count):
        prepare=_prepare_bars,
        returns=("the bars", "the number of sweeps"),
        mistakes=[
-           (_named_bars(_flat), "return a list of bars, one per parameter in the order of "
-            "params, each shaped like its parameter (the check names them by parameter), not "
-            "one flat vector."),
-           (_named_bars(_per_parameter), "one sweep along ones gives the sum of a parameter's "
-            "derivatives; every entry needs its own sweep along its own unit direction."),
-           (_named_bars(_units_kept), "make a fresh unit direction for every entry (zeros, "
-            "then a single 1): yours keeps the 1s of the earlier entries."),
-           (_named_bars(lambda o, params, s: gradient_by_forward_mode(o, params)), "use the "
-            "`sweep` you are given, not forward_mode itself: here it measures 2·out."),
-           (_named_bars(_counted(len)), "count one sweep per *entry* of every parameter, not "
-            "one per parameter: W1 of shape (2, 3) takes 6."),
-           (_named_bars(_counted(lambda ps: sum(p.value.size for p in ps) + 1)), "count the "
-            "sweeps you ran, one per entry; no extra forward pass is needed.")],
+           Mistake("flat-vector", _named_bars(_flat),
+                   "return a list of bars, one per parameter in the order of params, each "
+                   "shaped like its parameter (the check names them by parameter), not one flat "
+                   "vector."),
+           Mistake("one-sweep-per-parameter", _named_bars(_per_parameter),
+                   "one sweep along ones gives the sum of a parameter's derivatives; every "
+                   "entry needs its own sweep along its own unit direction."),
+           Mistake("units-kept", _named_bars(_units_kept),
+                   "make a fresh unit direction for every entry (zeros, then a single 1): yours "
+                   "keeps the 1s of the earlier entries."),
+           Mistake("own-sweep",
+                   _named_bars(lambda o, params, s: gradient_by_forward_mode(o, params)),
+                   "use the `sweep` you are given, not forward_mode itself: here it measures "
+                   "2·out."),
+           Mistake("sweeps-per-parameter", _named_bars(_counted(len)),
+                   "count one sweep per *entry* of every parameter, not one per parameter: W1 "
+                   "of shape (2, 3) takes 6."),
+           Mistake("extra-sweep",
+                   _named_bars(_counted(lambda ps: sum(p.value.size for p in ps) + 1)),
+                   "count the sweeps you ran, one per entry; no extra forward pass is needed.")],
        crash_hints=[
            ("sequence", "a sweep of a vector output returns an array; the bar of an entry is "
             "the sum of that tangent (np.sum), the derivative of sum(out)."),
@@ -362,15 +374,20 @@ def _kept(count_constants=True, once=True, own=True, args=True, entries=True):
        make=_kept_args,
        returns=("the number of values kept",),
        mistakes=[
-           (_kept(args=False), "the messages read the arguments too: W̄ = Xᵀ·Z̄ needs X, "
-            "z̄ = w̄·… needs x; count every argument's value as well as the node's own."),
-           (_kept(own=False), "a node's own value is read too: σ's message is ȳ·y(1 − y)."),
-           (_kept(count_constants=False), "constants are read too (X in X @ W1, the 2 in "
-            "2·a): count the arguments that are not nodes, with np.size."),
-           (_kept(once=False), "a value read by several messages is kept once: count each "
-            "node or constant once (a dict or set by id)."),
-           (_kept(entries=False), "count the numbers (entries) of each value, `.value.size`, "
-            "not the values: a 4×3 matrix keeps 12.")],
+           Mistake("arguments-missing", _kept(args=False),
+                   "the messages read the arguments too: W̄ = Xᵀ·Z̄ needs X, z̄ = w̄·… needs x; "
+                   "count every argument's value as well as the node's own."),
+           Mistake("own-value-missing", _kept(own=False),
+                   "a node's own value is read too: σ's message is ȳ·y(1 − y)."),
+           Mistake("constants-missing", _kept(count_constants=False),
+                   "constants are read too (X in X @ W1, the 2 in 2·a): count the arguments "
+                   "that are not nodes, with np.size."),
+           Mistake("counted-twice", _kept(once=False),
+                   "a value read by several messages is kept once: count each node or constant "
+                   "once (a dict or set by id)."),
+           Mistake("values-not-entries", _kept(entries=False),
+                   "count the numbers (entries) of each value, `.value.size`, not the values: a "
+                   "4×3 matrix keeps 12.")],
        crash_hints=[
            ("has no attribute 'value'", "an argument may be a constant (a number or an array) "
             "rather than a node: `arg.value if isinstance(arg, Node) else arg`."),

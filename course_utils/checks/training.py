@@ -14,7 +14,7 @@ import numpy as np
 from ..engine import OPERATIONS, Node, add, matmul, sigmoid
 from ..lecture import half_squared_error
 from ..network import T, X  # the lecture's training set
-from ._runner import check
+from ._runner import Mistake, check
 
 __all__ = ["check_update_step", "check_training_setup", "check_forward_evaluations"]
 
@@ -71,28 +71,36 @@ def _step(change=lambda p, rate: p.value - rate * p.bar, which=lambda params: pa
                 rate=0.01, kind=tuple)],
        make=_after_backward, returns=(), formulas={".value": "p.value − η·p.bar"},
        mistakes=[
-           (_step(lambda p, r: p.value + r * p.bar), "that is a step uphill, along the gradient. "
-            "Gradient descent steps against it: subtract."),
-           (_step(lambda p, r: p.value - p.bar), "the learning rate is missing."),
-           (_step(lambda p, r: p.value - r * p.value), "the step uses the bar (the gradient), "
-            "not the value."),
-           (_step(lambda p, r: -r * p.bar), "that is only the step −η·p.bar: add it to the old "
-            "value."),
-           (_step(lambda p, r: r * p.bar), "that is η·p.bar alone: the new value is the old value "
-            "minus that step."),
-           (_step(lambda p, r: p.value - r * p.bar * p.value), "the step is η·p.bar, not "
-            "multiplied by the value."),
-           (_step(lambda p, r: p.value - p.bar / r), "that divides by the learning rate; "
-            "multiply by it."),
-           (_step(lambda p, r: p.value - r * r * p.bar), "the learning rate is applied twice."),
-           (_step(lambda p, r: p.value - 0.5 * p.bar), "that uses η = 0.5 whatever the "
-            "`learning_rate` argument says: use the argument."),
-           (_step(lambda p, r: p.value - r * np.mean(p.bar)), "every entry moves by the same "
-            "amount: each entry moves by its own entry of the bar, η·p.bar entry by entry."),
-           (_step(which=lambda params: params[:1]), "only the first parameter moved: is there a "
-            "`return` inside your loop? Update every node of `params`."),
-           (_step(which=lambda params: [p for p in params if p.value.ndim == 2]), "every weight "
-            "and every bias is a coordinate of the gradient: update the biases too.")],
+           Mistake("uphill", _step(lambda p, r: p.value + r * p.bar),
+                   "that is a step uphill, along the gradient. Gradient descent steps against "
+                   "it: subtract."),
+           Mistake("no-rate", _step(lambda p, r: p.value - p.bar),
+                   "the learning rate is missing."),
+           Mistake("value-for-bar", _step(lambda p, r: p.value - r * p.value),
+                   "the step uses the bar (the gradient), not the value."),
+           Mistake("step-only", _step(lambda p, r: -r * p.bar),
+                   "that is only the step −η·p.bar: add it to the old value."),
+           Mistake("step-alone", _step(lambda p, r: r * p.bar),
+                   "that is η·p.bar alone: the new value is the old value minus that step."),
+           Mistake("times-value", _step(lambda p, r: p.value - r * p.bar * p.value),
+                   "the step is η·p.bar, not multiplied by the value."),
+           Mistake("divided-by-rate", _step(lambda p, r: p.value - p.bar / r),
+                   "that divides by the learning rate; multiply by it."),
+           Mistake("rate-twice", _step(lambda p, r: p.value - r * r * p.bar),
+                   "the learning rate is applied twice."),
+           Mistake("fixed-rate", _step(lambda p, r: p.value - 0.5 * p.bar),
+                   "that uses η = 0.5 whatever the `learning_rate` argument says: use the "
+                   "argument."),
+           Mistake("mean-bar", _step(lambda p, r: p.value - r * np.mean(p.bar)),
+                   "every entry moves by the same amount: each entry moves by its own entry of "
+                   "the bar, η·p.bar entry by entry."),
+           Mistake("first-only", _step(which=lambda params: params[:1]),
+                   "only the first parameter moved: is there a `return` inside your loop? "
+                   "Update every node of `params`."),
+           Mistake("biases-skipped",
+                   _step(which=lambda params: [p for p in params if p.value.ndim == 2]),
+                   "every weight and every bias is a coordinate of the gradient: update the "
+                   "biases too.")],
        success="every parameter moved against its bar, p.value − η·p.bar, on the XOR network, on "
        "the lecture's w and b and on a tuple of parameters; the bars stayed as the backward pass "
        "left them.")
@@ -224,30 +232,38 @@ def _networks(c):
        make=_networks, returns=("one_sided", "central"),
        formulas={"one_sided": "P + 1", "central": "2P"},
        mistakes=[
-           (_counts(lambda P: 2 * P, lambda P: P + 1), "the two are swapped: one-sided "
-            "differences need P + 1, central differences 2P."),
-           (lambda ps: (_count(ps, lambda p: p.value.size * (p.value.ndim == 2)) + 1,
+           Mistake("swapped", _counts(lambda P: 2 * P, lambda P: P + 1),
+                   "the two are swapped: one-sided differences need P + 1, central differences "
+                   "2P."),
+           Mistake("weights-only",
+               lambda ps: (_count(ps, lambda p: p.value.size * (p.value.ndim == 2)) + 1,
                         2 * _count(ps, lambda p: p.value.size * (p.value.ndim == 2))),
             "you counted only the weights; the biases are coordinates of the gradient too, each "
             "needs its own perturbation."),
-           (lambda ps: (len(ps) + 1, 2 * len(ps)), "you counted parameter nodes, not parameters: "
-            "every entry is a coordinate, perturbed on its own (p.value.size entries per node)."),
-           (lambda ps: (_count(ps, lambda p: len(p.value)) + 1,
+           Mistake("nodes-counted", lambda ps: (len(ps) + 1, 2 * len(ps)),
+                   "you counted parameter nodes, not parameters: every entry is a coordinate, "
+                   "perturbed on its own (p.value.size entries per node)."),
+           Mistake("rows-counted", lambda ps: (_count(ps, lambda p: len(p.value)) + 1,
                         2 * _count(ps, lambda p: len(p.value))), "you counted rows, "
             "len(p.value); a matrix has rows × columns entries, each a coordinate: p.value.size."),
-           (_counts(lambda P: P, lambda P: 2 * P), "off by one: each (f(θ + h·e_i) − f(θ)) / h "
-            "also needs f(θ) itself, the unperturbed forward pass (once, shared by all)."),
-           (_counts(lambda P: P + 1, lambda P: 2 * P + 1), "off by one: central differences "
-            "never use the unperturbed f(θ): two shifted evaluations per parameter."),
-           (_counts(lambda P: P + 1, lambda P: 2 * P + 2), "that is 2(P + 1): the + 1 belongs to "
-            "one-sided differences (their f(θ)); central differences never use f(θ)."),
-           (_counts(lambda P: P + 1, lambda P: P + 1), "central differences shift each "
-            "parameter both ways, θ + h·e_i and θ − h·e_i: two evaluations per parameter."),
-           (_counts(lambda P: 2 * P, lambda P: 2 * P), "2P is the count of central differences; "
-            "the one-sided one needs one shifted evaluation per parameter, plus f(θ) once."),
-           (_counts(lambda P: P * P + 1, lambda P: 2 * P * P), "one perturbed forward pass gives "
-            "the whole cost, so each parameter needs its own shifted evaluation(s), not one per "
-            "pair.")],
+           Mistake("one-sided-without-f", _counts(lambda P: P, lambda P: 2 * P),
+                   "off by one: each (f(θ + h·e_i) − f(θ)) / h also needs f(θ) itself, the "
+                   "unperturbed forward pass (once, shared by all)."),
+           Mistake("central-plus-one", _counts(lambda P: P + 1, lambda P: 2 * P + 1),
+                   "off by one: central differences never use the unperturbed f(θ): two shifted "
+                   "evaluations per parameter."),
+           Mistake("central-twice-P-plus-1", _counts(lambda P: P + 1, lambda P: 2 * P + 2),
+                   "that is 2(P + 1): the + 1 belongs to one-sided differences (their f(θ)); "
+                   "central differences never use f(θ)."),
+           Mistake("central-once", _counts(lambda P: P + 1, lambda P: P + 1),
+                   "central differences shift each parameter both ways, θ + h·e_i and θ − "
+                   "h·e_i: two evaluations per parameter."),
+           Mistake("both-2P", _counts(lambda P: 2 * P, lambda P: 2 * P),
+                   "2P is the count of central differences; the one-sided one needs one shifted "
+                   "evaluation per parameter, plus f(θ) once."),
+           Mistake("pairs", _counts(lambda P: P * P + 1, lambda P: 2 * P * P),
+                   "one perturbed forward pass gives the whole cost, so each parameter needs "
+                   "its own shifted evaluation(s), not one per pair.")],
        success=lambda got: f"the 2-4-1 XOR network has P = {got['central'] // 2} parameters "
        f"(8 + 4 + 4 + 1): one-sided differences need P + 1 = {got['one_sided']} forward "
        f"evaluations, central differences 2P = {got['central']}; backprop needs one forward and "
