@@ -3,10 +3,9 @@ the training loop that uses them.
 
 The expected answers come from the reference engine: every configuration (a batch, a hidden
 size, a seed) is built node by node, and the engine's values and bars are compared with the
-student's dict, array by array in the order the passes compute them. A table per pass holds,
-for each array, how it is computed and its typical mistakes as (what the mistake computes from
-the right values and bars, hint) rows; each row becomes a mistake of the runner: the right
-answer with that one array replaced.
+student's dict, array by array in the order the passes compute them. Each pass is also written
+as lines, one per array, so that a typical mistake is `Mistake(id, the pass with that one line
+wrong, hint)` (see `_runner.but`).
 """
 from __future__ import annotations
 
