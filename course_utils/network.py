@@ -18,6 +18,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .tensors import sigma
+
 Arrays = dict[str, np.ndarray]
 
 #: The lecture's training set, one sample per row: (0,1)→1, (1,1)→0, (0,0)→0, (1,0)→1 (XOR).
@@ -26,11 +28,6 @@ T = np.array([[1], [0], [0], [1]], dtype=float)
 
 #: The names of the bars, in the order the backward pass computes them.
 BARS = ("y_bar", "z2_bar", "W2_bar", "b2_bar", "h_bar", "z1_bar", "W1_bar", "b1_bar")
-
-
-def sigma(a: np.ndarray) -> np.ndarray:
-    """The sigmoid 1 / (1 + e^(−a)), written with tanh so that no large |a| overflows."""
-    return 0.5 * (1.0 + np.tanh(0.5 * a))
 
 
 def init_params(hidden: int, seed: int = 0) -> Arrays:

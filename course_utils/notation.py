@@ -192,3 +192,23 @@ def formula(node: Any, name_of: Callable[[Any], str], style: str = "text",
         else:
             parts.append(markup(name_of(arg), style))
     return fill(node.op.formula, parts, style)
+
+
+def label(node: Any, depth: int) -> str:
+    """A node's name, or for an unnamed node its formula with `depth` levels of unnamed
+    operations spelled out and deeper ones written "…": a label stays short however deep the
+    graph, and a sub-expression used twice is not doubled. A constant shows its value."""
+    if not hasattr(node, "op"):
+        return plain(node)
+    if node.name is not None:
+        return node.name
+    if node.op is None:
+        return "leaf"
+    return fill(node.op.formula, [_inner(arg, depth - 1) for arg in node.args])
+
+
+def _inner(arg: Any, depth: int) -> str:
+    """An argument inside a label: an unnamed operation in brackets, or "…" below `depth`."""
+    if not hasattr(arg, "op") or arg.name is not None or arg.op is None:
+        return label(arg, depth)
+    return f"({label(arg, depth)})" if depth > 0 else "…"

@@ -5,15 +5,16 @@ may not be written yet). It calls these functions instead; reading them is a del
 
     cost_gradient               notebook 02: dE/dw and dE/db of one sigmoid unit, all samples
     backward_pass_regularised   notebooks 03, 05: the lecture's bars, one line per bar
-    backward_pass               notebook 05: steps 3 and 4, with the sum over children
-                                replaceable (to look at the bug of overwriting)
+    backward_pass               notebook 05: steps 3 and 4 on the engine's own messages, with
+                                the sum over children replaceable (to look at the bug of
+                                overwriting)
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .engine import Node, children_of
-from .network import sigma
+from .engine import children_of, message
+from .tensors import sigma
 
 
 def cost_gradient(w, b, X, T) -> tuple[np.ndarray, float]:
@@ -39,12 +40,6 @@ def backward_pass_regularised(w, x, b, t, lam) -> tuple:
     w_bar = z_bar * x + R_bar * w          # w has two children: the sum of their messages
     b_bar = z_bar
     return L_reg_bar, R_bar, L_bar, y_bar, z_bar, w_bar, b_bar
-
-
-def message(child, i):
-    """What `child` sends its argument i: the vector-Jacobian product child_bar · d child/d arg."""
-    values = [arg.value if isinstance(arg, Node) else arg for arg in child.args]
-    return child.op.vjps[i](child.bar, child.value, *values, **child.params)
 
 
 def backward_pass(order, combine=sum):

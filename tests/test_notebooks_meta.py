@@ -156,6 +156,16 @@ def test_no_saved_widget_state(notebook):
         "removing metadata.widgets")
 
 
+def test_no_cell_stores_when_it_ran(notebook):
+    """Stored outputs are proof, not a log: without timestamps a re-run that changes nothing
+    changes no byte, and a diff shows only what changed."""
+    name, nb = notebook
+    timed = [i for i, cell in enumerate(nb.cells) if "execution" in cell.metadata]
+    assert not timed, (
+        f"{name}: cells {timed} store their run times; re-execute with "
+        "--ExecutePreprocessor.record_timing=False after removing each cell's metadata.execution")
+
+
 def test_run_all_leaves_notebook_05s_stepper_at_its_first_step():
     nb = nbformat.read(NOTEBOOKS / "05_backprop_algorithm.ipynb", as_version=4)
     code = [cell.source for cell in nb.cells if cell.cell_type == "code"]

@@ -8,10 +8,11 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from course_utils.engine import BackwardStep, ForwardStep, Node, tanh, topological_order
+from course_utils.engine import Node, tanh, topological_order
 from course_utils.lecture import regularised_example
 from course_utils.notation import number
 from course_utils.widgets import BackpropStepper
+from course_utils.widgets.recording import BackwardStep, ForwardStep
 
 SVG = "{http://www.w3.org/2000/svg}"
 NAMES = ["w", "x", "b", "z", "y", "t", "L", "R", "L_reg"]

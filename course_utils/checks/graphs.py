@@ -16,10 +16,11 @@ from ..engine import (
     add,
     children_of,
     matmul,
+    message,
     mul,
     tanh,
     topological_order,
-    unbroadcast,
+    value_of,
 )
 from ..gradcheck import numerical_gradient
 from ..lecture import regularised_example
@@ -110,11 +111,6 @@ def check_topological_sort(topological_sort):
 
 # -- notebook 05: the forward pass ------------------------------------------------------------
 
-def _values(node: Node) -> list:
-    args: tuple = node.args
-    return [a.value if isinstance(a, Node) else a for a in args]
-
-
 def _stale(graph):
     """The graph's order after changing its leaves: every computed value is out of date."""
     order = topological_order(graph())
@@ -129,7 +125,8 @@ def _forward(params=True, sequence=lambda o: o, store=True):
         values = []
         for node in sequence(order):
             if node.op is not None:
-                value = node.op.forward(*_values(node), **(node.params if params else {}))
+                args = [value_of(a) for a in node.args]
+                value = node.op.forward(*args, **(node.params if params else {}))
                 values.append(value)
                 if store:
                     node.value = value
@@ -170,16 +167,7 @@ def check_forward_pass(forward_pass):
 
 # -- notebook 05: the backward pass -----------------------------------------------------------
 
-def _message(child: Node, i: int):
-    """What `child` sends its argument i, as the notebook's `message` helper computes it."""
-    vjp = child.op.vjps[i] if child.op else None
-    assert vjp is not None, "a leaf or a constant receives no message"
-    values = _values(child)
-    return unbroadcast(np.asarray(vjp(child.bar, child.value, *values, **child.params)),
-                       np.shape(values[i]))
-
-
-def _backward(combine=sum, message=_message, seed=1.0, nodes=lambda o: o[-2::-1]):
+def _backward(combine=sum, message=message, seed=1.0, nodes=lambda o: o[-2::-1]):
     """The backward pass, or a mistake in it: another way to combine the messages, another
     message, another seed, or other nodes in step 4."""
     def backward_pass(order):
@@ -199,7 +187,7 @@ def _one_child(name: str) -> str:
 
 def _local_alone(child, i):
     bar, child.bar = child.bar, np.ones_like(child.bar)
-    local, child.bar = _message(child, i), bar
+    local, child.bar = message(child, i), bar
     return local
 
 
@@ -249,13 +237,13 @@ def _crash_hint(args) -> str:
            Mistake("np-sum", _backward(combine=np.sum),
                    "np.sum([...]) adds up every entry of every message: add the messages with + "
                    "(or Python's sum), which keeps their shape."),
-           Mistake("first-argument-message", _backward(message=lambda child, i: _message(child, 0)),
+           Mistake("first-argument-message", _backward(message=lambda child, i: message(child, 0)),
                    "that is the message the child sends its first argument: use the i of each "
                    "(child, i) pair."),
            Mistake("local-derivative-alone", _backward(message=_local_alone),
                    "that is the local derivative alone: each message is the child's bar times "
                    "the local derivative."),
-           Mistake("sign-flipped", _backward(message=lambda c, i: -_message(c, i)),
+           Mistake("sign-flipped", _backward(message=lambda c, i: -message(c, i)),
                    "the sign is flipped: a message is the child's bar times the local "
                    "derivative."),
            Mistake("seed-overwritten", _backward(nodes=lambda o: o[::-1]),

@@ -11,7 +11,7 @@ import functools
 
 import numpy as np
 
-from ..engine import Node, add, matmul, mul, sigmoid, tanh, topological_order
+from ..engine import Node, add, matmul, mul, sigmoid, tanh, topological_order, value_of
 from ..lecture import regularised_example
 from ..network import T, X  # the lecture's training set
 from ._runner import Mistake, check
@@ -34,7 +34,7 @@ def tangent_message(node: Node, i: int, tangent) -> np.ndarray:
     if op is None:
         raise ValueError(f"tangent_message: {node.label} is a leaf; only a computed node "
                          "receives tangents from its arguments.")
-    values: list = [a.value if isinstance(a, Node) else a for a in node.args]
+    values: list = [value_of(a) for a in node.args]
     if op.name in _LINEAR_IN_EACH:
         values[i] = np.asarray(tangent, dtype=float)
         return np.broadcast_to(op.forward(*values, **node.params), node.shape)
@@ -99,7 +99,7 @@ def kept_for_backward(output: Node) -> int:
         if node.op is not None:
             kept[id(node)] = node.value.size
             for arg in node.args:
-                kept[id(arg)] = np.size(arg.value if isinstance(arg, Node) else arg)
+                kept[id(arg)] = np.size(value_of(arg))
     return sum(kept.values())
 
 
@@ -354,7 +354,7 @@ def _kept(count_constants=True, once=True, own=True, args=True, entries=True):
             read = ([node] if own else []) + [a for a in node.args if args and (
                 count_constants or isinstance(a, Node))]
             for value in read:
-                size = np.size(value.value if isinstance(value, Node) else value)
+                size = np.size(value_of(value))
                 size = size if entries else 1
                 if once:
                     seen[id(value)] = size

@@ -1,7 +1,7 @@
 """BackpropStepper: watch the lecture's algorithm run on any graph, one step at a time.
 
-The steps replay what the engine itself recorded (`output.forward(record=...)` and
-`output.backward(record=...)`); nothing is recomputed here. They follow the lecture's four steps:
+The steps replay what the engine itself computed, kept by the hooks of its passes
+(`recording.py`); nothing is recomputed here. They follow the lecture's four steps:
 
 1. the topological order;
 2. the forward pass, one node per step: n_i from its parents, numbers substituted;
@@ -23,7 +23,7 @@ import numpy as np
 from IPython.display import HTML
 
 from .. import draw as pictures
-from ..engine import BackwardStep, ForwardStep, Node
+from ..engine import Node
 from ..notation import (
     BLUE,
     VERMILLION,
@@ -37,6 +37,7 @@ from ..notation import (
 )
 from ..style import RULE, image_html, text_style
 from .play import PlayButton
+from .recording import BackwardStep, ForwardStep, record_backward, record_forward
 
 PHASES = ("order", "forward", "backward")
 EXPLAIN = {
@@ -61,10 +62,7 @@ def record_steps(output: Node) -> list[Step]:
     if not isinstance(output, Node):
         raise TypeError("BackpropStepper: expected the output Node of a graph (e.g. the loss "
                         f"L), got {type(output).__name__}.")
-    forward: list[ForwardStep] = []
-    backward: list[BackwardStep] = []
-    output.forward(record=forward)
-    output.backward(record=backward)
+    forward, backward = record_forward(output), record_backward(output)
     return ([Step("order")] + [Step("forward", r.node, r) for r in forward]
             + [Step("seed" if i == 0 else "backward", r.node, r) for i, r in enumerate(backward)])
 
