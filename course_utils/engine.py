@@ -43,7 +43,8 @@ class Node:
     among them, `.params` its keyword parameters (a reduction's axis), `.op` its row of the table
     (None for a leaf). `_stamp` is the clock's time of the node's value.
     """
-    __slots__ = ("name", "op", "args", "params", "parents", "bar", "_value", "_stamp")  # small
+    # no dictionary per node: a graph of many nodes stays small
+    __slots__ = ("name", "op", "args", "params", "parents", "bar", "_value", "_stamp")
     name: str | None
     op: Operation | None
     args: tuple
