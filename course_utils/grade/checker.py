@@ -12,12 +12,10 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
-
 from .. import checks
 from ..checks import _runner
 from .session import Options, Session
-from .submissions import exercises, prepare, read_student_notebook
+from .submissions import exercises, prepare, read_notebook
 
 CHECKS = set(_runner.REGISTRY)
 
@@ -39,13 +37,13 @@ def grade_notebook(instructor_path: Path, student_path: Path | None, options: Op
                    runtime: Path, bubblewrap: bool, uid: int | None) -> dict:
     """{"results": {column: result}, "notes": [...]} for one notebook of one student."""
     name = instructor_path.name
-    instructor = nbformat.read(instructor_path, as_version=4)
+    instructor = read_notebook(instructor_path)
     graded = exercises(instructor, name, CHECKS)
     if student_path is None:
         return {"results": {e.column: result("not attempted", f"{name} was not handed in")
                             for e in graded}, "notes": [f"{name} was not handed in"]}
     try:
-        student = read_student_notebook(student_path)
+        student = read_notebook(student_path)
     except (ValueError, OSError) as error:
         return {"results": {e.column: result("error", str(error)) for e in graded},
                 "notes": [str(error)]}
@@ -76,8 +74,8 @@ def grade_notebook(instructor_path: Path, student_path: Path | None, options: Op
 
 
 def _solution_cells(instructor) -> set[int]:
-    return {i for i, c in enumerate(instructor.cells)
-            if c.cell_type == "code" and "BEGIN SOLUTION" in c.source}
+    return {i for i, c in enumerate(instructor["cells"])
+            if c["cell_type"] == "code" and "BEGIN SOLUTION" in c["source"]}
 
 
 def main() -> None:

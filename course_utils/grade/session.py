@@ -223,6 +223,8 @@ class Session:
             raise WorkerEnded(f"the worker running your code ended ({error}): os._exit, "
                               f"a crash, or more than {self.options.limits.memory_mb} MB of "
                               "memory") from None
+        except Exception:       # what the student's function raised, rebuilt
+            raise
         except BaseException:   # the runner's time guard, during a call: the answer is lost
             worker.stop()
             raise

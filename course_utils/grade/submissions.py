@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import ast
 import difflib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import nbformat
 
 from ..student_edition import BEGIN_WORDS, END_WORDS, STUB, strip_solutions
 
@@ -94,13 +93,13 @@ def _defined(source: str) -> set[str]:
 def exercises(instructor, notebook: str, checks: set[str]) -> list[Exercise]:
     """The exercises of an instructor notebook: each check call whose functions are defined in
     a cell that holds a solution region (a check of the notebook's own demonstration is not)."""
-    solved = set().union(*[_defined(c.source) for c in instructor.cells
-                           if c.cell_type == "code" and BEGIN_WORDS in c.source])
+    solved = set().union(*[_defined(c["source"]) for c in instructor["cells"]
+                           if c["cell_type"] == "code" and BEGIN_WORDS in c["source"]])
     found = []
-    for cell in instructor.cells:
-        if cell.cell_type != "code":
+    for cell in instructor["cells"]:
+        if cell["cell_type"] != "code":
             continue
-        for check, args in _check_calls(cell.source, checks):
+        for check, args in _check_calls(cell["source"], checks):
             if set(args) & solved:
                 found.append(Exercise(column(notebook, args), check, notebook))
     return found
@@ -143,43 +142,57 @@ def _student_cell(cell, theirs: list, used: set):
     for index, candidate in enumerate(theirs):
         if cell.get("id") and candidate.get("id") == cell.get("id") and index not in used:
             return index, candidate
-    edition = strip_solutions(cell.source)
+    edition = strip_solutions(cell["source"])
     best, best_ratio = None, 0.6
     for index, candidate in enumerate(theirs):
         if index in used:
             continue
-        ratio = difflib.SequenceMatcher(None, edition, candidate.source, autojunk=False).ratio()
+        ratio = difflib.SequenceMatcher(None, edition, candidate["source"],
+                                        autojunk=False).ratio()
         if ratio > best_ratio:
             best, best_ratio = (index, candidate), ratio
     return best if best else (None, None)
 
 
-def read_student_notebook(path: Path):
-    """The student's notebook, or a ValueError saying why it cannot be read."""
+def read_notebook(path: Path) -> dict:
+    """A notebook as {"cells": [{"cell_type", "source" (one text), "id"}]}, or a ValueError
+    saying why it cannot be read. Read as JSON: nbformat (slow to import) only converts
+    another format version."""
     if path.stat().st_size > MAX_NOTEBOOK:
         raise ValueError(f"{path.name} is larger than {MAX_NOTEBOOK // 2**20} MB")
     try:
-        nb = nbformat.read(path, as_version=4)
+        nb = json.loads(path.read_bytes())
+        if isinstance(nb, dict) and nb.get("nbformat") != 4:
+            import nbformat
+            nb = nbformat.convert(nbformat.from_dict(nb), 4)
     except Exception as error:  # not JSON, not a notebook, another format version
         raise ValueError(f"{path.name} is not a readable notebook "
                          f"({type(error).__name__})") from None
-    if not isinstance(nb.get("cells"), list):
-        raise ValueError(f"{path.name} has no cells")
-    return nb
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise ValueError(f"{path.name} is not a notebook: it has no cells")
+    cells = []
+    for cell in nb["cells"]:
+        if not isinstance(cell, dict):
+            continue
+        source = cell.get("source", "")
+        source = "".join(s for s in source if isinstance(s, str)) if isinstance(source, list) \
+            else source if isinstance(source, str) else ""
+        cells.append({"cell_type": cell.get("cell_type"), "source": source,
+                      "id": cell.get("id") if isinstance(cell.get("id"), str) else None})
+    return {"cells": cells}
 
 
 def prepare(instructor, name: str, student, checks: set[str]) -> Prepared:
     """The cells to run for a student: the instructor's code cells up to the last check, each
     solution region replaced by the student's, each check call by a hand-in."""
-    theirs = [c for c in student.cells if isinstance(c, dict) and c.get("cell_type") == "code"
-              and isinstance(c.get("source"), str)]
+    theirs = [c for c in student["cells"] if c["cell_type"] == "code"]
     prepared, used = Prepared([]), set()
-    code = [(i, c) for i, c in enumerate(instructor.cells) if c.cell_type == "code"]
-    last = max((i for i, c in code if _check_calls(c.source, checks)), default=-1)
+    code = [(i, c) for i, c in enumerate(instructor["cells"]) if c["cell_type"] == "code"]
+    last = max((i for i, c in code if _check_calls(c["source"], checks)), default=-1)
     for index, cell in code:
         if index > last:
             break
-        source = cell.source
+        source = cell["source"]
         if BEGIN_WORDS in source:
             position, match = _student_cell(cell, theirs, used)
             if match is None:
@@ -188,7 +201,7 @@ def prepare(instructor, name: str, student, checks: set[str]) -> Prepared:
                 regions = [list(STUB)] * len(_regions(source))
             else:
                 used.add(position)
-                regions = student_regions(source, match.source)
+                regions = student_regions(source, match["source"])
             source = splice(source, regions)
         prepared.cells.append({"index": index, "filename": f"<{name} cell {index}>",
                                "source": hand_ins(_code(source), checks, name)})
