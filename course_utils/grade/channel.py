@@ -161,7 +161,8 @@ class Codec:
             return {"t": "array", **tag, "dtype": value.dtype.str, "shape": list(value.shape),
                     "b64": base64.b64encode(np.ascontiguousarray(value).tobytes()).decode(),
                     "readonly": not value.flags.writeable}
-        kinds = {list: "list", tuple: "tuple", set: "set", frozenset: "frozenset"}
+        kinds: dict[type, str] = {list: "list", tuple: "tuple", set: "set",
+                                  frozenset: "frozenset"}
         if type(value) in kinds:
             items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
             return {"t": kinds[type(value)], **tag,
@@ -355,7 +356,7 @@ class Codec:
                 or not all(isinstance(k, str) for k in params):
             raise ChannelError("a node that is not a node")
         node = self._mine(record, Node)
-        stamp = record.get("stamp") if type(record.get("stamp")) is int else 0
+        stamp: int = record["stamp"] if type(record.get("stamp")) is int else 0
         if node is None:
             node = Node.__new__(Node)
             node.name = name
@@ -368,9 +369,9 @@ class Codec:
         self.stamps[id(node)] = node._stamp
 
 
-def _expect(value, kind: type):
+def _expect(value, kind: type | tuple[type, ...]):
     if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-        raise ChannelError(f"expected {kind.__name__} in a message")
+        raise ChannelError(f"expected {getattr(kind, '__name__', 'a sequence')} in a message")
     return value
 
 

@@ -190,8 +190,8 @@ def grade_class(submissions: Path, out: Path, options: Options, jobs: int, noteb
 
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             finished = {k: v for done in pool.map(chunk, range(jobs)) for k, v in done.items()}
-    for student, mine in todo.items():
-        for item in mine:
+    for student, assigned in todo.items():
+        for item in assigned:
             reports[student][item["name"]] = finished.get(item["key"]) or {"results": {
                 e.column: {"status": "error", "mistake": None,
                            "message": "grading this notebook did not finish (the checker "

@@ -137,15 +137,16 @@ def student_regions(instructor_source: str, student_source: str) -> list[list[st
     return found
 
 
-def _student_cell(cell, theirs: list, used: set):
-    """The student's cell for an instructor cell: same id, else the most similar code cell."""
+def _student_cell(cell, theirs: list, used: set, ids: set):
+    """The student's cell for an instructor cell: same id, else the most similar code cell
+    that is no other instructor cell's by its id."""
     for index, candidate in enumerate(theirs):
         if cell.get("id") and candidate.get("id") == cell.get("id") and index not in used:
             return index, candidate
     edition = strip_solutions(cell["source"])
     best, best_ratio = None, 0.6
     for index, candidate in enumerate(theirs):
-        if index in used:
+        if index in used or candidate.get("id") in ids:
             continue
         ratio = difflib.SequenceMatcher(None, edition, candidate["source"],
                                         autojunk=False).ratio()
@@ -186,7 +187,8 @@ def prepare(instructor, name: str, student, checks: set[str]) -> Prepared:
     """The cells to run for a student: the instructor's code cells up to the last check, each
     solution region replaced by the student's, each check call by a hand-in."""
     theirs = [c for c in student["cells"] if c["cell_type"] == "code"]
-    prepared, used = Prepared([]), set()
+    prepared, used = Prepared([]), set[int]()
+    ids = {c["id"] for c in instructor["cells"] if c["id"]}
     code = [(i, c) for i, c in enumerate(instructor["cells"]) if c["cell_type"] == "code"]
     last = max((i for i, c in code if _check_calls(c["source"], checks)), default=-1)
     for index, cell in code:
@@ -194,15 +196,14 @@ def prepare(instructor, name: str, student, checks: set[str]) -> Prepared:
             break
         source = cell["source"]
         if BEGIN_WORDS in source:
-            position, match = _student_cell(cell, theirs, used)
+            position, match = _student_cell(cell, theirs, used, ids)
             if match is None:
                 prepared.notes.append(f"cell {index} of {name} (`{_first_line(source)}`) is "
                                       "missing: its exercise counts as not attempted")
-                regions = [list(STUB)] * len(_regions(source))
+                source = strip_solutions(source)
             else:
                 used.add(position)
-                regions = student_regions(source, match["source"])
-            source = splice(source, regions)
+                source = splice(source, student_regions(source, match["source"]))
         prepared.cells.append({"index": index, "filename": f"<{name} cell {index}>",
                                "source": hand_ins(_code(source), checks, name)})
     return prepared
