@@ -123,7 +123,11 @@ def build_class(root: Path) -> tuple[Path, Path]:
     renamed = nbformat.from_dict(right)
     for cell in renamed.cells:
         cell.source = cell.source.replace("def backward_pass(w", "def my_backward(w")
-    students.update(deleted_cell=deleted, reordered_cells=reordered, renamed_function=renamed)
+    huge = nbformat.from_dict(right)
+    next(c for c in huge.cells if c.cell_type == "code").outputs = [
+        nbformat.v4.new_output("stream", text="x" * 5_000_000)]
+    students.update(deleted_cell=deleted, reordered_cells=reordered, renamed_function=renamed,
+                    huge_output=huge)
     for name, nb in students.items():
         folder = submitted / name / ("ps1" if name == "correct" else "")
         folder.mkdir(parents=True)
@@ -173,6 +177,7 @@ broken_json,0,0,0,0
 correct,1,1,1,3
 deleted_cell,1,0,1,2
 forgot_sigma_prime,0,0,0,0
+huge_output,1,1,1,3
 nothing_handed_in,0,0,0,0
 partial,1,0,0,1
 renamed_function,1,1,1,3
@@ -249,7 +254,7 @@ def test_feedback_shows_verdicts_and_hints_never_the_solution(graded):
 def test_report_counts_pass_rates_mistakes_time_outs_and_crashes_offline(graded):
     report = (graded["out"] / "report.html").read_text()
     assert "bar_notation/forgot-sigma-prime: 1" in report
-    assert "4 of 23" in report               # 03/backward_pass right for four students
+    assert "5 of 24" in report               # 03/backward_pass right for five students
     assert "Isolation: bubblewrap" in report or "Isolation: fallback" in report
     assert "http://" not in report.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in report and "<script" not in report

@@ -33,13 +33,22 @@ from .submissions import Exercise, exercises, read_notebook, students
 MARK = ".grade-out"
 
 
+#: What a verdict depends on: the checks, the grader, and the modules the checks and the
+#: notebooks' exercises compute with (pictures, widgets and styles do not change a verdict).
+VERDICT_SOURCES = ("checks", "grade", "engine.py", "guards.py", "tensors.py", "notation.py",
+                   "lecture.py", "network.py", "reference.py", "gradcheck.py")
+
+
 def grader_version() -> str:
-    """A hash of every source of course_utils: a change of a check, the engine or the grader
-    makes every cached result stale."""
+    """A hash of the sources a verdict depends on: a change of a check, the engine or the
+    grader makes every cached result stale."""
     digest = hashlib.sha256()
-    for path in sorted(sandbox.PACKAGE.rglob("*.py")):
-        digest.update(path.relative_to(sandbox.PACKAGE).as_posix().encode())
-        digest.update(path.read_bytes())
+    for name in VERDICT_SOURCES:
+        root = sandbox.PACKAGE / name
+        paths = sorted(root.rglob("*.py")) if root.is_dir() else [root] if root.exists() else []
+        for path in paths:
+            digest.update(path.relative_to(sandbox.PACKAGE).as_posix().encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import keyword
 import linecache
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -145,7 +146,7 @@ class Worker(Peer):
             except OSError:
                 pass
         self.read_fd = self.write_fd = -1
-        subprocess.run(["rm", "-rf", self.scratch], check=False)
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
     @property
     def alive(self) -> bool:

@@ -1,19 +1,16 @@
 """Grading throughput: a class of N students × the eight notebooks, graded from scratch.
 
-    python tests/benchmarks/bench_grade.py [--students 30] [--jobs 2] [--nbgrader VENV]
+    python tests/benchmarks/bench_grade.py [--students 30] [--jobs 2]
 
 The class is synthetic and seeded: each student hands in every notebook of the student edition,
 each exercise's region either solved (the instructor's solution) or left as the stub, chosen at
-random per student. Prints the wall time, students per minute, and with --nbgrader VENV (a
-virtual environment with nbgrader installed) the wall time of `nbgrader autograde` on the same
-notebooks and the ratio.
+random per student. Prints the wall time and students per minute.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import random
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -55,8 +52,6 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--students", type=int, default=30)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--nbgrader", type=Path, default=None,
-                        help="a virtual environment with nbgrader, to compare with")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
@@ -69,16 +64,6 @@ def main() -> None:
         print(f"course_utils.grade: {args.students} students × 8 notebooks in {ours:.0f} s "
               f"wall, {args.students / ours * 60:.1f} students per minute "
               f"(--jobs {args.jobs})")
-        if args.nbgrader:
-            course = root / "course"
-            shutil.copytree(submissions, course / "submitted")
-            started = time.perf_counter()
-            subprocess.run([str(args.nbgrader / "bin" / "nbgrader"), "autograde", "backprop",
-                            "--force", "--CourseDirectory.root=" + str(course),
-                            "--ExecutePreprocessor.timeout=600"], cwd=course,
-                           capture_output=True)
-            theirs = time.perf_counter() - started
-            print(f"nbgrader autograde: {theirs:.0f} s wall; ratio {theirs / ours:.1f}")
 
 
 if __name__ == "__main__":
