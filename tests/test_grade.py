@@ -15,6 +15,7 @@ import nbformat
 import pytest
 
 from course_utils.grade import sandbox
+from course_utils.grade.run import grader_version
 from course_utils.student_edition import write_student_edition
 
 pytestmark = pytest.mark.xdist_group("grade")
@@ -153,9 +154,10 @@ def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("grade")
     ESCAPED.unlink(missing_ok=True)
     submissions, notebooks = build_class(root)
+    version = grader_version()
     done = grade(submissions, root / "out", notebooks)
-    return {"root": root, "out": root / "out", "run": done, "submissions": submissions,
-            "notebooks": notebooks}
+    return {"version": version, "root": root, "out": root / "out", "run": done,
+            "submissions": submissions, "notebooks": notebooks}
 
 
 EXPECTED_CSV = """\
@@ -264,6 +266,8 @@ def test_a_rerun_reads_the_cache_and_writes_the_same_files(graded):
     out = graded["out"]
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     cached = len(list((out / ".cache").glob("*.json")))
+    if grader_version() != graded["version"]:
+        pytest.skip("course_utils changed during the test: every result is stale, rightly")
     again = grade(graded["submissions"], out, graded["notebooks"])
     assert again.returncode == 0
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
