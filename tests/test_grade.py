@@ -292,3 +292,12 @@ def test_the_worker_s_course_utils_holds_no_reference_answer(tmp_path):
     assert (runtime / "network.py").read_text().startswith(sandbox.STAND_IN)
     assert "def forward" not in (runtime / "network.py").read_text()
     assert not (runtime / "grade" / "checker.py").exists()
+
+
+def test_without_bubblewrap_it_warns_and_the_report_says_so(graded, tmp_path):
+    submissions = tmp_path / "class"
+    shutil.copytree(graded["submissions"] / "submitted" / "untouched", submissions / "untouched")
+    done = grade(submissions, tmp_path / "out", graded["notebooks"], "--no-bubblewrap")
+    assert done.returncode == 0 and done.stderr.startswith("warning: fallback")
+    assert (tmp_path / "out" / "grades.csv").read_text().splitlines()[1] == "untouched,0,0,0,0"
+    assert "Isolation: fallback (no bubblewrap)" in (tmp_path / "out" / "report.html").read_text()

@@ -37,8 +37,12 @@ def _quiet() -> None:
         os.dup2(devnull, fd)
 
 
-def _close_figures_unseen() -> None:
-    """Pictures are for students; grading needs none, and drawing them costs seconds."""
+def _close_figures_unseen(cells: list) -> None:
+    """Pictures are for students; grading needs none, and drawing them costs seconds. (Only
+    for a notebook that draws: importing matplotlib alone costs most of a second.)"""
+    if not any(word in cell.get("source", "") for cell in cells
+               for word in ("matplotlib", "show_figure", "course_utils.style")):
+        return
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -94,9 +98,9 @@ def main(argv: list[str]) -> None:
     _quiet()
     sys.setrecursionlimit(3000)
     from course_utils.grade.channel import Codec, Peer, describe_error, receive, send
-    _close_figures_unseen()
     peer = Peer(read_fd, write_fd)
     order = receive(read_fd)
+    _close_figures_unseen(order.get("cells", []))
     _install_helpers(Codec(peer).decode(order.get("helpers") or {"nodes": [], "value": {}}))
     _, handed, errors = run_cells(order.get("cells", []),
                                   lambda index: send(write_fd, {"op": "cell", "index": index}))
