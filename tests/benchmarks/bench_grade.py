@@ -1,4 +1,4 @@
-"""Grading throughput: a class of N students × the eight notebooks, graded from scratch.
+"""Grading throughput: a class of N students × every notebook, graded from scratch.
 
     python tests/benchmarks/bench_grade.py [--students 30] [--jobs 2]
     python tests/benchmarks/bench_grade.py --nbgrader /tmp/nbgrader-venv
@@ -124,13 +124,14 @@ def main() -> None:
             nbgrader_proof(args.nbgrader, root)
             return
         submissions = build(root, args.students)
+        notebooks = len(list((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb")))
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "course_utils.grade", str(submissions),
                         str(root / "out"), "--jobs", str(args.jobs), "--quiet"], check=True,
                        cwd=REPO)
         ours = time.perf_counter() - started
-        print(f"course_utils.grade: {args.students} students × 8 notebooks in {ours:.0f} s "
-              f"wall, {args.students / ours * 60:.1f} students per minute "
+        print(f"course_utils.grade: {args.students} students × {notebooks} notebooks in "
+              f"{ours:.0f} s wall, {args.students / ours * 60:.1f} students per minute "
               f"(--jobs {args.jobs})")
 
 
