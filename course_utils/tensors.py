@@ -90,3 +90,14 @@ def spread(bar, a, axis):
     if axis is not None:
         bar = np.expand_dims(bar, axis)
     return np.full(a.shape, bar)
+
+
+def log_softmax(a, axis=-1):
+    """log softmax(a) over `axis`, as a − m − log Σ exp(a − m) with m the largest entry along the
+    axis: every exp is of a number ≤ 0, so nothing overflows (exp(1000) is inf in float64), and
+    the log is taken of a sum ≥ 1, never of a probability that underflowed to 0."""
+    if not isinstance(axis, int) or isinstance(axis, bool):
+        raise TypeError(f"log_softmax: axis must be one int, got {type(axis).__name__} {axis!r}.")
+    check_axis("log_softmax", a, axis)
+    shifted = a - a.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
