@@ -56,6 +56,7 @@ from ..notation import compared, factor
 
 #: How long the student's function may run before the check gives up on it (seconds).
 GUARD_SECONDS = 3.0
+RETRY_SECONDS = 0.01   # an alarm that lands in library code tries again this much later
 
 #: Where library code lives: an error's line is quoted from the student's code, not from these.
 _LIBRARIES = (str(Path(__file__).resolve().parents[1]), sysconfig.get_paths()["purelib"],
@@ -159,20 +160,30 @@ def guarded(function, *args):
 
     Two guards, since neither covers everything: a trace function (works in any thread, but a
     bare `while True: pass` emits no line events) and, in the main thread (the kernel's and
-    pytest's), a SIGALRM timer (the interpreter checks it on every backward jump). Both are
-    undone afterwards, so the kernel stays usable.
+    pytest's), a SIGALRM timer (the interpreter checks it on every backward jump). Both stop the
+    student's code, not the library's: an alarm that lands in library code is put off by
+    RETRY_SECONDS (at most GUARD_SECONDS in all), so that a library `finally` that undoes a
+    change (a check's refused references, say) runs to its end. Both are undone afterwards, so
+    the kernel stays usable.
     """
     deadline = time.monotonic() + GUARD_SECONDS
     active = True
 
     def tracer(frame, event, arg):
+        if _library(frame.f_code):
+            return None
         if time.monotonic() > deadline:
             raise _OutOfTime
-        return None if _library(frame.f_code) else tracer
+        return tracer
 
     def alarm(signum, frame):
-        if active:
-            raise _OutOfTime
+        if not active:
+            return
+        if frame is not None and _library(frame.f_code) and \
+                time.monotonic() < deadline + GUARD_SECONDS:
+            signal.setitimer(signal.ITIMER_REAL, RETRY_SECONDS)
+            return
+        raise _OutOfTime
 
     timer = threading.current_thread() is threading.main_thread() and \
         hasattr(signal, "setitimer")
