@@ -227,6 +227,10 @@ OPERATIONS = {op.name: op for op in [
               vjps=(lambda bar, out, a: bar * out,)),
     Operation(name="log", forward=np.log, formula="log({0})", local=("1/{0}",),
               vjps=(lambda bar, out, a: bar / a,)),
+    Operation(name="log_softmax", forward=tensors.log_softmax, formula="log softmax({0})",
+              local=("{bar} − softmax({0})·Σ{bar}",),          # Σ along the axis, per row
+              vjps=(lambda bar, out, a, axis=-1:
+                    bar - np.exp(out) * bar.sum(axis=axis, keepdims=True),)),
     Operation(name="sum", forward=tensors.total, formula="Σ{0}", local=("1",),
               vjps=(lambda bar, out, a, axis=None: tensors.spread(bar, a, axis),)),
     Operation(name="mean", forward=tensors.mean, formula="mean({0})", local=("1/n",),

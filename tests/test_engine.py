@@ -136,6 +136,8 @@ CASES = {
                 ((leaf((3,), "a"), 0.25), {})],
     "exp": [((leaf(shape, "a"),), {}) for shape in ELEMENTWISE],
     "log": [((positive(shape, "a"),), {}) for shape in ELEMENTWISE],
+    "log_softmax": [((leaf((3, 4), "z"),), {"axis": axis}) for axis in (-1, 0, 1)]
+                   + [((leaf((5,), "z"),), {}), ((leaf((2, 3, 4), "z"),), {"axis": 1})],
     "sum": [((leaf((2, 3, 4), "a"),), {"axis": axis}) for axis in (None, 0, -1, (0, 2))]
            + [((leaf((), "a"),), {})],
     "mean": [((leaf((2, 3, 4), "a"),), {"axis": axis}) for axis in (None, 1, (0, 1))],
@@ -159,6 +161,20 @@ def test_every_row_of_the_table_matches_finite_differences(name):
         assert leaves, f"case {k} of {name} has no leaf to check"
         weights = np.random.default_rng(k).normal(size=out.shape)
         assert_bars_match_finite_differences((out * weights).sum(), leaves)
+
+
+def test_log_softmax_stays_finite_at_logits_of_a_thousand():
+    """exp(1000) is inf in float64: the row must never take it, forward or backward."""
+    z = Node([[1000.0, -1000.0, 0.0], [-1000.0, -1000.0, -999.0], [999.0, 1000.0, 998.0]],
+             name="z")
+    labels = np.eye(3)[[0, 2, 1]]
+    cost = -(engine.OPERATIONS["log_softmax"](z, axis=1) * labels).sum() / 3
+    cost.backward()
+    shifted = np.exp(z.value - z.value.max(axis=1, keepdims=True))
+    softmax = shifted / shifted.sum(axis=1, keepdims=True)
+    assert np.isfinite(cost.value) and np.isfinite(z.bar).all()
+    assert np.allclose(z.bar, (softmax - labels) / 3, rtol=0, atol=1e-15)
+    assert np.allclose(z.bar.sum(axis=1), 0, atol=1e-15)
 
 
 def test_a_row_without_test_inputs_fails_with_its_name():
