@@ -7,12 +7,14 @@
     training  notebooks 07-08: training on XOR, the cost of gradients
     capstone  notebook 07: the XOR network's forward and backward pass by hand
     modes     notebook 08: forward mode against reverse mode
+    classifier  notebook 09: softmax and cross-entropy, a digits classifier and its training loop
 
 Every check is registered in `_runner.REGISTRY` by `@check`; `_runner` runs them all alike.
 """
 from ._runner import Verdict  # noqa: F401
 from .basics import *  # noqa: F401,F403
 from .capstone import *  # noqa: F401,F403
+from .classifier import *  # noqa: F401,F403
 from .flow import *  # noqa: F401,F403
 from .graph_ideas import *  # noqa: F401,F403
 from .graphs import *  # noqa: F401,F403
