@@ -296,8 +296,10 @@ def test_the_worker_s_course_utils_holds_no_reference_answer(tmp_path):
 
 def test_without_bubblewrap_it_warns_and_the_report_says_so(graded, tmp_path):
     submissions = tmp_path / "class"
-    shutil.copytree(graded["submissions"] / "submitted" / "untouched", submissions / "untouched")
+    for student in ("correct", "untouched"):
+        shutil.copytree(graded["submissions"] / "submitted" / student, submissions / student)
     done = grade(submissions, tmp_path / "out", graded["notebooks"], "--no-bubblewrap")
     assert done.returncode == 0 and done.stderr.startswith("warning: fallback")
-    assert (tmp_path / "out" / "grades.csv").read_text().splitlines()[1] == "untouched,0,0,0,0"
+    rows = (tmp_path / "out" / "grades.csv").read_text().splitlines()[1:]
+    assert rows == ["correct,1,1,1,3", "untouched,0,0,0,0"]   # the workers ran: not all 0
     assert "Isolation: fallback (no bubblewrap)" in (tmp_path / "out" / "report.html").read_text()

@@ -152,8 +152,9 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def grade_class(submissions: Path, out: Path, options: Options, jobs: int, notebooks: Path,
-                bubblewrap: bool, quiet: bool = False) -> dict:
-    """Grade every student; the results by student, as outputs.write takes them."""
+                bubblewrap: bool, quiet: bool = False, own_users: bool = False) -> dict:
+    """Grade every student; the results by student, as outputs.write takes them. With
+    `own_users` (the grader as root), each job's worker runs under a user id of its own."""
     instructor = sorted(notebooks.glob("[0-9][0-9]_*.ipynb"))
     graded: list[Exercise] = []
     for path in instructor:
@@ -194,7 +195,7 @@ def grade_class(submissions: Path, out: Path, options: Options, jobs: int, noteb
                 len(by_notebook[item["name"]]) + 30
 
         def chunk(slot: int) -> dict:
-            uid = sandbox.FIRST_UID + slot if os.getuid() == 0 else None
+            uid = sandbox.FIRST_UID + slot if own_users else None
             return run_checker({**job, "uid": uid}, items[slot::jobs], budget, cache, progress)
 
         with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -251,13 +252,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     bubblewrap = not args.no_bubblewrap and sandbox.bubblewrap_works()
+    own_users = os.getuid() == 0 and (bubblewrap or sandbox.other_users_can_run_python())
     if bubblewrap:
         isolation = "bubblewrap: own file system view, no network, own process ids" + \
-            (", a user id per job" if os.getuid() == 0 else "")
+            (", a user id per job" if own_users else "")
     else:
-        isolation = ("fallback (no bubblewrap): resource limits, a fresh temporary folder and "
-                     "time-outs only; the student's code can read what the grader's user can "
-                     "read and use the network")
+        reader = "any user" if own_users else "the grader's user"
+        isolation = ("fallback (no bubblewrap): resource limits, a fresh temporary folder" +
+                     (", a user id per job" if own_users else "") + " and time-outs only; the "
+                     f"student's code can read what {reader} can read and use the network")
+        if os.getuid() == 0 and not own_users:
+            isolation += ("; it runs as root, since other users cannot start "
+                          f"{os.path.realpath(sys.executable)}: install bubblewrap")
         print(f"warning: {isolation}", file=sys.stderr)
     args.out.mkdir(parents=True, exist_ok=True)
     os.chmod(args.out, 0o700)
@@ -265,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     options = Options(args.call_seconds, args.check_seconds, args.cell_seconds,
                       args.notebook_seconds, limits=sandbox.Limits(memory_mb=args.memory_mb))
     graded = grade_class(args.submissions, args.out, options, args.jobs, notebooks,
-                         bubblewrap, args.quiet)
+                         bubblewrap, args.quiet, own_users)
     outputs.write(args.out, graded["exercises"], graded["reports"], isolation)
     if not args.quiet:
         print(f"Graded {len(graded['reports'])} students: {args.out / 'grades.csv'}",

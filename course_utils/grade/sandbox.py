@@ -64,6 +64,22 @@ def bubblewrap_works() -> bool:
     return done.returncode == 0
 
 
+def other_users_can_run_python() -> bool:
+    """True if an unprivileged user id can start this interpreter with numpy. Without
+    bubblewrap's binds, an interpreter under /root (pyenv's, say) is out of its reach."""
+    def as_first_uid() -> None:
+        os.setgroups([])
+        os.setgid(FIRST_UID)
+        os.setuid(FIRST_UID)
+    try:
+        done = subprocess.run([os.path.realpath(sys.executable), "-I", "-c", "import numpy"],
+                              capture_output=True, timeout=60, cwd="/", preexec_fn=as_first_uid,
+                              env={"PATH": "/usr/bin:/bin"})
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
 def build_runtime(folder: Path) -> Path:
     """Write the worker's course_utils to folder/course_utils: the package without its
     reference answers (stand-ins for WITHHELD), with the grade package's channel and worker."""
