@@ -56,7 +56,7 @@ def export(out: Path, notebooks: list[Path], force: bool = False) -> list[Path]:
     if len(set(names)) < len(names):
         raise folder.FolderError("two of the notebooks have the same name; export them "
                                  "into different folders")
-    refuse(out, [*notebooks, *(path.parent for path in notebooks)], force)
+    refuse(out, notebooks, force)
     read = [pages.read(path) for path in notebooks]
     exporter = pages.exporter()
     together = {path.name: name for path, name in zip(notebooks, names, strict=True)}

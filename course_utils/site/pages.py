@@ -97,4 +97,5 @@ def front_page(title: str, readme: str, pages: list[Page]) -> nbformat.NotebookN
     README's introduction, then the notebooks in order."""
     contents = "\n".join(f"- [{page.title}]({page.href})" for page in pages)  # titles count
     source = f"# {title}\n\n{introduction(readme)}\n\n## The notebooks\n\n{contents}\n"
-    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(source)])
+    cell = nbformat.v4.new_markdown_cell(source, id="front-page")  # not a random id: the
+    return nbformat.v4.new_notebook(cells=[cell])                  # same README, same bytes
