@@ -32,6 +32,7 @@ import matplotlib.image
 import nbformat
 import numpy as np
 import pytest
+from stored import stored_pictures
 
 from course_utils.lecture import regularised_example
 from course_utils.notation import number
@@ -835,53 +836,9 @@ def test_dark_theme_contrast_of_the_stepper_and_the_verdicts(page, tmp_path):
         command(page, "apputils:change-theme", {"theme": "JupyterLab Light"})
 
 
-def stored_html(name: str) -> list[str]:
-    """The HTML of each output of a committed notebook, as stored: what a reader without a
-    kernel gets (a widget's output included, through its static copy)."""
-    nb = nbformat.read(SERIES / name, as_version=4)
-    return [output["data"]["text/html"] for cell in nb.cells if cell.cell_type == "code"
-            for output in cell.outputs if "text/html" in output.get("data", {})]
-
-
-def stored_pictures(name: str) -> int:
-    """How many pictures the stored HTML holds, as images or as inline SVG."""
-    return sum(html.count("<img") + html.count("<svg") for html in stored_html(name))
-
-
 # Every image in the outputs: how many, and how many of them loaded.
 IMAGES = """root => { const images = [...root.querySelectorAll('.jp-OutputArea-output img')];
     return [images.length, images.filter(i => i.complete && i.naturalWidth > 0).length]; }"""
-
-
-@JUPYTERLAB_ONLY   # the export does not depend on the front end
-@pytest.mark.parametrize("name", sorted(path.name for path in SERIES.glob("[0-9][0-9]_*.ipynb")))
-def test_an_html_export_of_a_stored_notebook_opened_offline_shows_every_picture(page, name,
-                                                                                tmp_path):
-    """nbconvert's export of the notebook as committed, opened with the network blocked: every
-    picture, plot, stepper and explorer shows, from its static copy; nothing waits for a widget
-    manager."""
-    from nbconvert import HTMLExporter
-
-    stored = stored_html(name)
-    (tmp_path / "export.html").write_text(HTMLExporter().from_filename(str(SERIES / name))[0])
-    offline = page.context.new_page()
-    offline.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
-        "file:") else route.abort())
-    try:
-        offline.goto((tmp_path / "export.html").as_uri())
-        offline.wait_for_load_state("load")
-        assert offline.locator("script[type='application/vnd.jupyter.widget-view+json']") \
-            .count() == 0, "a widget shown through a widget manager, not its static copy"
-        images, loaded = offline.evaluate(IMAGES, offline.locator("body").element_handle())
-        assert images == loaded == stored_pictures(name)
-        steppers = offline.locator(".bp-stepper")
-        assert steppers.count() == sum(html.count('class="bp-stepper"') for html in stored)
-        for i in range(steppers.count()):
-            assert steppers.nth(i).locator("img[src^='data:image/svg+xml']").is_visible()
-            assert steppers.nth(i).locator(".bp-equation").inner_text().strip()
-        offline.screenshot(path=str(tmp_path / "export.png"))   # its first screen: enough to see
-    finally:
-        offline.close()
 
 
 @pytest.mark.parametrize("name", ["05_backprop_algorithm.ipynb", "07_training_xor.ipynb"])

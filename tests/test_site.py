@@ -8,8 +8,9 @@ is built once per session, and opened in one headless Chromium at 1366×768: fro
 from a local server with every other host blocked; one export of notebook 05 too. Each page is
 measured: it loads, no request leaves for another host, no request fails, every image loads,
 every link inside the site leads to a page and a part of it that exist, every formula is
-typeset and no raw TeX is left in the text, every widget's static copy shows, and nothing
-scrolls sideways.
+typeset and no raw TeX is left in the text, every widget's static copy shows and none waits
+for a widget manager, every stored picture is shown (as many as the notebook stores), every
+stepper shows its picture and equation, and nothing scrolls sideways.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from urllib.parse import unquote
 
 import nbformat
 import pytest
+from stored import SERIES, stored_pictures, stored_steppers
 
 from course_utils.site import build_site, export, pages
 from course_utils.site.__main__ import main
@@ -31,7 +33,6 @@ from course_utils.site.folder import MARKER
 pytestmark = pytest.mark.xdist_group("site")   # one build and one browser, on one worker
 
 REPO = Path(__file__).resolve().parents[1]
-SERIES = REPO / "notebooks"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -238,12 +239,14 @@ def server(site):
 def expected_pages(folder: Path) -> dict[str, dict]:
     """Each page of a built folder: its title and how many widget copies it must show."""
     found = {"index.html": {"title": pages.heading((REPO / "README.md").read_text()),
-                            "widgets": 0}}
+                            "widgets": 0, "pictures": 0, "steppers": 0}}
     for path in sorted(SERIES.glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         widgets = sum(WIDGET_VIEW in output.get("data", {})
                       for cell in nb.cells for output in cell.get("outputs", []))
-        found[path.stem + ".html"] = {"title": pages.title_of(nb, path.stem), "widgets": widgets}
+        found[path.stem + ".html"] = {"title": pages.title_of(nb, path.stem), "widgets": widgets,
+                                      "pictures": stored_pictures(path.name),
+                                      "steppers": stored_steppers(path.name)}
     return {name: facts for name, facts in found.items() if (folder / name).exists()}
 
 
@@ -261,6 +264,8 @@ SURVEY = r"""() => {
   const copies = [...document.querySelectorAll('.cu-widget-copy')];
   const shown = copies.filter(c => c.getBoundingClientRect().height > 0 &&
       [...c.querySelectorAll('img')].some(i => i.complete && i.naturalWidth > 0));
+  const pictures = [...document.querySelectorAll('.jp-OutputArea-output img')];
+  const steppers = [...document.querySelectorAll('.bp-stepper')];
   const jax = MathJax.Hub.getAllJax();
   return {
     h1: (document.querySelector('h1') || {textContent: ''}).textContent.replace('¶', '').trim(),
@@ -270,6 +275,16 @@ SURVEY = r"""() => {
     images: images.length,
     broken_images: images.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.alt),
     widget_copies: shown.length,
+    pictures: [pictures.length, pictures.filter(i => i.complete && i.naturalWidth > 0).length],
+    steppers: steppers.length,
+    steppers_shown: steppers.filter(s => {
+      const svg = s.querySelector("img[src^='data:image/svg+xml']");
+      const equation = s.querySelector('.bp-equation');
+      return svg && svg.getBoundingClientRect().height > 0 && equation &&
+             equation.textContent.trim() !== '';
+    }).length,
+    widget_managers: document.querySelectorAll(
+      "script[type='application/vnd.jupyter.widget-view+json']").length,
     sideways: document.documentElement.scrollWidth - document.documentElement.clientWidth,
     links: [...document.querySelectorAll('a[href]')].map(a => a.href),
     ids: [...document.querySelectorAll('[id], a[name]')].map(e => e.id || e.name),
@@ -346,6 +361,12 @@ def assert_readable(found: dict[str, dict], expected: dict[str, dict]) -> None:
         assert facts["raw_tex"] == [], f"{name} shows raw TeX: {facts['raw_tex']}"
         assert facts["widget_copies"] == want["widgets"], \
             f"{name} shows {facts['widget_copies']} of {want['widgets']} widget copies"
+        assert facts["widget_managers"] == 0, f"{name}: a widget waits for a widget manager"
+        assert facts["pictures"] == [want["pictures"]] * 2, \
+            f"{name}: [pictures, shown] {facts['pictures']}, stored {want['pictures']}"
+        assert facts["steppers"] == facts["steppers_shown"] == want["steppers"], \
+            f"{name}: {facts['steppers_shown']} of {facts['steppers']} steppers shown with " \
+            f"their picture and equation, stored {want['steppers']}"
         assert facts["sideways"] <= 0, f"{name} scrolls {facts['sideways']} px sideways"
 
 

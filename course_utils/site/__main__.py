@@ -39,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     seconds = time.perf_counter() - start
-    print(f"Wrote {len(written)} pages to {args.out} in {seconds:.1f} s; "
+    pages = f"{len(written)} page" + ("s" if len(written) != 1 else "")
+    print(f"Wrote {pages} to {args.out} in {seconds:.1f} s; "
           f"open {written[0]}")
     return 0
 
