@@ -4,6 +4,7 @@ import dataclasses
 import signal
 import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -86,6 +87,25 @@ def test_a_fast_function_is_not_stopped_by_a_guard_left_behind(monkeypatch):
     monkeypatch.setattr(_runner, "GUARD_SECONDS", 0.05)
     assert guarded(lambda: 7) == 7
     sum(range(10 ** 6))          # well past 0.05 s later, nothing fires
+
+
+def test_time_the_machine_gives_to_others_is_not_counted_against_an_answer(monkeypatch):
+    """On a busy machine an answer waits for the processor; the guard counts its own processor
+    time, so a correct answer that waited (here: slept) four times the guard is not stopped."""
+    monkeypatch.setattr(_runner, "GUARD_SECONDS", 0.05)
+
+    def waits_then_answers():
+        time.sleep(0.2)
+        return 7
+    assert guarded(waits_then_answers) == 7
+
+
+def test_an_answer_that_waits_forever_is_stopped_after_waiting_times_the_guard(monkeypatch):
+    monkeypatch.setattr(_runner, "GUARD_SECONDS", 0.05)
+    start = time.monotonic()
+    verdict = verdict_of(lambda *args: time.sleep(60))
+    assert "did not finish" in verdict.message and verdict.mistake == "time-out"
+    assert time.monotonic() - start < 2.0
 
 
 def test_an_interrupt_is_a_verdict_without_a_traceback():
