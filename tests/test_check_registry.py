@@ -129,7 +129,7 @@ def test_mistake_ids_are_unique_within_each_check():
 
 @pytest.mark.parametrize("name, mistake", [
     pytest.param(name, mistake, id=f"{name}/{mistake.id}") for name, mistake in ROWS])
-def test_every_mistake_row_gets_its_own_hint(name, mistake, short_guard):  # noqa: F811
+def test_every_mistake_row_gets_its_own_hint(name, mistake):
     """Handed in as a student would, a row is ✘ with its own id and its own hint: it differs
     from the reference on some configuration (else it could never fire), it runs where the
     student's function runs, and no row before it explains the same answer."""

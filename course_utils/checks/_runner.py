@@ -56,14 +56,7 @@ from ..notation import compared, factor
 
 #: How long the student's function may run before the check gives up on it (seconds).
 GUARD_SECONDS = 3.0
-#: What those seconds count: the thread's processor time, so that a correct answer is not
-#: stopped because the machine is busy (a class's JupyterHub, a loaded CI machine); an answer
-#: that waits (`time.sleep`, `input()`) is stopped after WAITING times as long on the clock.
-#: The grader counts the wall clock (`time.monotonic`): there the student's code runs in
-#: another process and the check only waits for it.
-GUARD_CLOCK = time.thread_time
-WAITING = 10
-RETRY_SECONDS = 0.01   # an alarm that comes early or lands in library code tries again then
+RETRY_SECONDS = 0.01   # an alarm that lands in library code tries again this much later
 
 #: Where library code lives: an error's line is quoted from the student's code, not from these.
 _LIBRARIES = (str(Path(__file__).resolve().parents[1]), sysconfig.get_paths()["purelib"],
@@ -167,37 +160,28 @@ def guarded(function, *args):
 
     Two guards, since neither covers everything: a trace function (works in any thread, but a
     bare `while True: pass` emits no line events) and, in the main thread (the kernel's and
-    pytest's), a SIGALRM timer (the interpreter checks it on every backward jump), which waits
-    again while GUARD_CLOCK has not used up the time. Both stop the student's code, not the
-    library's: an alarm that lands in library code is put off by RETRY_SECONDS (for at most one
-    more GUARD_SECONDS), so that a library `finally` that undoes a change (a check's refused
-    references, say) runs to its end. Both are undone afterwards, so the kernel stays usable.
+    pytest's), a SIGALRM timer (the interpreter checks it on every backward jump). Both stop the
+    student's code, not the library's: an alarm that lands in library code is put off by
+    RETRY_SECONDS (at most GUARD_SECONDS in all), so that a library `finally` that undoes a
+    change (a check's refused references, say) runs to its end. Both are undone afterwards, so
+    the kernel stays usable.
     """
-    clock, seconds = GUARD_CLOCK, GUARD_SECONDS
-    started, deadline = time.monotonic(), clock() + seconds
+    deadline = time.monotonic() + GUARD_SECONDS
     active = True
-
-    def out_of_time() -> bool:
-        return clock() > deadline or time.monotonic() > started + WAITING * seconds
 
     def tracer(frame, event, arg):
         if _library(frame.f_code):
             return None
-        if out_of_time():
+        if time.monotonic() > deadline:
             raise _OutOfTime
         return tracer
 
     def alarm(signum, frame):
         if not active:
             return
-        over = out_of_time()
-        in_library = frame is not None and _library(frame.f_code)
-        too_late = clock() > deadline + seconds or \
-            time.monotonic() > started + (WAITING + 1) * seconds
-        if not over or in_library and not too_late:
-            left = min(deadline - clock(), started + WAITING * seconds - time.monotonic())
-            signal.setitimer(signal.ITIMER_REAL, RETRY_SECONDS if over else
-                             max(RETRY_SECONDS, left))
+        if frame is not None and _library(frame.f_code) and \
+                time.monotonic() < deadline + GUARD_SECONDS:
+            signal.setitimer(signal.ITIMER_REAL, RETRY_SECONDS)
             return
         raise _OutOfTime
 
@@ -205,7 +189,7 @@ def guarded(function, *args):
         hasattr(signal, "setitimer")
     if timer:
         previous_handler = signal.signal(signal.SIGALRM, alarm)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
+        signal.setitimer(signal.ITIMER_REAL, GUARD_SECONDS)
     previous = sys.gettrace()
     sys.settrace(tracer)
     try:
