@@ -4,13 +4,14 @@ read with no kernel and no network.
 The command's contract is tested on small notebooks written here: what OUT it refuses and why,
 that nothing is half written, that a broken link or a load from another host fails the build,
 that a widget shows its static copy, that two builds are byte for byte the same. The real site
-is built once per session, and opened in one headless Chromium at 1366×768: from disk, and
-from a local server with every other host blocked; one export of notebook 05 too. Each page is
-measured: it loads, no request leaves for another host, no request fails, every image loads,
-every link inside the site leads to a page and a part of it that exist, every formula is
-typeset and no raw TeX is left in the text, every widget's static copy shows and none waits
-for a widget manager, every stored picture is shown (as many as the notebook stores), every
-stepper shows its picture and equation, and nothing scrolls sideways.
+is built once per session, and opened in one headless Chromium at 1366×768: every page from
+disk, and the front page, 05 and 09 from a local server with every other host blocked; one
+export of notebook 05 too. Each page opened is measured: it loads, no request leaves for
+another host, no request fails, every image loads, every link inside the site leads to a page
+and a part of it that exist, every formula is typeset and no raw TeX is left in the text,
+every widget's static copy shows and none waits for a widget manager, every stored picture is
+shown (as many as the notebook stores), every stepper shows its picture and equation, and
+nothing scrolls sideways.
 """
 from __future__ import annotations
 
@@ -331,8 +332,10 @@ def survey(browser, base: str, names: list[str]) -> dict[str, dict]:
     return found
 
 
-def broken_links(found: dict[str, dict], base: str) -> list[str]:
-    """Links to the site's own pages whose page or part does not exist, named by page."""
+def broken_links(found: dict[str, dict], base: str, folder: Path | None = None) -> list[str]:
+    """Links to the site's own pages whose page or part does not exist, named by page. A page
+    that was not opened (given the site's `folder`) must exist; its parts were checked from
+    disk."""
     ids = {base + name: set(facts["ids"]) for name, facts in found.items()}
     broken = []
     for name, facts in found.items():
@@ -341,6 +344,9 @@ def broken_links(found: dict[str, dict], base: str) -> list[str]:
             if not target.startswith(base):
                 continue  # another site: a link, never followed offline
             target = target if target != base else base + "index.html"
+            if target not in ids and folder is not None and \
+                    (folder / unquote(target[len(base):])).is_file():
+                continue
             if target not in ids or (part and not {part, unquote(part)} & ids[target]):
                 broken.append(f"{name} → {link}")
     return broken
@@ -379,14 +385,23 @@ def test_the_site_opened_from_disk_shows_everything_with_no_network(browser, sit
     assert broken_links(found, base) == []
 
 
+#: The pages opened on the static host: the front page, 05 (the stepper's pictures and
+#: equations, a widget's static copy) and 09 (the most plots). Every page is opened from disk
+#: above, where loads are stricter; here each kind of content once, over HTTP, since each page
+#: costs the machine seconds of MathJax.
+ON_A_HOST = ["index.html", "05_backprop_algorithm.html", "09_digits_classifier.html"]
+
+
 @pytest.mark.browser
 def test_the_site_on_a_static_host_shows_everything_with_other_hosts_blocked(browser, site,
                                                                             server):
-    expected = expected_pages(site)
+    expected = {name: facts for name, facts in expected_pages(site).items() if name in ON_A_HOST}
+    assert sorted(expected) == sorted(ON_A_HOST)
     found = survey(browser, server, list(expected))
     assert_readable(found, expected)
-    assert broken_links(found, server) == []
-    assert sum(facts["widget_copies"] for facts in found.values()) >= 4  # 01, 02, 05, 06, 07
+    assert broken_links(found, server, site) == []
+    assert found["05_backprop_algorithm.html"]["widget_copies"] >= 1
+    assert found["05_backprop_algorithm.html"]["steppers_shown"] >= 1
 
 
 @pytest.mark.browser
