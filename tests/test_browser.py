@@ -377,6 +377,8 @@ def test_stepper_clicked_through_shows_the_engines_w_bar(page, tmp_path):
     for step in range(1, N_STEPS):
         next_button.click()
         widget.locator(f".bp-stepper[data-step='{step}']").wait_for()
+    # the button's state reaches the page in a message of its own, after the last step's picture
+    widget.locator("button:disabled", has_text="next").wait_for()
     assert next_button.is_disabled()
     screenshot(widget, tmp_path / "stepper.png")
     assert widget.locator("[data-node='w'] .bp-bar").text_content() == engine_w_bar()
