@@ -135,3 +135,23 @@ def test_state_kept_between_calls_is_carried_over():
         return np.cos(x ** 2) * 2 * x + (len(calls) > 4)
     verdict = check_chain_rule(dz_dx)
     assert verdict.mistake == "carried-over" and "called again" in verdict.message, repr(verdict)
+
+
+def _shown(shell, cell: str) -> list[str]:
+    """The verdict lines a notebook would show for `cell`, run in `shell`."""
+    from IPython.utils.capture import capture_output
+    with capture_output() as captured:
+        shell.run_cell(cell, store_history=True)   # as a kernel runs a cell: counted
+    return [output.data["text/plain"] for output in captured.outputs]
+
+
+def test_a_verdict_shows_where_the_check_is_called_and_once_as_the_cells_last_value():
+    from IPython.core.interactiveshell import InteractiveShell
+    shell = InteractiveShell.instance()
+    shell.user_ns.update(check_chain_rule=check_chain_rule, answer=lambda x: x + 1.0)
+    expected = repr(check_chain_rule(lambda x: x + 1.0))
+    assert _shown(shell, "check_chain_rule(answer)\nprint('then this')") == [expected]
+    assert _shown(shell, "check_chain_rule(answer)") == [expected]
+    assert _shown(shell, "verdict = check_chain_rule(answer)") == [expected]
+    assert _shown(shell, "verdict") == [expected]    # asked for again in a later cell
+    assert _shown(shell, "check_chain_rule(answer, show=False).status") == []

@@ -21,7 +21,8 @@ that the solution leaves alone; an answer a `judge` rejects; a wrong value a typ
 explains; a different answer to the same call; any other wrong value. A check never shows a
 traceback.
 
-A `Verdict` is data, shown as one line (its repr):
+A `Verdict` is data, shown as one line (its repr) where the check is called, mid-cell too
+(`show=False` returns it unseen, for code that reports on it itself):
 
     status    "correct", "wrong", "not attempted" or "interrupted"
     message   the line after the mark (✔ Correct: ...)
@@ -94,6 +95,27 @@ class Verdict:
 
     def __repr__(self) -> str:
         return f"{self.MARKS[self.status]}: {self.message}"
+
+    def show(self) -> None:
+        """Show the verdict in the notebook now, wherever in its cell the check was called; as
+        the cell's last value it is then not shown a second time (see `_ipython_display_`)."""
+        shell = _shell()
+        if shell is not None:
+            from IPython.display import display
+            display({"text/plain": repr(self)}, raw=True)
+            object.__setattr__(self, "_shown_in", shell.execution_count)
+
+    def _ipython_display_(self) -> None:
+        """IPython's hook for showing an object: skipped in the cell that has shown it already."""
+        shell = _shell()
+        if shell is None or getattr(self, "_shown_in", None) != shell.execution_count:
+            self.show()
+
+
+def _shell():
+    """The running IPython shell (a notebook's kernel), or None in plain Python."""
+    ipython = sys.modules.get("IPython")
+    return ipython.get_ipython() if ipython is not None else None
 
 
 @dataclass(frozen=True)
@@ -353,14 +375,17 @@ def check(notebook: str, exercise: str, **spec):
         REGISTRY[function.__name__] = rules
 
         @functools.wraps(function)
-        def run_check(*handed_in) -> Verdict:
+        def run_check(*handed_in, show: bool = True) -> Verdict:
             try:
                 verdict = run(rules, *handed_in)
             except _Stop as stopped:
                 verdict = stopped.verdict
             except KeyboardInterrupt:
                 verdict = Verdict("interrupted", "you interrupted the check before it finished.")
-            return dataclasses.replace(verdict, check=rules.name)
+            verdict = dataclasses.replace(verdict, check=rules.name)
+            if show:
+                verdict.show()
+            return verdict
         return run_check
     return register
 
