@@ -294,7 +294,7 @@ def assert_shows(page, widget, html: str, picture: Path | None = None,
                  timeout: float = 30.0) -> str:
     """Wait until the widget's HTML shows `html`, save a screenshot, and assert it; return it."""
     expected = as_the_browser_shows(page, html)
-    content = widget.locator(".widget-html-content").first   # the text, above the picture
+    content = widget.locator(".bp-numbers")   # the numbers, above the picture in one widget
     deadline = time.monotonic() + timeout
     shown = content.inner_html()
     while shown != expected and time.monotonic() < deadline:
@@ -319,19 +319,11 @@ def pixels(png: bytes) -> np.ndarray:
     return matplotlib.image.imread(io.BytesIO(png), format="png")
 
 
-def assert_picture(widget, figure, timeout: float = 30.0) -> None:
-    """Wait until the widget's picture shows the pixels of `figure`, then assert it.
-
-    The text above the picture and the picture are separate widgets, updated one after the
-    other: the text can show the new state while the picture still shows the old one.
-    """
-    expected = pixels(_png(figure))
-    deadline = time.monotonic() + timeout
-    shown = pixels(shown_png(widget))
-    while not (shown.shape == expected.shape and np.array_equal(shown, expected)) \
-            and time.monotonic() < deadline:
-        time.sleep(0.1)
-        shown = pixels(shown_png(widget))
+def assert_picture(widget, figure) -> None:
+    """Assert that the widget's picture shows the pixels of `figure`. The explorer's numbers
+    and picture arrive in one message (one HTML widget): once `assert_shows` has seen the
+    numbers of a state, the picture beside them is that state's, or wrong."""
+    expected, shown = pixels(_png(figure)), pixels(shown_png(widget))
     assert shown.shape == expected.shape, f"picture of {shown.shape}, expected {expected.shape}"
     differ = np.any(shown != expected, axis=-1)
     assert not differ.any(), f"{int(differ.sum())} of {differ.size} pixels differ"
@@ -350,7 +342,7 @@ def typed(box) -> str:
 
 def shown_step(widget) -> int:
     match = re.match(r"step (\d+) of",
-                     widget.locator(".widget-html-content").first.inner_text())
+                     widget.locator(".bp-numbers").inner_text())
     assert match, "the descent explorer shows no step number"
     return int(match.group(1))
 

@@ -96,21 +96,22 @@ def test_both_explorers_are_boxes_of_their_controls_text_and_picture():
     sensitivity, descent = SensitivityExplorer(), GradientDescentExplorer()
     for explorer in (sensitivity, descent):
         assert isinstance(explorer, ipywidgets.VBox) and explorer.widget is explorer
-        assert list(explorer.children[-2:]) == [explorer.text, explorer.image]
-        assert explorer.text.value == explorer.html()
-        assert explorer.image.value == explorer.picture_html()
+        assert explorer.children[-1] is explorer.shown    # numbers and picture: one message
+        assert explorer.shown.value == (f'<div class="bp-numbers">{explorer.html()}</div>'
+                                        f'{explorer.picture_html()}')
     assert list(sensitivity.children[0].children) == [sensitivity.x_slider, sensitivity.dx_slider]
     assert list(descent.children[1].children) == [descent.play, descent.step_slider]
 
 
 def test_x_slider_moves_the_numbers_the_text_and_the_picture():
     explorer = SensitivityExplorer(x=1.0)
-    before = (explorer.numbers(), explorer.text.value, explorer.image.value)
+    before = (explorer.numbers(), explorer.shown.value)
     explorer.x_slider.value = 2.0
     assert explorer.state.x == 2.0
     assert explorer.numbers()["dz_dx"] != pytest.approx(before[0]["dz_dx"])
-    assert explorer.text.value == sensitivity_html(explorer.state) != before[1]
-    assert explorer.image.value == explorer.picture_html() != before[2]
+    assert explorer.shown.value == explorer.shown_html() != before[1]
+    assert sensitivity_html(explorer.state) in explorer.shown.value
+    assert explorer.picture_html() in explorer.shown.value
     assert explorer.picture().data == explorer.render()
 
 
@@ -130,28 +131,28 @@ def test_step_slider_extends_the_trajectory():
     explorer.step_slider.value = 4
     assert len(explorer.trajectory) == 5
     assert explorer.state.w == pytest.approx(explorer.trajectory[-1])
-    assert '">step 4 of' in explorer.text.value
+    assert '">step 4 of' in explorer.shown.value
 
 
 def test_rate_slider_changes_the_trajectory_and_too_large_diverges():
     explorer = GradientDescentExplorer(rate=0.1, steps=20)
     explorer.step_slider.value = 20
-    good, picture = explorer.trajectory.copy(), explorer.image.value
+    good, picture = explorer.trajectory.copy(), explorer.picture_html()
     explorer.rate_slider.value = 1.5
     assert explorer.state.rate == pytest.approx(1.5)
     assert explorer.state.diverged
     assert not np.allclose(explorer.trajectory[:5], good[:5])
-    assert explorer.image.value != picture
-    assert "diverges" in explorer.text.value
+    assert explorer.picture_html() != picture and explorer.picture_html() in explorer.shown.value
+    assert "diverges" in explorer.shown.value
 
 
 def test_start_slider_moves_the_first_point_and_the_view():
     explorer = GradientDescentExplorer(start=-1.0)
-    before = (explorer.text.value, explorer.image.value)
+    before = (explorer.html(), explorer.picture_html())
     explorer.start_slider.value = 3.0
     assert explorer.trajectory[0] == pytest.approx(3.0)
-    assert "w = 3," in explorer.text.value != before[0]
-    assert explorer.image.value != before[1]
+    assert "w = 3," in explorer.html() != before[0]
+    assert explorer.picture_html() != before[1] and explorer.shown.value == explorer.shown_html()
 
 
 def test_settings_outside_the_sliders_range_are_refused_with_a_clear_error():
@@ -172,7 +173,7 @@ def test_repr_is_short_deterministic_and_the_notebooks_text(make):
 
 def test_picture_carries_its_numbers_as_a_text_alternative():
     explorer = SensitivityExplorer(x=1.0, dx=0.1)
-    alt = re.search(r'alt="([^"]+)"', explorer.image.value).group(1)
+    alt = re.search(r'alt="([^"]+)"', explorer.shown.value).group(1)
     assert "chain rule: dz/dx = dz/dy · dy/dx" in alt and "<" not in alt
     assert f"= {explorer.numbers()['dz_dx']:.4f}" in alt
 
@@ -180,7 +181,7 @@ def test_picture_carries_its_numbers_as_a_text_alternative():
 def test_mimebundle_carries_the_numbers_and_the_picture_as_html():
     for explorer in (SensitivityExplorer(), GradientDescentExplorer()):
         bundle = explorer._repr_mimebundle_()
-        assert bundle["text/html"] == explorer.text.value + explorer.image.value
+        assert bundle["text/html"] == explorer.shown.value
         assert "application/vnd.jupyter.widget-view+json" in bundle
 
 
@@ -203,4 +204,4 @@ def test_play_steps_the_descent_to_its_end(monkeypatch):
     while scheduled:
         scheduled.pop()()
     assert explorer.state.step == 5 and not explorer.play.value
-    assert '">step 5 of 5' in explorer.text.value
+    assert '">step 5 of 5' in explorer.shown.value

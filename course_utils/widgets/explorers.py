@@ -78,18 +78,18 @@ def _within(value: float, low: float, high: float, what: str, hint: str) -> None
 
 
 class _Explorer(widgets.VBox):
-    """What both explorers share: a VBox of their controls, the numbers (`.text`, HTML) and
-    the picture (`.image`, HTML: the PNG with a text alternative, which ipywidgets' Image
-    cannot carry), both redrawn from `.state` whenever a control moves."""
+    """What both explorers share: a VBox of their controls and `.shown`, one HTML widget with
+    the numbers above the picture (the PNG with a text alternative, which ipywidgets' Image
+    cannot carry), redrawn from `.state` whenever a control moves. One widget, so one message:
+    the numbers and the picture on screen always belong to the same state."""
 
     state: Any
 
     def __init__(self, controls: list, figure: Callable[[Any], Figure],
                  html: Callable[[Any], str], figsize: tuple) -> None:
         self._figure, self._html, self._figsize = figure, html, figsize
-        self.text = widgets.HTML()
-        self.image = widgets.HTML()
-        super().__init__(controls + [self.text, self.image])
+        self.shown = widgets.HTML()
+        super().__init__(controls + [self.shown])
         self._refresh()
 
     @property
@@ -113,9 +113,12 @@ class _Explorer(widgets.VBox):
         """The picture of the current state as an HTML image with its text alternative."""
         return image_html(self.render(), self.alt(), int(self._figsize[0] * DPI))
 
+    def shown_html(self) -> str:
+        """What `.shown` holds: the numbers (in a `bp-numbers` block) above the picture."""
+        return f'<div class="bp-numbers">{self.html()}</div>{self.picture_html()}'
+
     def _refresh(self) -> None:
-        self.image.value = self.picture_html()
-        self.text.value = self.html()
+        self.shown.value = self.shown_html()
 
     def picture(self) -> Picture:
         """The picture currently shown, as a static image with its text alternative (`.data`
@@ -126,7 +129,7 @@ class _Explorer(widgets.VBox):
         """The live widget, and the current numbers and picture as HTML for readers without
         a kernel or a widget manager (an HTML export, GitHub)."""
         bundle = super()._repr_mimebundle_(**kwargs) or {}
-        return {**bundle, "text/html": self.text.value + self.image.value}
+        return {**bundle, "text/html": self.shown.value}
 
 
 # ============================================================================================
