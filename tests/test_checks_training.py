@@ -155,8 +155,12 @@ TRAINING_SETUP = [
     (setup(0.01, 3), "wrong", ["too small"]),
     (setup(500.0, 3), "wrong", ["too large", "3 hidden units"]),
     (setup(5.0, 1), "wrong", ["one hidden unit"]),
-    (setup(5.0, 2), "wrong", ["local minimum"]),
+    (setup(5.0, 2), "wrong", ["plateau", "3 hidden units learn from the same start"]),
+    (setup(1.0, 2), "wrong", ["η = 1 is too small", "η = 5 learns from the same start"]),
     (setup(3, 0.5), "wrong", ["swap"]),
+    (setup(4, 5.0), "wrong", ["hidden size 5.0 is a float", "write 5", "swap"]),
+    (setup(5.0, 3.0), "wrong", ["hidden size 3.0 is a float", "write 3"]),
+    (lambda: (np.float64(5.0), np.float64(4.0)), "wrong", ["hidden size 4.0 is a float"]),
     (setup(5.0, 0), "wrong", ["whole number"]),
     (setup(-1.0, 3), "wrong", ["positive"]),
     (setup("5", 3), "wrong", ["should be a number"]),
@@ -176,6 +180,24 @@ def test_a_large_hidden_size_is_not_blamed_on_the_learning_rate():
     assert "η = 5 is too" not in many.message
     tiny = check_training_setup(setup(0.001, 3))
     assert "η = 0.001 is too small" in tiny.message
+
+
+def test_two_hidden_units_are_not_blamed_for_a_small_learning_rate():
+    """η = 1 with 2 hidden units fails from five of the six starts; η = 5 with 2 units learns
+    from the first of them (seed 0), η = 1 with 3 units from none: the learning rate is named."""
+    slow = check_training_setup(setup(1.0, 2))
+    assert slow.status == "wrong" and "η = 1 is too small" in slow.message
+    assert "plateau" not in slow.message and "hidden units learn" not in slow.message
+    assert not train_xor(1.0, 3, 0).learned and train_xor(5.0, 2, 0).learned
+
+
+def test_a_float_hidden_size_is_refused_even_when_it_is_whole():
+    """(4, 5.0) is not 5.0 hidden units: a float hidden size is refused, and an int learning rate
+    beside it suggests the two were swapped."""
+    swapped = check_training_setup(setup(4, 5.0))
+    assert swapped.status == "wrong" and "5.0 hidden units" not in swapped.message
+    assert "The order is (learning_rate, hidden_size)" in swapped.message
+    assert "swap" not in check_training_setup(setup(5.0, 3.0)).message
 
 
 # -- notebook 08: forward evaluations ----------------------------------------------------------

@@ -144,8 +144,10 @@ def train_xor(learning_rate: float, hidden: int, seed: int, epochs: int = EPOCHS
 def _setup_problem(args, setup) -> str | None:
     """What goes wrong when training with `setup` = (learning_rate, hidden_size), or None.
 
-    A failure is explained only by what was tried: the same start with the notebook's η and the
-    student's hidden size, then with the student's η and the notebook's hidden size.
+    A failure is explained only by what was tried, on the failed starts in turn: if the
+    notebook's η with the student's hidden size learns from that start, the learning rate is the
+    cause; if the student's η with the notebook's hidden size learns, the hidden size is; the
+    first start with a single cause is named (or, if none has one, the first start).
     """
     if not isinstance(setup, (tuple, list)) or len(setup) != 2:
         return "`choose_setup` should return two values, (learning_rate, hidden_size)."
@@ -156,10 +158,16 @@ def _setup_problem(args, setup) -> str | None:
     if not np.isfinite(rate) or rate <= 0:
         return (f"learning rate {rate}: it must be a positive number; w ← w − η·w̄ only descends "
                 "for η > 0.")
-    if int(hidden) != hidden or not 1 <= hidden <= 512:
-        swapped = (" Did you swap the two? The order is (learning_rate, hidden_size)."
-                   if 0 < hidden < 1 and int(rate) == rate and 2 <= rate <= 512 else "")
+    swapped = (" Did you swap the two? The order is (learning_rate, hidden_size)."
+               if isinstance(rate, numbers.Integral) and 1 <= rate <= 512
+               and not isinstance(hidden, numbers.Integral) else "")
+    if not isinstance(hidden, numbers.Integral):
+        if np.isfinite(hidden) and float(hidden).is_integer():
+            return (f"hidden size {float(hidden)!r} is a float: a number of hidden units is a "
+                    f"whole number, an int; write {int(hidden)}, not {float(hidden)!r}.{swapped}")
         return f"hidden size {hidden}: it must be a whole number from 1 to 512.{swapped}"
+    if not 1 <= hidden <= 512:
+        return f"hidden size {hidden}: it must be a whole number from 1 to 512."
     hidden = int(hidden)
     if hidden == 1:
         return ("one hidden unit cannot do it, whatever the learning rate: the output only grows "
@@ -169,14 +177,20 @@ def _setup_problem(args, setup) -> str | None:
     failed = [run for run in runs if not run.learned]
     if not failed:
         return None
-    run = failed[0]
-    where = (f"with η = {rate:g} and {hidden} hidden units, from seed {run.seed}, after "
-             f"{run.epochs} epochs the cost is {run.costs[-1]:.4f} and {run.correct} of 4 samples "
-             "are right")
-    if hidden == 2 and len(failed) < len(runs):
-        return (f"two hidden units learned XOR from {len(runs) - len(failed)} of {len(runs)} "
-                f"starts, but {where}: gradient descent ended in a flat region, a local minimum. "
-                "With 3 or 4 hidden units every start gets there.")
+    diagnoses = (_cause(rate, hidden, run, len(runs) - len(failed), len(runs))
+                 for run in failed)
+    return next((text for text in diagnoses if text), _both(rate, hidden, failed[0]))
+
+
+def _where(rate, hidden, run) -> str:
+    return (f"with η = {rate:g} and {hidden} hidden units, from seed {run.seed}, after "
+            f"{run.epochs} epochs the cost is {run.costs[-1]:.4f} and {run.correct} of 4 samples "
+            "are right")
+
+
+def _cause(rate, hidden, run, learned, tried) -> str | None:
+    """The single cause of a failed run, found by changing one of the two numbers; or None."""
+    where = _where(rate, hidden, run)
     if train_xor(_REFERENCE[0], hidden, run.seed).learned:
         if rate < _REFERENCE[0]:
             return (f"η = {rate:g} is too small for {EPOCHS} epochs: {where}; the cost went from "
@@ -187,13 +201,24 @@ def _setup_problem(args, setup) -> str | None:
                    f"{peak:.4f} on the way." if peak > run.costs[0] + 0.01 else "")
         return (f"η = {rate:g} is too large: {where}, while η = {_REFERENCE[0]:g} learns from the "
                 f"same start.{went_up} Take a smaller learning rate.")
-    if train_xor(rate, _REFERENCE[1], run.seed).learned:
-        return (f"{hidden} hidden units are the trouble: {where}, while {_REFERENCE[1]} hidden "
-                "units learn from the same start with the same η. With many units z2 adds up "
-                f"many terms, y = σ(z2) saturates (mean σ'(z2) = {run.end_slope:.1e}) and the "
-                "bars vanish. Use fewer hidden units.")
-    return (f"{where}. Neither η = {_REFERENCE[0]:g} with {hidden} hidden units nor your η with "
-            f"{_REFERENCE[1]} hidden units learns from this start: change both.")
+    if not train_xor(rate, _REFERENCE[1], run.seed).learned:
+        return None
+    if hidden < _REFERENCE[1]:
+        return (f"{hidden} hidden units learned XOR from {learned} of {tried} starts, but "
+                f"{where}: from this start gradient descent crawls across a plateau, where the "
+                f"cost is almost flat, for far longer than {EPOCHS} epochs (notebook 07 follows "
+                f"one such run further, below). With your η, {_REFERENCE[1]} hidden units "
+                "learn from the same start: take more hidden units.")
+    return (f"{hidden} hidden units are the trouble: {where}, while {_REFERENCE[1]} hidden "
+            "units learn from the same start with the same η. With many units z2 adds up "
+            f"many terms, y = σ(z2) saturates (mean σ'(z2) = {run.end_slope:.1e}) and the "
+            "bars vanish. Use fewer hidden units.")
+
+
+def _both(rate, hidden, run) -> str:
+    return (f"{_where(rate, hidden, run)}. Neither η = {_REFERENCE[0]:g} with {hidden} hidden "
+            f"units nor your η with {_REFERENCE[1]} hidden units learns from this start: change "
+            "both.")
 
 
 @check("07_training_xor", "a learning rate and a hidden size",
@@ -254,7 +279,7 @@ def _networks(c):
                         2 * _count(ps, lambda p: len(p.value))), "you counted rows, "
             "len(p.value); a matrix has rows × columns entries, each a coordinate: p.value.size."),
            Mistake("one-sided-without-f", _counts(lambda P: P, lambda P: 2 * P),
-                   "off by one: each (f(θ + h·e_i) − f(θ)) / h also needs f(θ) itself, the "
+                   "off by one: each (f(θ + ε·e_i) − f(θ)) / ε also needs f(θ) itself, the "
                    "unperturbed forward pass (once, shared by all)."),
            Mistake("central-plus-one", _counts(lambda P: P + 1, lambda P: 2 * P + 1),
                    "off by one: central differences never use the unperturbed f(θ): two shifted "
@@ -263,8 +288,8 @@ def _networks(c):
                    "that is 2(P + 1): the + 1 belongs to one-sided differences (their f(θ)); "
                    "central differences never use f(θ)."),
            Mistake("central-once", _counts(lambda P: P + 1, lambda P: P + 1),
-                   "central differences shift each parameter both ways, θ + h·e_i and θ − "
-                   "h·e_i: two evaluations per parameter."),
+                   "central differences shift each parameter both ways, θ + ε·e_i and θ − "
+                   "ε·e_i: two evaluations per parameter."),
            Mistake("both-2P", _counts(lambda P: 2 * P, lambda P: 2 * P),
                    "2P is the count of central differences; the one-sided one needs one shifted "
                    "evaluation per parameter, plus f(θ) once."),
