@@ -404,7 +404,7 @@ LOOP = [  # (answer, status, key words of the message)
     (reference.gradient_descent, "correct", ["epochs + 1", "2 runs"]),
     (loop_by_name, "correct", []),
     (loop_on_a_copy, "correct", []),
-    (loop_with(final=False), "wrong", ["the costs has shape (5,), expected (6,)",
+    (loop_with(final=False), "wrong", ["costs has shape (5,), expected (6,)",
                                        "cost after the last step is missing"]),
     (loop_without_the_first_cost, "wrong", ["the cost before the first step is missing"]),
     (loop_with(sign=-1.0), "wrong", ["uphill"]),
@@ -415,8 +415,8 @@ LOOP = [  # (answer, status, key words of the message)
     (loop_returns_the_start, "wrong", ["the final params['W1'][0, 0] is off",
                                        "after the last step"]),
     (lambda params, learning_rate, epochs, forward, backward: params, "wrong",
-     ["should return 2 values (the final params, the costs)", "got one dict"]),
-    (loop_keeps_the_costs, "wrong", ["called again", "the costs", "afresh"]),
+     ["should return 2 values (the final params, costs)", "got one dict"]),
+    (loop_keeps_the_costs, "wrong", ["called again", "gave costs = [", "afresh"]),
     (loop_forever, "wrong", ["did not finish"]),
 ]
 

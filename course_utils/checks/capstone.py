@@ -341,7 +341,7 @@ def _weights_only(*args, **kwargs) -> dict:
        configurations=RUNS,
        make=lambda c: (reference.init_params(c["hidden"], c["seed"]), c["rate"], c["epochs"],
                        reference.forward, reference.backward),
-       returns=("the final params", "the costs"),
+       returns=("the final params", "costs"),
        mistakes=[
            Mistake("last-cost-missing", _run(costs=slice(-1)),
                    "the cost after the last step is missing: return epochs + 1 costs, one "

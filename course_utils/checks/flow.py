@@ -245,7 +245,7 @@ def _fix_case(which, seed, shape, what):
            _fix_case("matmul", 6, (2, 3, 3), "a (2×3) @ b (3×3)")],
        make=_fixes_args,
        prepare=_prepare_fixes,
-       returns=("the message",),
+       returns=("message",),
        mistakes=[
            Mistake("sub-still-planted", (lambda bar, out, a, b: bar, _SIGMOID, _MATMUL),
                    "that is still the planted bug: y = a − b falls when b grows, so b's message "

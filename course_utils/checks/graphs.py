@@ -310,7 +310,7 @@ def _softplus_message(bar, out, a):
                             a=[-2.3, -0.7, -0.2, 0.4, 1.1, 2.9]),
                        dict(label="a of shape (2, 3)", a=[[0.3, -1.7, 2.2], [-0.4, 0.9, -3.1]]),
                        dict(label="a single a = 0.65", a=0.65)],
-       returns=("the message",), rtol=1e-6,
+       returns=("message",), rtol=1e-6,
        crash_hints=[("positional argument", "the engine calls a message function with three "
                      "arguments, (bar, out, a): the output's bar, the operation's value and its "
                      "argument.")])
