@@ -32,6 +32,14 @@ import matplotlib.image
 import nbformat
 import numpy as np
 import pytest
+from headless import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    REPO,
+    axe_or_skip,
+    grave_violations,
+    playwright_or_skip,
+)
 from stored import stored_pictures
 
 from course_utils.lecture import regularised_example
@@ -48,16 +56,9 @@ from course_utils.widgets.explorers import (
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-REPO = Path(__file__).resolve().parents[1]
 N_STEPS = 19
 TIMEOUT_MS = 60_000
 NOTEBOOK = "widgets.ipynb"
-#: axe-core, installed by .ci/run with npm (the tests run offline); AXE_CORE may point elsewhere.
-AXE = Path(os.environ.get("AXE_CORE", REPO / "build/axe/node_modules/axe-core/axe.min.js"))
 SERIES = REPO / "notebooks"
 LAPTOP = {"width": 1366, "height": 768}       # JupyterLab's file browser open, as by default
 PROJECTOR = {"width": 1280, "height": 720}
@@ -68,19 +69,6 @@ NEW_X = 1.5             # where a click on the x slider's track moves x
 DESCENT = dict(rate=0.1, start=-1.0, steps=20)
 TOO_LARGE_RATE = 1.5    # diverges on the default bowl (any rate above 1 does)
 DIVERGED_STEP = 5       # the step typed into the descent's step box
-
-
-def playwright_or_skip():
-    """The playwright module, or a skip with the reason (never a skip on CI)."""
-    on_ci = os.environ.get("CI") == "true"
-    if not os.path.exists(CHROMIUM) and not on_ci:
-        pytest.skip(f"the browser tests need Debian's Chromium at {CHROMIUM} "
-                    "(apt-get install chromium)")
-    if on_ci:
-        from playwright.sync_api import sync_playwright
-    else:
-        sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-    return sync_playwright
 
 
 def free_port() -> int:
@@ -718,19 +706,10 @@ AXE_RUNS = [("jupyterlab", "05_backprop_algorithm.ipynb"), ("jupyterlab", "01_ch
 
 @pytest.mark.parametrize("page, name", AXE_RUNS, indirect=["page"])
 def test_axe_finds_no_serious_or_critical_violation_in_the_outputs(page, name):
-    assert AXE.exists() or os.environ.get("CI") != "true", f"axe-core missing at {AXE}"
-    if not AXE.exists():
-        pytest.skip(f"axe-core is not installed at {AXE} (.ci/run installs it with npm)")
+    axe_or_skip()
     open_and_run(page, name)
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(f"""async () => {{ const panel = ({VISIBLE_PANEL})();
-        const found = await axe.run(panel.querySelectorAll('.jp-OutputArea'),
-                                    {{resultTypes: ['violations']}});
-        return found.violations.map(v => ({{id: v.id, impact: v.impact, nodes: v.nodes.length,
-                                            target: v.nodes[0].target.join(' ')}})); }}""")
-    print(f"\naxe on the outputs of {name} in {page.front_end}: " + (", ".join(
-        f"{v['id']} ({v['impact']}, {v['nodes']})" for v in violations) or "no violations"))
-    grave = [v for v in violations if v["impact"] in ("serious", "critical")]
+    print(f"\n{name} in {page.front_end}:", end="")
+    grave = grave_violations(page, f"({VISIBLE_PANEL})().querySelectorAll('.jp-OutputArea')")
     assert not grave, f"axe-core: {grave}"
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from headless import CHROMIUM, CHROMIUM_ARGS, grave_violations, playwright_or_skip
 
 from course_utils.grade import sandbox
 from course_utils.grade.run import grader_version
@@ -260,6 +261,45 @@ def test_report_counts_pass_rates_mistakes_time_outs_and_crashes_offline(graded)
     assert "Isolation: bubblewrap" in report or "Isolation: fallback" in report
     assert "http://" not in report.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in report and "<script" not in report
+
+
+#: What a reader of a page sees: how far it scrolls sideways, its pictures (drawn and not),
+#: and whether a piece of text is on screen.
+SEEN = """text => ({
+    sideways: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    pictures: [...document.querySelectorAll('svg[role=img], img')].map(
+        e => e.getBoundingClientRect().height > 0),
+    shows: [...document.querySelectorAll('body *')].some(
+        e => e.textContent.includes(text) && e.getBoundingClientRect().height > 0
+             && ![...e.children].some(c => c.textContent.includes(text)))})"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_report_and_a_feedback_page_read_well_in_a_browser_offline(graded, scheme):
+    """What a teaching assistant and a student open, from disk in headless Chromium at
+    1366×768, in the light and the dark colour scheme, with every request beyond the page's
+    own file refused: no request is made, nothing scrolls sideways, every picture is drawn,
+    the finding is on screen, and axe-core finds no serious or critical violation."""
+    pages = {"report.html": "bar_notation/forgot-sigma-prime",
+             "feedback/forgot_sigma_prime.html": "Not yet"}
+    with playwright_or_skip()() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 768}, color_scheme=scheme)
+        elsewhere: list[str] = []
+        page.route(lambda url: not url.startswith("file://"),
+                   lambda route: (elsewhere.append(route.request.url), route.abort()))
+        for name, finding in pages.items():
+            page.goto((graded["out"] / name).as_uri())
+            seen = page.evaluate(SEEN, finding)
+            assert seen["sideways"] <= 0, f"{name} scrolls {seen['sideways']} px sideways"
+            assert all(seen["pictures"]), f"{name}: a picture is not drawn"
+            assert seen["pictures"] or name != "report.html", "the report has no plot"
+            assert seen["shows"], f"{name} does not show {finding!r}"
+            print(f"\n{name} ({scheme}, {len(seen['pictures'])} pictures):", end="")
+            grave = grave_violations(page)
+            assert not grave, f"axe-core on {name}: {grave}"
+        browser.close()
+    assert elsewhere == [], f"requests beyond the page's own file: {elsewhere}"
 
 
 def test_a_rerun_reads_the_cache_and_writes_the_same_files(graded):

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import re
 import threading
 from pathlib import Path
@@ -25,6 +24,7 @@ from urllib.parse import unquote
 
 import nbformat
 import pytest
+from headless import CHROMIUM, CHROMIUM_ARGS, REPO, playwright_or_skip
 from stored import SERIES, stored_pictures, stored_steppers
 
 from course_utils.site import build_site, export, pages
@@ -33,12 +33,7 @@ from course_utils.site.folder import MARKER
 
 pytestmark = pytest.mark.xdist_group("site")   # one build and one browser, on one worker
 
-REPO = Path(__file__).resolve().parents[1]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 LAPTOP = {"width": 1366, "height": 768}
 TIMEOUT_MS = 30_000
 
@@ -207,14 +202,7 @@ def site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser():
-    on_ci = os.environ.get("CI") == "true"
-    if not os.path.exists(CHROMIUM) and not on_ci:
-        pytest.skip(f"the browser tests need Debian's Chromium at {CHROMIUM}")
-    if on_ci:
-        from playwright.sync_api import sync_playwright
-    else:
-        sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-    with sync_playwright() as p:
+    with playwright_or_skip()() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()

@@ -61,8 +61,8 @@ def write(out: Path, exercises: list[Exercise], reports: dict, isolation: str) -
 
 def _page(title: str, body: str) -> str:
     return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>"
-            f"{html.escape(title)}</title><style>{STYLE}</style></head><body>\n"
-            f"<h1>{html.escape(title)}</h1>\n{body}</body></html>\n")
+            f"{html.escape(title)}</title><style>{STYLE}</style></head><body><main>\n"
+            f"<h1>{html.escape(title)}</h1>\n{body}</main></body></html>\n")
 
 
 def _feedback(student: str, exercises: list[Exercise], results: dict, notes: list) -> str:
