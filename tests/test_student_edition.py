@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
 from pathlib import Path
 
@@ -148,14 +149,72 @@ def test_markdown_and_cell_metadata_are_kept():
     assert student.cells[1].metadata["slideshow"] == {"slide_type": "fragment"}
 
 
-def test_command_writes_every_notebook_under_its_own_name(tmp_path):
+# --- the command: written into a folder where a student works --------------------------------
+
+STUB_LINES = "    # YOUR CODE HERE\n    raise NotImplementedError()"
+MINE = "    y_bar = y - t  # mine\n    z_bar = y_bar * y * (1 - y)"
+QUESTION = "**Q:** Which values does the bar of z need from the forward pass?"
+PLACEHOLDER = "*Your answer:* (double-click this cell and write it here)"
+ANSWERED = "*Your answer:* y, and nothing else: mine"
+
+
+def lesson(*, first=(), intro="## The backward pass", doc="Return y_bar and z_bar.",
+           name="backward_pass", question=QUESTION):
+    """An instructor notebook: an exercise, then a question and its prediction cell."""
+    code = EXERCISE.replace("Return y_bar and z_bar.", doc).replace("backward_pass", name)
+    return new_notebook(cells=[*map(new_markdown_cell, first), new_markdown_cell(intro),
+                               new_code_cell(code), new_markdown_cell(question),
+                               new_markdown_cell(PLACEHOLDER), new_code_cell(f"check({name})")])
+
+
+def series(folder, *names, nb=None):
+    folder.mkdir(exist_ok=True)
+    for name in names:
+        nbformat.write(nb or exercise_notebook(EXERCISE), folder / name)
+    return folder
+
+
+def edit(path, change):
+    """Change the notebook at `path` as a student would in Jupyter."""
+    nb = nbformat.read(path, as_version=4)
+    change(nb)
+    nbformat.write(nb, path)
+
+
+def fill_in(nb, answer=ANSWERED):
+    """The student writes the exercise's code and answers the prediction."""
+    for cell in nb.cells:
+        cell.source = cell.source.replace(STUB_LINES, MINE)
+        if cell.source == PLACEHOLDER:
+            cell.source = answer
+
+
+def run_cells(nb):
+    """What running every cell leaves: outputs, counts, and the empty cell Shift+Enter adds."""
+    for count, cell in enumerate(nb.cells, start=1):
+        if cell.cell_type == "code":
+            cell.execution_count = count
+            cell.outputs = [new_output("stream", name="stdout", text="ran\n")]
+    nb.cells.append(new_code_cell(""))
+
+
+def tree(folder):
+    """Every path under `folder`, with the bytes of each file: to show nothing changed."""
+    return {str(path.relative_to(folder)): path.read_bytes() if path.is_file() else None
+            for path in sorted(folder.rglob("*"))}
+
+
+def sources(path):
+    return [cell.source for cell in nbformat.read(path, as_version=4).cells]
+
+
+def test_command_writes_every_notebook_under_its_own_name_and_what_it_wrote(tmp_path):
     source_dir, out = tmp_path / "instructor", tmp_path / "student"
-    source_dir.mkdir()
-    for name in ("01_a.ipynb", "02_b.ipynb"):
-        nbformat.write(exercise_notebook(EXERCISE), source_dir / name)
+    series(source_dir, "01_a.ipynb", "02_b.ipynb")
     (source_dir / "picture.svg").write_text("<svg/>")
     assert main([str(out), "--notebooks", str(source_dir)]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["01_a.ipynb", "02_b.ipynb", "picture.svg"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".student_edition.json", "01_a.ipynb", "02_b.ipynb", "picture.svg"]
     written = nbformat.read(out / "02_b.ipynb", as_version=4)
     assert "raise NotImplementedError()" in written.cells[1].source
     nbformat.validate(written)
@@ -163,8 +222,7 @@ def test_command_writes_every_notebook_under_its_own_name(tmp_path):
 
 def test_command_reports_a_bad_marker_and_writes_nothing(tmp_path, capsys):
     source_dir, out = tmp_path / "instructor", tmp_path / "student"
-    source_dir.mkdir()
-    nbformat.write(exercise_notebook(EXERCISE), source_dir / "01_a.ipynb")
+    series(source_dir, "01_a.ipynb")
     nbformat.write(exercise_notebook(f"def f():\n    {END}\n"), source_dir / "02_b.ipynb")
     assert main([str(out), "--notebooks", str(source_dir)]) == 1
     assert "02_b.ipynb, cell 1 (`def f():`)" in capsys.readouterr().err
@@ -184,58 +242,211 @@ def test_command_refuses_to_overwrite_the_instructor_notebooks(tmp_path):
         write_student_edition(tmp_path, tmp_path)
 
 
-def series(folder, *names):
-    folder.mkdir(exist_ok=True)
-    for name in names:
-        nbformat.write(exercise_notebook(EXERCISE), folder / name)
-    return folder
-
-
-def test_notebooks_of_an_earlier_run_do_not_remain(tmp_path):
-    source, out = series(tmp_path / "instructor", "01_a.ipynb", "02_b.ipynb"), tmp_path / "out"
-    write_student_edition(out, source)
-    (source / "02_b.ipynb").unlink()
-    write_student_edition(out, source)
-    assert sorted(p.name for p in out.iterdir()) == ["01_a.ipynb"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["instructor", "out"]  # no leftovers
-
-
-def test_a_write_failing_midway_leaves_the_earlier_edition_as_it_was(tmp_path, monkeypatch):
-    source, out = series(tmp_path / "instructor", "01_a.ipynb", "02_b.ipynb"), tmp_path / "out"
-    write_student_edition(out, source)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
-    series(source, "03_c.ipynb")
-    real_write = nbformat.write
-
-    def write_then_fail(nb, path):
-        if Path(path).name == "02_b.ipynb":
-            raise OSError("No space left on device")
-        real_write(nb, path)
-
-    monkeypatch.setattr(nbformat, "write", write_then_fail)
-    with pytest.raises(OSError, match="No space left on device.*out was left as it was"):
-        write_student_edition(out, source)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["instructor", "out"]
-
-
 @pytest.mark.parametrize("where, words", [
     ("instructor/student", "is inside the notebooks folder"),
     (".", "contains the notebooks folder"),
     ("notes.txt", "is an existing file, not a folder"),
-    ("thesis", r"holds files that are not part of a student edition \(thesis.tex\)"),
 ])
 def test_an_unsafe_outdir_is_refused_with_one_line_and_nothing_written(tmp_path, capsys,
                                                                        where, words):
     source = series(tmp_path / "instructor", "01_a.ipynb")
     (tmp_path / "notes.txt").write_text("mine")
-    (tmp_path / "thesis").mkdir()
-    (tmp_path / "thesis" / "thesis.tex").write_text("mine")
-    before = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    before = tree(tmp_path)
     assert main([str(tmp_path / where), "--notebooks", str(source)]) == 1
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and re.search(words, error), error
-    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == before
+    assert tree(tmp_path) == before
+
+
+def test_a_second_run_over_a_filled_in_notebook_refuses_naming_it_and_changes_nothing(
+        tmp_path, capsys):
+    source, out = series(tmp_path / "instructor", "01_a.ipynb", "02_b.ipynb"), tmp_path / "out"
+    write_student_edition(out, source)
+    edit(out / "02_b.ipynb", fill_in)
+    series(source, "01_a.ipynb", "02_b.ipynb", nb=lesson())  # a new version of both
+    before = tree(out)
+    assert main([str(out), "--notebooks", str(source)]) == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "Traceback" not in error
+    assert "02_b.ipynb" in error and "01_a.ipynb" not in error
+    assert "new folder" in error and "--update" in error and "--force" in error
+    assert tree(out) == before
+
+
+def test_force_replaces_a_filled_in_notebook_and_says_so(tmp_path, capsys):
+    source, out = series(tmp_path / "instructor", "01_a.ipynb"), tmp_path / "out"
+    write_student_edition(out, source)
+    edit(out / "01_a.ipynb", fill_in)
+    assert main([str(out), "--notebooks", str(source), "--force"]) == 0
+    assert "01_a.ipynb: replaced the changes" in capsys.readouterr().out
+    assert sources(out / "01_a.ipynb") == [cell.source for cell in student_notebook(
+        nbformat.read(source / "01_a.ipynb", as_version=4)).cells]
+
+
+def test_a_notebook_whose_cells_were_only_run_is_refreshed(tmp_path):
+    source, out = series(tmp_path / "instructor", "01_a.ipynb", nb=lesson()), tmp_path / "out"
+    write_student_edition(out, source)
+    edit(out / "01_a.ipynb", run_cells)
+    series(source, "01_a.ipynb", nb=lesson(intro="## The backward pass, new"))
+    assert write_student_edition(out, source) == {out / "01_a.ipynb": []}
+    assert sources(out / "01_a.ipynb")[0] == "## The backward pass, new"
+
+
+def test_without_a_record_a_notebook_is_compared_with_the_new_edition(tmp_path, capsys):
+    source, out = series(tmp_path / "instructor", "01_a.ipynb", "02_b.ipynb"), tmp_path / "out"
+    write_student_edition(out, source)
+    (out / ".student_edition.json").unlink()  # an edition from before the record
+    edit(out / "01_a.ipynb", run_cells)
+    edit(out / "02_b.ipynb", fill_in)
+    assert main([str(out), "--notebooks", str(source)]) == 1
+    error = capsys.readouterr().err
+    assert "02_b.ipynb" in error and "01_a.ipynb" not in error
+
+
+def test_a_folder_named_like_a_notebook_is_an_error_and_is_left_alone(tmp_path, capsys):
+    source, out = series(tmp_path / "instructor", "01_a.ipynb", "02_b.ipynb"), tmp_path / "out"
+    (out / "02_b.ipynb").mkdir(parents=True)
+    (out / "02_b.ipynb" / "draft.txt").write_text("mine")
+    before = tree(out)
+    assert main([str(out), "--notebooks", str(source), "--force"]) == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "02_b.ipynb is a folder" in error
+    assert tree(out) == before
+
+
+def test_the_students_own_files_survive_every_kind_of_run(tmp_path):
+    source, out = series(tmp_path / "instructor", "01_a.ipynb"), tmp_path / "out"
+    write_student_edition(out, source)
+    (out / "notes.md").write_text("my notes")
+    nbformat.write(lesson(), out / "scratch.ipynb")
+    (out / "data").mkdir()
+    (out / "data" / "mine.csv").write_text("1,2\n")
+    own = {name: data for name, data in tree(out).items()
+           if name.startswith(("notes", "scratch", "data"))}
+    for flags in ({}, {"update": True}, {"force": True}):
+        write_student_edition(out, source, **flags)
+        assert {name: tree(out)[name] for name in own} == own
+
+
+def test_a_changed_picture_is_not_replaced_without_force(tmp_path, capsys):
+    source, out = series(tmp_path / "instructor", "01_a.ipynb"), tmp_path / "out"
+    (source / "picture.svg").write_text("<svg/>")
+    write_student_edition(out, source)
+    (out / "picture.svg").write_text("<svg>my drawing</svg>")
+    assert main([str(out), "--notebooks", str(source), "--update"]) == 1
+    assert "picture.svg, which --update cannot merge" in capsys.readouterr().err
+    assert (out / "picture.svg").read_text() == "<svg>my drawing</svg>"
+
+
+def test_notebooks_of_an_earlier_run_that_left_the_series_go_unless_changed(tmp_path):
+    source = series(tmp_path / "instructor", "01_a.ipynb", "02_b.ipynb", "03_c.ipynb")
+    out = tmp_path / "out"
+    write_student_edition(out, source)
+    edit(out / "03_c.ipynb", fill_in)
+    (source / "02_b.ipynb").unlink()
+    (source / "03_c.ipynb").unlink()
+    write_student_edition(out, source)
+    assert sorted(p.name for p in out.iterdir()) == [".student_edition.json", "01_a.ipynb",
+                                                     "03_c.ipynb"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["instructor", "out"]  # no leftovers
+
+
+def test_a_write_failing_midway_leaves_every_file_whole_and_the_next_run_completes(
+        tmp_path, monkeypatch):
+    source, out = series(tmp_path / "instructor", "01_a.ipynb", "02_b.ipynb"), tmp_path / "out"
+    write_student_edition(out, source)
+    before = tree(out)
+    series(source, "01_a.ipynb", "02_b.ipynb", nb=lesson())
+    real_replace = os.replace
+
+    def replace_then_fail(temporary, path):
+        if Path(path).name == "02_b.ipynb":
+            raise OSError("No space left on device")
+        real_replace(temporary, path)
+
+    monkeypatch.setattr(os, "replace", replace_then_fail)
+    with pytest.raises(OSError, match="No space left on device.*every file there is whole"):
+        write_student_edition(out, source)
+    assert sorted(tree(out)) == sorted(before)  # no temporary file left
+    assert (out / "02_b.ipynb").read_bytes() == before["02_b.ipynb"]
+    monkeypatch.undo()
+    write_student_edition(out, source)  # 01_a is the new edition, 02_b the old: neither refused
+    assert sources(out / "02_b.ipynb")[0] == "## The backward pass"
+
+
+# --- --update: the new version, with the student's work kept ----------------------------------
+
+def test_update_keeps_the_code_and_the_answer_when_cells_shift_and_the_text_around_changes(
+        tmp_path, capsys):
+    source, out = series(tmp_path / "instructor", "01_a.ipynb", nb=lesson()), tmp_path / "out"
+    write_student_edition(out, source)
+    edit(out / "01_a.ipynb", fill_in)
+    new = lesson(first=["## A warm-up first"], intro="## The backward pass, in two lines",
+                 doc="Return the bars of y and z.", question=QUESTION + " Say why.")
+    series(source, "01_a.ipynb", nb=new)
+    assert main([str(out), "--notebooks", str(source), "--update"]) == 0
+    report = capsys.readouterr().out
+    assert "01_a.ipynb: kept your code in `backward_pass`; kept your answer to" in report
+    expected = [cell.source for cell in student_notebook(new).cells]
+    expected[2] = expected[2].replace(STUB_LINES, MINE)   # the exercise, one cell further down
+    expected[4] = ANSWERED
+    assert sources(out / "01_a.ipynb") == expected
+    assert "Return the bars of y and z." in expected[2] and "mine" in expected[2]
+    updated = (out / "01_a.ipynb").read_bytes()
+    write_student_edition(out, source, update=True)
+    assert (out / "01_a.ipynb").read_bytes() == updated  # updating again changes nothing
+
+
+def test_update_keeps_a_cell_it_cannot_place_at_the_end_and_says_so(tmp_path, capsys):
+    source, out = series(tmp_path / "instructor", "01_a.ipynb", nb=lesson()), tmp_path / "out"
+    write_student_edition(out, source)
+
+    def fill_in_and_add_a_cell(nb):
+        fill_in(nb)
+        nb.cells.insert(2, new_code_cell("scratch = backward_pass(0.7, 1.0, 0.8)"))
+
+    edit(out / "01_a.ipynb", fill_in_and_add_a_cell)
+    series(source, "01_a.ipynb", nb=lesson(name="backward"))  # the exercise renamed
+    assert main([str(out), "--notebooks", str(source), "--update"]) == 0
+    report = capsys.readouterr().out
+    assert "kept your answer" in report
+    assert "kept 2 cells that the new version has no place for at the end" in report
+    assert "`import numpy as np`" in report and "`scratch = backward_pass" in report
+    cells = sources(out / "01_a.ipynb")
+    assert STUB_LINES in cells[1] and "def backward(" in cells[1]
+    assert cells[-3].startswith("**Kept from your earlier copy of this notebook.**")
+    assert MINE in cells[-2] and "def backward_pass(" in cells[-2]
+    assert cells[-1] == "scratch = backward_pass(0.7, 1.0, 0.8)"
+    nbformat.validate(nbformat.read(out / "01_a.ipynb", as_version=4))  # cell ids unique
+    write_student_edition(out, source, update=True)
+    assert sources(out / "01_a.ipynb") == cells  # one note, the same cells below it
+
+
+def test_update_of_the_real_series_keeps_every_exercise_and_answer_in_its_place(tmp_path,
+                                                                             capsys):
+    out = tmp_path / "student"
+    write_student_edition(out, NOTEBOOKS)
+    before = tree(out)
+    notebook = out / "03_sigmoid_least_squares.ipynb"
+
+    def fill_in_every_exercise_and_answer(nb):
+        for number, cell in enumerate(nb.cells):
+            cell.source = cell.source.replace(STUB_LINES, f"    return {number}  # mine")
+            if cell.source.startswith("*Your answer:*"):
+                cell.source = f"*Your answer:* mine, {number}"
+
+    edit(notebook, fill_in_every_exercise_and_answer)
+    filled = sources(notebook)
+    assert main([str(out), "--notebooks", str(NOTEBOOKS), "--update"]) == 0
+    report = capsys.readouterr().out.splitlines()
+    assert [line[:3] for line in report[:-1]] == ["03_"]
+    assert report[0].count("kept your code") == sum("# mine" in s for s in filled) >= 3
+    assert report[0].count("kept your answer") == sum(", mine" in s or "mine," in s
+                                                      for s in filled) >= 6
+    assert "no place" not in report[0]
+    assert sources(notebook) == filled
+    assert {name: data for name, data in tree(out).items() if not name.startswith("03")} == {
+        name: data for name, data in before.items() if not name.startswith("03")}
 
 
 # --- the real series: the student edition runs top to bottom --------------------------------
