@@ -1,6 +1,7 @@
 """Every relative link in the README and in the notebooks' markdown leads to a file that exists."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from urllib.parse import unquote
@@ -57,11 +58,16 @@ def test_readme_links_every_notebook_of_the_series():
     assert not [path.name for path in NOTEBOOKS if path.name not in linked]
 
 
-def test_binder_badge_opens_a_notebook_that_exists():
+def test_binder_badge_opens_the_student_edition_its_post_build_makes():
+    """Binder opens student/, which binder/postBuild writes: a notebook of the series there."""
     readme = README.read_text(encoding="utf-8")
     paths = re.findall(r"https://mybinder\.org/v2/gh/[^)\s]+\?urlpath=lab/tree/([^)\s&]+)", readme)
     assert paths, "no Binder launch link with ?urlpath=lab/tree/... in the README"
-    assert all((ROOT / unquote(path)).is_file() for path in paths), paths
+    post_build = ROOT / "binder" / "postBuild"
+    assert "python -m course_utils.student_edition student/" in post_build.read_text()
+    assert os.access(post_build, os.X_OK), "binder/postBuild must be executable"
+    for path in map(unquote, paths):
+        assert path.startswith("student/") and (ROOT / "notebooks" / path[8:]).is_file(), path
 
 
 def requirement_names(path: Path) -> set[str]:
@@ -82,7 +88,8 @@ def test_binder_has_what_the_readme_presents_with():
 def test_quick_start_keeps_the_two_commands_ci_relies_on():
     readme = README.read_text(encoding="utf-8")
     assert ("```bash\n"
-            "pip install -r requirements.txt && jupyter lab notebooks/01_chain_rule.ipynb\n"
+            "pip install -r requirements.txt && python -m course_utils.student_edition student/ "
+            "--update && jupyter lab student/01_chain_rule.ipynb\n"
             "python -m pytest\n```") in readme
 
 
