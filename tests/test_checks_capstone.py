@@ -13,6 +13,7 @@ from course_utils.checks.capstone import (
     engine_answers,
 )
 from course_utils.checks.training import train_xor, xor_network
+from course_utils.engine import Node
 
 X, T = reference.X, reference.T
 PARAMS = ("W1", "b1", "W2", "b2")
@@ -119,25 +120,32 @@ FORWARD = [  # (answer, status, key words of the message)
     (forward_with_dot, "correct", []),
     (forward_by_sample, "correct", []),
     (forward_with(z1=lambda v, X, T, W1, b1, W2, b2: X @ W1), "wrong",
-     ["non-zero biases", "values['z1'][0, 0] is off", "(X W₁ + b₁)[0, 0]", "b₁ is missing"]),
+     ["non-zero biases", "values['z1'][0, 0] is off: expected −1.572", "b₁ is missing"]),
     (forward_with(h=lambda v, *a: np.maximum(v["z1"], 0)), "wrong",
-     ["values['h'][0, 0] is off", "σ(z₁)[0, 0]", "relu"]),
+     ["values['h'][0, 0] is off: expected 0.3692", "relu"]),
     (forward_with(E=lambda v, X, T, *a: np.sum(0.5 * (v["y"] - T) ** 2)), "wrong",
      ["values['E'] is off", "their mean"]),
     (forward_with(E=lambda v, X, T, *a: 0.5 * (v["y"] - T) ** 2), "wrong",
      ["values['E'] has shape (4, 1), expected ()", "per-sample losses"]),
-    (forward_with(E=lambda v, X, T, *a: np.mean((v["y"] - T) ** 2)), "wrong", ["the ½ is missing"]),
+    (forward_with(E=lambda v, X, T, *a: np.mean((v["y"] - T) ** 2)), "wrong",
+     ["twice too large", "has a ½"]),
     (forward_with(z2=lambda v, X, T, W1, b1, W2, b2: v["z1"] @ W2 + b2), "wrong",
-     ["values['z2'][0, 0] is off", "z₁ instead of h"]),
+     ["values['z2'][0, 0] is off", "computed from z₁"]),
     (lambda X, T, W1, b1, W2, b2: tuple(reference.forward(X, T, W1, b1, W2, b2).values()),
-     "wrong", ["should be a dict with the keys E, h, y, z1, z2", "got tuple"]),
+     "wrong", ["should be a dict with the keys E, h, y, z1, z2", "got a list or tuple of 5"]),
     (forward_hard_coded, "wrong", ["H = 3", "values['z1'] has shape (4, 4)",
                                    "notebook's starting parameters"]),
     (forward_in_place, "wrong", ["3 random samples", "changed its input", "X[0, 0] was"]),
     (forward_averages_the_costs, "wrong", ["called again", "values['E'] ="]),
     (lambda X, T, W1, b1, W2, b2: reference.forward(X, T, W1.T, b1, W2, b2), "wrong",
-     ["core dimension", "XW₁"]),
+     ["core dimension", "X is N × 2, W₁ 2 × H", "which one needs a transpose"]),
     (forward_forever, "wrong", ["did not finish"]),
+    (lambda X, T, W1, b1, W2, b2: reference.forward(X, T, W1, b1, W2, b2)
+     | {"E": str(reference.forward(X, T, W1, b1, W2, b2)["E"])}, "wrong",
+     ["values['E'] should be a number, got text", "not a formatted string"]),
+    (lambda X, T, W1, b1, W2, b2: reference.forward(X, T, W1, b1, W2, b2)
+     | {"E": Node(reference.forward(X, T, W1, b1, W2, b2)["E"], name="E")}, "wrong",
+     ["values['E'] should be a number or an array, got the engine Node E", "`.value`"]),
 ]
 
 
@@ -262,25 +270,25 @@ BACKWARD = [  # (answer, status, key words of the message)
     (backward_with_einsum, "correct", []),
     (backward_in_another_order, "correct", []),
     (backward_with(y_bar=lambda v, b, a: v["y"] - a["T"]), "wrong",
-     ["bars['y_bar'][0, 0] is off", "((y − t)/N)[0, 0] = −0.2031", "1/N is missing"]),
+     ["bars['y_bar'][0, 0] is off: expected −0.2031", "N times too large"]),
     (backward_with(y_bar=lambda v, b, a: (a["T"] - v["y"]) / a["N"]), "wrong",
      ["bars['y_bar'][0, 0] is off", "sign is flipped"]),
     (backward_with(z2_bar=lambda v, b, a: b["y_bar"] * v["z2"] * (1 - v["z2"])), "wrong",
      ["bars['z2_bar'][0, 0] is off", "is not σ'(z₂)"]),
     (backward_with(W2_bar=lambda v, b, a: b["z2_bar"].T @ v["h"]), "wrong",
-     ["bars['W2_bar'] has shape (1, 4), expected (4, 1)", "transposed"]),
+     ["bars['W2_bar'] has shape (1, 4), expected (4, 1)", "transpose is on the wrong side"]),
     (backward_with(b2_bar=lambda v, b, a: b["z2_bar"]), "wrong",
-     ["bars['b2_bar'] has shape (4, 1), expected (1,)", "not summed over the samples"]),
-    (h_bar_with_W2, "wrong", ["ValueError", "h_bar = bars", "W₂ instead of W₂ᵀ"]),
+     ["bars['b2_bar'] has shape (4, 1), expected (1,)", "one row per sample"]),
+    (h_bar_with_W2, "wrong", ["ValueError", "h_bar = bars", "W₂ H × 1", "needs a transpose"]),
     (backward_with(h_bar=lambda v, b, a: b["y_bar"] @ a["W2"].T), "wrong",
-     ["bars['h_bar'][0, 0] is off", "ȳ instead of z̄₂"]),
+     ["bars['h_bar'][0, 0] is off", "wrong bar, ȳ"]),
     (backward_with(z1_bar=lambda v, b, a: b["h_bar"] * v["y"] * (1 - v["y"])), "wrong",
-     ["bars['z1_bar'][0, 0] is off", "σ' at the wrong place", "h(1 − h)"]),
+     ["bars['z1_bar'][0, 0] is off", "output unit's slope"]),
     (backward_with(W1_bar=lambda v, b, a: a["X"].T @ b["z1_bar"] / a["N"]), "wrong",
      ["bars['W1_bar'][0, 0] is off", "second time"]),
     (backward_with(b1_bar=lambda v, b, a: b["z1_bar"].sum(axis=1)), "wrong",
-     ["bars['b1_bar'] is off", "axis=0"]),
-    (overwrites_in_a_loop, "wrong", ["bars['W1_bar'][0, 0] is off", "expected (Xᵀ z̄₁)[0, 0]"]),
+     ["bars['b1_bar'] is off", "summed over the hidden units"]),
+    (overwrites_in_a_loop, "wrong", ["bars['W1_bar'][0, 0] is off", "one sample's message"]),
     (backward_hard_coded, "wrong", ["H = 3", "bars['y_bar'][0, 0] is off",
                                     "notebook's starting parameters"]),
     (backward_keeps_h, "wrong", ["H = 3", "bars['W2_bar'] has shape (4, 1), expected (3, 1)"]),
@@ -401,12 +409,12 @@ def loop_forever(params, learning_rate, epochs, forward, backward):
 
 
 LOOP = [  # (answer, status, key words of the message)
-    (reference.gradient_descent, "correct", ["epochs + 1", "2 runs"]),
+    (reference.gradient_descent, "correct", ["epochs + 1", "3 runs"]),
     (loop_by_name, "correct", []),
     (loop_on_a_copy, "correct", []),
     (loop_with(final=False), "wrong", ["costs has shape (5,), expected (6,)",
                                        "cost after the last step is missing"]),
-    (loop_without_the_first_cost, "wrong", ["the cost before the first step is missing"]),
+    (loop_without_the_first_cost, "wrong", ["the cost at the start, before the first step"]),
     (loop_with(sign=-1.0), "wrong", ["uphill"]),
     (loop_with(rate=1.0), "wrong", ["η = 1", "`learning_rate`"]),
     (loop_with(names=("W1", "W2")), "wrong", ["the biases never move"]),
@@ -418,6 +426,16 @@ LOOP = [  # (answer, status, key words of the message)
      ["should return 2 values (the final params, costs)", "got one dict"]),
     (loop_keeps_the_costs, "wrong", ["called again", "gave costs = [", "afresh"]),
     (loop_forever, "wrong", ["did not finish"]),
+    (lambda params, learning_rate, epochs, forward, backward:
+     reference.gradient_descent(params, learning_rate, epochs), "wrong",
+     ["with the passes of another cost", "did not use the passes it is handed"]),
+    (lambda params, learning_rate, epochs, forward, backward:
+     reference.gradient_descent(params, learning_rate, epochs, forward), "wrong",
+     ["another cost", "another backward pass than the `backward` argument"]),
+    (lambda params, learning_rate, epochs, forward, backward: (
+        lambda final, costs: (final, [f"{c:.17g}" for c in costs]))(
+        *reference.gradient_descent(params, learning_rate, epochs, forward, backward)), "wrong",
+     ["costs should be numbers, got text", "not a formatted string"]),
 ]
 
 

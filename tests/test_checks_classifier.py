@@ -221,7 +221,7 @@ CROSS_ENTROPY = [
                                       - np.eye(z.shape[1])[t]) / len(z)),
      "wrong", ["over the samples (axis 0)"]),
     (lambda z, t: (np.ones(len(z)) / len(z), -np.eye(z.shape[1])[t] / len(z), z), "wrong",
-     ["should be a dict", "got tuple"]),
+     ["should be a dict", "got a list or tuple of 3 items"]),
     (bars_with(L_bar=lambda b, z, t: 1 / len(z)), "wrong", ["bars['L_bar'] has shape ()"]),
     (bars_changing_labels, "wrong", ["changed its input", "t was [2, 1, 0]"]),
     (lambda z, t: bars_with_eye(z, t[::-1]), "wrong", ["bars['logp_bar']"]),

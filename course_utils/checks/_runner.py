@@ -14,12 +14,12 @@ wrong" for a solution written as named lines.
 
 For each configuration the runner calls the student's function on the real objects, under a time
 guard, and compares all it can observe (what came back, the state of the arguments) with what
-the solution leaves on a fresh copy; then calls again, to catch state kept between calls. `run`
-is a pipeline of stages, each a `Verdict` or None, in this order: a crash or a loop that never
-ends (after a wrong value on an earlier configuration, that value says more); an input changed
-that the solution leaves alone; an answer a `judge` rejects; a wrong value a typical mistake
-explains; a different answer to the same call; any other wrong value. A check never shows a
-traceback.
+the solution leaves on a fresh copy; then calls again on the same objects, to catch state kept
+between calls. `run` is a pipeline of stages, each a `Verdict` or None, in this order: a crash
+or a loop that never ends (after a wrong value on an earlier configuration, that value says
+more); an input changed that the solution leaves alone; an answer a `judge` rejects; a wrong
+value a typical mistake explains; a different answer to the same call; any other wrong value.
+A check never shows a traceback.
 
 A `Verdict` is data, shown as one line (its repr) where the check is called, mid-cell too
 (`show=False` returns it unseen, for code that reports on it itself):
@@ -53,7 +53,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..engine import Node, topological_order
-from ..notation import compared, factor
+from ..notation import compared
 
 #: How long the student's function may run before the check gives up on it (seconds).
 GUARD_SECONDS = 3.0
@@ -161,14 +161,24 @@ def stop(message: str, mistake: str = "wrong-value"):
 
 
 def same(a, b, rtol: float = 1e-6) -> bool:
-    """Equal as numbers (to rtol), shapes included; None only equals None."""
+    """Equal as numbers (to rtol), shapes included; None only equals None, text only text."""
     if a is None or b is None:
         return a is b
+    if _text(a) != _text(b):   # numpy reads "1.28" as 1.28: a formatted number is not one
+        return False
     try:
         x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     except (TypeError, ValueError):
         return bool(type(a) is type(b) and repr(a) == repr(b))
     return x.shape == y.shape and bool(np.allclose(x, y, rtol=rtol, atol=1e-10, equal_nan=True))
+
+
+def _text(value) -> bool:
+    """Text, or a list or array holding text."""
+    if isinstance(value, (list, tuple)):
+        return any(_text(item) for item in value)
+    return isinstance(value, (str, bytes)) or (
+        isinstance(value, np.ndarray) and value.dtype.kind in "US")
 
 
 # -- calling the student's code: time guard, crashes quoted at the student's line -------------
@@ -328,9 +338,11 @@ def observe(value, name: str, into: dict, graph: bool = True) -> dict:
             if isinstance(value, dict) else \
             tuple(v.label if isinstance(v, Node) else k for k, v in items)  # a list in order
         for key, item in items:
-            observe(item, f"{name}[{key!r}]" if isinstance(key, str) else f"{name}[{key}]", into,
-                    graph=False)
-    elif isinstance(value, numbers.Number):
+            item_name = f"{name}[{key!r}]" if isinstance(key, str) else f"{name}[{key}]"
+            observe(item, item_name, into, graph=False)
+            if isinstance(value, dict) and isinstance(item, Node):
+                into[item_name] = item   # a node where an array belongs: named as what it is
+    elif isinstance(value, (numbers.Number, str, bytes)):
         into[name] = value
     return into
 
@@ -349,13 +361,16 @@ class Exercise:
     crash_hints: Sequence[tuple] = ()            # (text in the error, hint or hint(arguments))
     returns: tuple = ("the result",)             # names of the returned values (a dict's
     #                                              compared key by key); () = ignored
-    formulas: dict = field(default_factory=dict)  # name (or ".value") -> how it is computed
+    formulas: dict = field(default_factory=dict)  # name (or ".value") -> how the solution
+    #                                              computes it; never shown (a ✘ must not
+    #                                              give the answer away)
     judge: Callable | None = None                # (args, returned) -> problem or None; then
     judged: tuple | None = None                  # these returned values (default: all) are
     #                                              judged, not compared
     observed: Callable | None = None             # arguments -> {name: value}, else observe()
     prepare: Callable | None = None              # (rules, *handed in) -> (rules, functions)
-    same_inputs_twice: bool = True               # call again on the same objects (else fresh)
+    same_inputs_twice: bool = True               # a second call gives the first's answer
+    #                                              (else the solution's second one)
     rtol: float = 1e-6
     success: str | Callable = "right on every configuration tried."
     name: str = ""                               # the registry's name, set by @check
@@ -584,18 +599,26 @@ def _explained(attempt: Attempt) -> Verdict | None:
 
 
 def _carried_over(attempt: Attempt) -> Verdict | None:
-    """Called again on the same inputs, the function gives another answer."""
+    """Called again on the same inputs, the function gives another answer: for a function that
+    changes its inputs (same_inputs_twice=False: a step, an epoch), another answer than the
+    solution's second call on a copy of its own."""
     rules = attempt.rules
     for run in attempt.runs:
-        args = run.args if rules.same_inputs_twice else rules.make(run.configuration)
-        outcome = _outcome(rules, attempt.functions, args, run.configuration["label"])
+        expected = run.got
+        if not rules.same_inputs_twice:
+            if any(not same(run.got.get(n), run.want[n], rules.rtol) for n in run.want):
+                continue                       # a wrong first call says more (a later stage)
+            copy, solution = rules.make(run.configuration), _tuple(rules.solution)
+            _outcome(rules, solution, copy)
+            expected = _outcome(rules, solution, copy)[0]  # type: ignore[index]
+        outcome = _outcome(rules, attempt.functions, run.args, run.configuration["label"])
         if isinstance(outcome, Verdict):
             return outcome
         again = outcome[0]
-        changed = [name for name in run.got if not same(again.get(name), run.got[name],
-                                                        rules.rtol)]
+        changed = [name for name in expected if not same(again.get(name), expected[name],
+                                                         rules.rtol)]
         if changed:
-            at, first, second = compared(run.got[changed[0]], again.get(changed[0]))
+            at, first, second = compared(expected[changed[0]], again.get(changed[0]))
             return Verdict("wrong", f"called again on {run.configuration['label']}, your "
                            f"function gave {changed[0]}{at} = {second} instead of {first}: it "
                            "carries something over from one call to the next (a global "
@@ -674,27 +697,38 @@ def _explaining(attempt: Attempt, name: str) -> Mistake | None:
     return partial
 
 
+def _described(got) -> str:
+    """What a value is, for a verdict: `observe` records a dict as its keys, a list as a tuple."""
+    if isinstance(got, str):
+        return got if got.startswith("a dict") else f"the text {got!r}"
+    if isinstance(got, Node):
+        return f"the engine Node {got.label}, not an array (its value is `.value`)"
+    if isinstance(got, tuple):
+        return f"a list or tuple of {len(got)} items"
+    if isinstance(got, np.ndarray):
+        return f"an array of shape {got.shape}"
+    return "a number" if isinstance(got, numbers.Number) else type(got).__name__
+
+
 def _wrong_value(rules: Exercise, name: str, expected, got, hint: str) -> tuple[str, str]:
     """What is wrong with one value, in one line, and the kind of mistake (see KINDS)."""
     tail = f" Hint: {hint}" if hint else ""
     if got is None:
         return f"{name} is None: did you forget to compute or `return` it?{tail}", "returned-none"
     if isinstance(expected, str):  # what a dict holds
-        return (f"{name} should be {expected}; got "
-                f"{got if isinstance(got, str) else type(got).__name__}.{tail}"), "wrong-type"
-    if isinstance(got, (str, bytes)):
-        return f"{name} should be a number, got the text {got!r}.{tail}", "wrong-type"
+        return f"{name} should be {expected}; got {_described(got)}.{tail}", "wrong-type"
+    if _text(got):
+        one = isinstance(got, (str, bytes))
+        text = got if one else next(v for v in np.ravel(np.asarray(got, dtype=object)) if _text(v))
+        return (f"{name} should be {'a number' if one else 'numbers'}, got text ({text!r}): "
+                f"return the number itself, not a formatted string.{tail}"), "wrong-type"
     try:
         array = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
-        return (f"{name} should be a number or an array, got {type(got).__name__}.{tail}",
+        return (f"{name} should be a number or an array, got {_described(got)}.{tail}",
                 "wrong-type")
-    formula = rules.formulas.get(name, rules.formulas.get(name[name.find("."):], ""))
     if array.shape != np.shape(expected):
-        where = f" (the shape of {formula})" if formula else ""
-        return (f"{name} has shape {array.shape}, expected {np.shape(expected)}{where}.{tail}",
+        return (f"{name} has shape {array.shape}, expected {np.shape(expected)}.{tail}",
                 "wrong-shape")
     at, want, have = compared(expected, array, rules.rtol)
-    formula = factor(formula) + at if formula and at else formula
-    return (f"{name}{at} is off: expected {formula + ' = ' if formula else ''}{want}, got "
-            f"{have}.{tail}"), "wrong-value"
+    return f"{name}{at} is off: expected {want}, got {have}.{tail}", "wrong-value"

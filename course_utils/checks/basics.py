@@ -38,24 +38,27 @@ def _cube(x):
                       dict(label="f(x) = eˣ at x = 2.5, ε = 0.05", f=np.exp, x=2.5, eps=0.05)],
       make=lambda c: (c["f"], c["x"], c["eps"]),
       returns=("numerical_derivative(f, x, eps)",),
-      formulas={"numerical_derivative(f, x, eps)": "(f(x+ε) − f(x−ε)) / 2ε"},
+      formulas={"numerical_derivative(f, x, eps)": "(f(x+ε) − f(x−ε)) / 2ε",
+                "in code": "(f(x + eps) - f(x - eps)) / (2 * eps)"},
       mistakes=[
           Mistake("forward-difference", lambda f, x, eps: (f(x + eps) - f(x)) / eps,
-                  "that is the forward difference (f(x+ε) − f(x))/ε; use the central one, which "
-                  "is accurate to order ε² instead of ε."),
+                  "that is a one-sided (forward) difference, from x to x + ε: accurate to order "
+                  "ε only. The central difference looks at both sides of x."),
           Mistake("backward-difference", lambda f, x, eps: (f(x) - f(x - eps)) / eps,
-                  "that is the backward difference (f(x) − f(x−ε))/ε; use the central one, "
-                  "(f(x+ε) − f(x−ε)) / 2ε."),
+                  "that is a one-sided (backward) difference, from x − ε up to x: accurate to "
+                  "order ε only. Which two points does the central difference compare?"),
           Mistake("divided-by-eps", lambda f, x, eps: (f(x + eps) - f(x - eps)) / eps,
-                  "the two points x − ε and x + ε are 2ε apart: divide by 2ε, not ε."),
+                  "twice the slope: the rise is right, the run is not. How far apart are the two "
+                  "points you compare?"),
           Mistake("precedence", lambda f, x, eps: (f(x + eps) - f(x - eps)) / 2 * eps,
-                  "operator precedence: `/ 2 * eps` divides by 2 and then multiplies by ε; "
-                  "write `/ (2 * eps)`."),
+                  "operator precedence: Python reads `a / 2 * eps` as (a / 2)·eps, so ε "
+                  "multiplies where it should divide. Where do parentheses belong?"),
           Mistake("wrong-sign", lambda f, x, eps: (f(x - eps) - f(x + eps)) / (2 * eps),
-                  "wrong sign: subtract f(x − ε) from f(x + ε), not the other way."),
+                  "the sign is flipped: a slope is the rise from the left point to the right "
+                  "one, over the run."),
           Mistake("fixed-step", lambda f, x, eps: (f(x + 1e-5) - f(x - 1e-5)) / 2e-5,
-                  "that is the exact derivative, as if the step were tiny: use the step `eps` "
-                  "you are given."),
+                  "your value is what a far smaller step gives (the exact derivative): the "
+                  "function ignores the step `eps` it is given."),
           Mistake("fixed-x", lambda f, x, eps: (f(1 + eps) - f(1 - eps)) / (2 * eps),
                   "that differentiates at x = 1 whatever `x` is: use the argument `x`."),
           Mistake("abs", lambda f, x, eps: abs(f(x + eps) - f(x - eps)) / (2 * eps),
@@ -78,22 +81,27 @@ def _outer_at_x(x):
       solution=lambda x: np.cos(x ** 2) * 2 * x,
       configurations=[dict(label=f"x = {x}", x=x) for x in (0.8, -1.3, 2.1, -0.25)],
       make=lambda c: (c["x"],),
-      returns=("dz_dx(x)",), formulas={"dz_dx(x)": "f'(g(x))·g'(x) = cos(x²)·2x"},
+      returns=("dz_dx(x)",),
+      formulas={"dz_dx(x)": "cos(x²)·2x", "in code": "np.cos(x ** 2) * 2 * x"},
       mistakes=[
           Mistake("outer-at-x", _outer_at_x,
-                  "evaluate f' at y = g(x) = x², not at x: cos(x²), not cos(x)."),
+                  "the outer derivative is evaluated at the wrong point, at x: where does f "
+                  "itself read its input?"),
           Mistake("f-for-f-prime", lambda x: np.sin(x ** 2) * 2 * x,
-                  "that uses f = sin instead of its derivative f' = cos."),
+                  "the outer factor is the function f = sin itself; the chain rule needs its "
+                  "derivative there."),
           Mistake("z-itself", lambda x: np.sin(x ** 2),
                   "that is z = sin(x²) itself; dz_dx returns its derivative."),
           Mistake("no-inner-derivative", lambda x: np.cos(x ** 2),
-                  "the inner derivative g'(x) = 2x is missing."),
+                  "a factor of the chain rule is missing: how fast does the inner function "
+                  "y = g(x) change with x?"),
           Mistake("inner-derivative-x", lambda x: np.cos(x ** 2) * x,
-                  "the inner derivative of g(x) = x² is g'(x) = 2x, not x."),
+                  "the inner factor is half what it should be: differentiate g(x) = x² "
+                  "again."),
           Mistake("added", lambda x: np.cos(x ** 2) + 2 * x,
                   "the chain rule multiplies the two derivatives, it does not add them."),
           Mistake("wrong-sign", lambda x: -np.cos(x ** 2) * 2 * x,
-                  "wrong sign: sin' = cos (it is cos' that is −sin)."),
+                  "the sign is flipped: check the derivative of sin."),
           Mistake("abs", lambda x: abs(np.cos(x ** 2) * 2 * x),
                   "a derivative can be negative: no abs()."),
           Mistake("degrees", lambda x: np.cos(np.radians(x ** 2)) * 2 * x,
@@ -113,26 +121,35 @@ def _paths(t):
       solution=lambda t: sum(_paths(t)),
       configurations=[dict(label=f"t = {t}", t=t) for t in (0.7, 2.0, -1.1, 4.0)],
       make=lambda c: (c["t"],),
-      returns=("df_dt(t)",), formulas={"df_dt(t)": "∂f/∂x·dx/dt + ∂f/∂y·dy/dt"},
+      returns=("df_dt(t)",),
+      formulas={"df_dt(t)": "2x·(−sin t) + 2y·(2 cos t)",
+                "in general": "∂f/∂x·dx/dt + ∂f/∂y·dy/dt"},
       mistakes=[
           Mistake("path-x-only", lambda t: _paths(t)[0],
-                  "only the path through x: t also changes f through y; add ∂f/∂y·dy/dt."),
+                  "only the path through x: t also changes f through y, and that path's "
+                  "contribution is missing."),
           Mistake("path-y-only", lambda t: _paths(t)[1],
-                  "only the path through y: t also changes f through x; add ∂f/∂x·dx/dt."),
+                  "only the path through y: t also changes f through x, and that path's "
+                  "contribution is missing."),
           Mistake("paths-multiplied", lambda t: _paths(t)[0] * _paths(t)[1],
                   "the two paths are added, not multiplied."),
           Mistake("sign-of-dx-dt", lambda t: -_paths(t)[0] + _paths(t)[1],
-                  "check the sign of dx/dt: the derivative of cos t is −sin t."),
+                  "the path through x has the wrong sign: check dx/dt, the derivative of "
+                  "x(t) = cos t."),
           Mistake("path-y-subtracted", lambda t: _paths(t)[0] - _paths(t)[1],
-                  "the two paths' contributions are added: + ∂f/∂y·dy/dt, and dy/dt = +2 cos t."),
+                  "the path through y enters with the wrong sign: the paths' contributions are "
+                  "added, so check the sign of dy/dt."),
           Mistake("lost-factor-2", lambda t: _paths(t)[0] + _paths(t)[1] / 2,
-                  "a factor 2 of y(t) = 2 sin t is lost: y = 2 sin t and dy/dt = 2 cos t."),
+                  "the path through y is half what it should be: a factor 2 is lost, in "
+                  "y(t) = 2 sin t or in its derivative."),
           Mistake("half", lambda t: sum(_paths(t)) / 2,
-                  "half the right value: ∂f/∂x = 2x and ∂f/∂y = 2y (the 2 of the square)."),
+                  "half the right value on both paths: check the partial derivatives of the "
+                  "squares in f = x² + y²."),
           Mistake("f-itself", lambda t: np.cos(t) ** 2 + 4 * np.sin(t) ** 2,
                   "that is f(x(t), y(t)) itself; df_dt returns how fast it changes with t."),
           Mistake("partials-only", lambda t: 2 * np.cos(t) + 4 * np.sin(t),
-                  "those are ∂f/∂x + ∂f/∂y; multiply each by how fast x and y move with t.")],
+                  "those are the partial derivatives alone, ∂f/∂x + ∂f/∂y: each path also goes "
+                  "through x(t) or y(t). Which factor of each path is missing?")],
       success="df/dt = 2x·(−sin t) + 2y·(2 cos t) at four values of t: the sum over both paths "
       "from t to f.")
 def check_multivariate_chain_rule(df_dt):
@@ -186,30 +203,35 @@ def _chain_value(x, depth):
           dict(label="the points x = [−3, 0, 2.2] at once, depth 4", x=[-3.0, 0.0, 2.2],
                depth=4)],
       make=lambda c: (np.array(c["x"]) if isinstance(c["x"], list) else c["x"], c["depth"]),
-      returns=("df/dx",), formulas={"df/dx": "σ'(a₁)·σ'(a₂)·…·σ'(a_d)"},
+      returns=("df/dx",), formulas={"df/dx": "σ'(a₁)·σ'(a₂)·…·σ'(a_d)",
+                                    "in code": "product * σ(a) * (1 - σ(a))"},
       mistakes=[
           Mistake("factors-at-x", lambda x, depth: _product([_sp(x)] * depth),
-                  "every factor is taken at x: σ'(x)^d. Each layer's factor is σ' at *its* "
-                  "input a_k; move on with a = σ(a) after each factor."),
+                  "every factor is taken at x (that is σ'(x)^depth): each layer's factor is σ' "
+                  "at that layer's own input. Where does the second layer's input come from?"),
           Mistake("factor-after-step", lambda x, depth: _product(map(_sp, _inputs(σ(x), depth))),
-                  "the first factor is σ'(x), at the first layer's input: take the factor "
-                  "first, then move on with a = σ(a)."),
+                  "each factor is one layer late, taken at the next layer's input: at which "
+                  "point is the first layer's slope taken?"),
           Mistake("sigma-for-sigma-prime", lambda x, depth: _product(map(σ, _inputs(x, depth))),
-                  "the factor is σ'(a) = σ(a)(1 − σ(a)), not σ(a)."),
+                  "each factor is σ(a), the layer's output; the chain rule needs the layer's "
+                  "slope."),
           Mistake("slope-of-input",
                   lambda x, depth: _product(a * (1 - a) for a in _inputs(x, depth)),
-                  "σ'(a) = σ(a)(1 − σ(a)): a(1 − a) is the formula in terms of the sigmoid's "
-                  "*output*, and a is the input."),
+                  "a(1 − a) is the sigmoid's slope in terms of its *output*, but a is the "
+                  "layer's input: the formula is applied to the wrong value."),
           Mistake("one-factor-short", lambda x, depth: _product(map(_sp, _inputs(x, depth - 1))),
-                  "one factor too few: a chain of d sigmoids has d factors, range(depth)."),
+                  "one factor too few: a chain of d sigmoids has d factors. Count your loop's "
+                  "rounds."),
           Mistake("factors-added", lambda x, depth: sum(map(_sp, _inputs(x, depth)), 0.0),
-                  "the chain rule multiplies the factors (start from 1); adding is for several "
-                  "paths."),
+                  "the factors are added: along one chain the chain rule multiplies them "
+                  "(adding is for several paths). And what must a product start from?"),
           Mistake("quarter-power", lambda x, depth: 0.25 ** depth + 0 * np.asarray(x),
-                  "(¼)^d is the bound, reached only at a = 0; compute every factor σ'(a_k)."),
+                  "(¼)^depth is only the bound, reached where every input is 0: each layer has "
+                  "a slope of its own."),
           Mistake("chain-value", _chain_value,
                   "that is the chain's value σ(σ(…σ(x))), not its derivative.")],
-      crash_hints=[("not iterable", "loop over the layers with `for _ in range(depth)`."),
+      crash_hints=[("not iterable", "depth is a number (how many layers), not a list: a "
+                    "`for` loop cannot go over a number itself."),
                    ("truth value of an array", "x may be an array of points: compute with "
                     "arrays, no `if` on a value.")],
       success="the product of the factors σ'(a_k) for depths 0 to 8 and several points, "
@@ -231,26 +253,32 @@ def check_sigmoid_chain_derivative(sigmoid_chain_derivative):
                grad=[[0.3, 0.1, -0.2], [1.0, -0.5, 0.25]], rate=0.05)],
       make=lambda c: tuple(np.array(c[k], dtype=float) if isinstance(c[k], list) else c[k]
                            for k in ("w", "grad", "rate")),
-      returns=("the new w",), formulas={"the new w": "w − rate·grad"},
+      returns=("the new w",), formulas={"the new w": "w − rate·grad", "in code": "w - rate * grad"},
       mistakes=[
           Mistake("uphill", lambda w, grad, rate: w + rate * grad,
-                  "that steps uphill: gradient descent goes against the gradient, w − rate·grad."),
+                  "that steps uphill, along the gradient: gradient descent goes against it."),
           Mistake("no-rate", lambda w, grad, rate: w - grad,
-                  "the learning rate is missing: the step is rate·grad."),
+                  "the learning rate is missing from the step: it is 1/rate times too long."),
           Mistake("divided-by-rate", lambda w, grad, rate: w - grad / rate,
-                  "multiply the gradient by the rate, do not divide by it."),
+                  "the gradient is divided by the rate: a small rate should make a small "
+                  "step, not a huge one."),
           Mistake("step-only", lambda w, grad, rate: -rate * grad,
-                  "that is only the step; return the new weights w − rate·grad."),
+                  "that is only the step: the function returns the new weights, where the "
+                  "step takes w."),
           Mistake("grad-squared", lambda w, grad, rate: w - rate * grad ** 2,
-                  "multiply the gradient by the rate once, do not square it."),
+                  "the gradient is squared: the step is proportional to the gradient itself "
+                  "(and a square loses its sign)."),
           Mistake("fixed-rate", lambda w, grad, rate: w - 0.1 * grad,
                   "that uses the rate 0.1 whatever `rate` is: use the argument."),
           Mistake("weights-for-gradient", lambda w, grad, rate: w - rate * w,
-                  "the step uses the gradient, not the weights.")],
-      crash_hints=[("not iterable", "it must work for a single weight (a number) too: "
-                    "`w - rate * grad` works for numbers and arrays alike, a loop does not."),
-                   ("has no len()", "it must work for a single weight (a number) too: "
-                    "`w - rate * grad` works for numbers and arrays alike, a loop does not.")],
+                  "the step is built from the weights: which argument says which way is "
+                  "downhill?")],
+      crash_hints=[("not iterable", "it must work for a single weight (a number) too: a loop "
+                    "over the entries fails there, numpy's arithmetic works on numbers and arrays "
+                    "alike."),
+                   ("has no len()", "it must work for a single weight (a number) too: a loop "
+                    "over the entries fails there, numpy's arithmetic works on numbers and arrays "
+                    "alike.")],
       success="w − rate·grad for an array of weights, a single weight and a matrix; e.g. "
       "[0.48, −0.34] from w = [0.5, −0.3], grad = [0.2, 0.4], rate = 0.1.")
 def check_gradient_descent_step(gradient_descent_step):
@@ -269,7 +297,8 @@ def _layers(sizes):
                        dict(label="sizes = [5, 1]", sizes=[5, 1])],
        make=lambda c: (type(c["sizes"])(c["sizes"]),),
        returns=("count_parameters(sizes)",),
-       formulas={"count_parameters(sizes)": "Σ (a·b + b) over the layers"},
+       formulas={"count_parameters(sizes)": "Σ (a·b + b) over the layers",
+                 "in code": "zip(sizes[:-1], sizes[1:])"},
        mistakes=[
            Mistake("weights-only", lambda sizes: sum(a * b for a, b in _layers(sizes)),
                    "you counted the weights only; every neuron after the input layer also has a "
@@ -277,23 +306,25 @@ def _layers(sizes):
            Mistake("biases-only", lambda sizes: sum(b for a, b in _layers(sizes)),
                    "you counted the biases only; add one weight per connection."),
            Mistake("neurons", lambda sizes: sum(sizes),
-                   "that counts neurons; count a weight per connection and a bias per neuron."),
+                   "that counts neurons, not parameters: what does each connection carry, and "
+                   "each neuron after the input layer?"),
            Mistake("input-biases", lambda sizes: sum(a * b for a, b in _layers(sizes)) + sum(sizes),
                    "the input layer has no biases: it only holds the data."),
            Mistake("biases-of-inputs", lambda sizes: sum(a * b + a for a, b in _layers(sizes)),
-                   "the biases belong to a layer's outputs: b biases for a layer from a inputs "
-                   "to b outputs, not a."),
+                   "the biases are counted on each layer's input side: which neurons have a "
+                   "bias, those a layer reads or those it computes?"),
            Mistake("last-layer-missing",
                    lambda sizes: sum(a * b + b for a, b in _layers(sizes)[:-1]),
-                   "a layer is missing: the last layer has parameters too; loop over all "
-                   "len(sizes) − 1 layers."),
+                   "a layer is missing: the last layer's weights and biases are not "
+                   "counted."),
            Mistake("first-layer-missing",
                    lambda sizes: sum(a * b + b for a, b in _layers(sizes)[1:]),
-                   "a layer is missing: the first layer has parameters too; loop over all "
-                   "len(sizes) − 1 layers."),
+                   "a layer is missing: the first layer's weights and biases are not "
+                   "counted."),
            Mistake("layers-unpaired",
                    lambda sizes: sum(a * b + b for a, b in zip(sizes, sizes, strict=True)),
-                   "pair each layer with the next one: zip(sizes[:-1], sizes[1:])."),
+                   "each size is paired with itself: a layer's weights connect it to the "
+                   "*next* layer."),
            Mistake("product-of-all", lambda sizes: int(np.prod(sizes)) + sum(sizes[1:]),
                    "multiply the sizes of neighbouring layers only, not all of them.")],
        success="a 2-2-1 network has 6 weights and 3 biases: gradient descent moves a point in 9 "
@@ -331,21 +362,23 @@ def _rows(seed, n, d):
                        np.array(c["T"], dtype=float)),
        returns=("dE_dw", "dE_db"),
        formulas={"dE_dw": "the mean of dL/dw over the samples",
-                 "dE_db": "the mean of dL/db over the samples"},
+                 "dE_db": "the mean of dL/db over the samples", "in code": "mean(axis=0)"},
        mistakes=[
            Mistake("swapped", lambda w, b, X, T: _cost(w, b, X, T)[::-1],
                    "the two values are right but swapped: return dE_dw first, then dE_db."),
            Mistake("mean-of-everything", lambda w, b, X, T: (_per_sample(w, b, X, T)[0].mean(), 0),
-                   "that is one number, the mean of all the entries: average over the samples "
-                   "only (axis=0), one value per weight."),
+                   "dE_dw is one number, the mean of all the entries: E has one derivative per "
+                   "weight, so the average runs over the samples only."),
            Mistake("per-sample", lambda w, b, X, T: _per_sample(w, b, X, T),
-                   "that is one gradient per sample: average them over the samples (axis 0)."),
+                   "that is one gradient per sample: E is the average of the samples' losses, "
+                   "so what is its gradient made of theirs?"),
            Mistake("sum", lambda w, b, X, T: tuple(g.sum(axis=0) for g in _per_sample(w, b, X, T)),
-                   "that is the sum over the samples; the cost is the average, so divide by "
-                   "their number."),
+                   "that is the sum over the samples, len(X) times too large: the cost is an "
+                   "average."),
            Mistake("divided-by-4",
                    lambda w, b, X, T: tuple(g.sum(axis=0) / 4 for g in _per_sample(w, b, X, T)),
-                   "divide by the number of samples, len(X), not by 4."),
+                   "that divides by 4 whatever the number of samples is: right for the "
+                   "notebook's batch only."),
            Mistake("first-sample", lambda w, b, X, T: tuple(g[0] for g in _per_sample(w, b, X, T)),
                    "that is the first sample's gradient only; average over all of them."),
            Mistake("last-sample", lambda w, b, X, T: tuple(g[-1] for g in _per_sample(w, b, X, T)),
@@ -356,7 +389,7 @@ def _rows(seed, n, d):
                    "gradient up."),
            Mistake("last-sample-missing",
                    lambda w, b, X, T: tuple(g[:-1].mean(axis=0) for g in _per_sample(w, b, X, T)),
-                   "the last sample is missing: range(len(X)), not range(len(X) − 1)."),
+                   "the last sample is missing from the average: check your loop's range."),
            Mistake("wrong-sign",
                    lambda w, b, X, T: tuple(-g.mean(axis=0) for g in _per_sample(w, b, X, T)),
                    "wrong sign: average the gradients as they are.")],
@@ -369,11 +402,13 @@ def check_cost_gradient(cost_gradient):
 
 # -- notebook 03: sigmoid least squares, brute force and bar notation -------------------------
 
+#: The points tried, labelled with λ where the model has one (the regularised pass).
 _POINTS = [dict(DEFAULTS, label="the lecture's values w = 0.5, x = 2, b = 0.1, t = 1, λ = 0.1"),
            dict(label="w = −1.3, x = 0.7, b = 0.4, t = 0, λ = 0.3", w=-1.3, x=0.7, b=0.4, t=0.0,
                 lam=0.3),
            dict(label="w = 2, x = −1.5, b = −0.5, t = 1, λ = 1.5", w=2.0, x=-1.5, b=-0.5, t=1.0,
                 lam=1.5)]
+_PLAIN = [dict(point, label=point["label"].rpartition(", λ")[0]) for point in _POINTS]
 
 
 #: The brute-force derivatives as the chain's lines, for `but` (see `_runner`).
@@ -399,30 +434,39 @@ def _dz_x(w, x, b, t):
 
 @check("03_sigmoid_least_squares", "brute-force derivatives",
        solution=(_dz_x, _dz),
-       configurations=_POINTS, make=lambda c: (c["w"], c["x"], c["b"], c["t"]),
+       configurations=_PLAIN, make=lambda c: (c["w"], c["x"], c["b"], c["t"]),
        returns=("dL_dw", "dL_db"), rtol=1e-5,
        formulas={"dL_dw": "(σ(wx+b) − t)·σ'(wx+b)·x", "dL_db": "(σ(wx+b) − t)·σ'(wx+b)"},
+       crash_hints=[("missing 1 required positional argument", "both functions take (w, x, b, "
+                     "t): this model has no λ, it is not regularised.")],
        mistakes=[
            Mistake("sigma-for-sigma-prime", _brute(slope=lambda v: v.y),
-                   "that uses σ where the chain rule needs σ' = σ(1 − σ)."),
+                   "that uses σ itself where the chain rule needs the sigmoid's slope."),
            Mistake("slope-of-z", _brute(slope=lambda v: v.z * (1 - v.z)),
-                   "σ'(a) = σ(a)(1 − σ(a)): apply σ inside, not (wx+b)(1 − (wx+b))."),
+                   "the slope is written as a(1 − a) of the sigmoid's input wx + b: that form "
+                   "of σ' takes the sigmoid's output."),
            Mistake("slope-at-x", _brute(slope=lambda v: _sp(v.x)),
-                   "evaluate σ' at wx + b, not at x."),
+                   "the sigmoid's slope is evaluated at the wrong point, at x: where does the "
+                   "sigmoid read its input?"),
            Mistake("wrong-sign", _brute(outer=lambda v: v.t - v.y),
-                   "wrong sign: the derivative of ½(y − t)² is (y − t), not (t − y)."),
+                   "the sign is flipped in the outer factor: when σ(wx+b) is above t, L grows "
+                   "as σ(wx+b) grows."),
            Mistake("minus-t-missing", _brute(outer=lambda v: v.y),
-                   "the − t is missing: the outer derivative of ½(σ(wx+b) − t)² is σ(wx+b) − t."),
+                   "the outer factor has lost the target t: the square's inside is a "
+                   "difference."),
            Mistake("w-factor-1", _brute(dL_dw=lambda v: v.dz),
-                   "the innermost factor: ∂(wx + b)/∂w is x, not 1."),
+                   "dL_dw equals dL_db: the innermost factor, ∂(wx + b)/∂w, is missing or "
+                   "taken as 1."),
            Mistake("b-factor-x", _brute(dL_db=lambda v: v.dz * v.x),
-                   "the innermost factor: ∂(wx + b)/∂b is 1, not x."),
+                   "dL_db has an extra factor x: what is ∂(wx + b)/∂b?"),
            Mistake("factor-w", _brute(dL_dw=lambda v: v.dz * v.w, dL_db=lambda v: v.dz * v.w),
-                   "the innermost factor: ∂(wx + b)/∂w is x, not w; ∂(wx + b)/∂b is 1."),
+                   "the innermost factor is w: differentiate wx + b with respect to w, and "
+                   "with respect to b, again."),
            Mistake("no-sigma-prime", _brute(slope=lambda v: 1.0),
-                   "the factor σ'(wx + b) from the middle of the chain is missing."),
+                   "a factor of the chain rule is missing: the middle one, through the "
+                   "sigmoid."),
            Mistake("factor-2", _brute(outer=lambda v: 2 * (v.y - v.t)),
-                   "the ½ cancels the 2 of the square: no factor 2."),
+                   "twice too large: the ½ of the loss cancels a 2."),
            Mistake("loss-itself", _brute(dL_dw=lambda v: 0.5 * v.outer ** 2,
                                          dL_db=lambda v: 0.5 * v.outer ** 2),
                    "that is the loss L itself; return its derivative.")],
@@ -463,64 +507,76 @@ def _bar_pass(**wrong):
 #: Mistakes of the bars that both backward passes compute.
 _BAR_MISTAKES = [
     Mistake("y_bar-wrong-sign", _bar_pass(y_bar=lambda v: v.L_bar * (v.t - v.y)),
-            "wrong sign: the derivative of ½(y − t)² with respect to y is (y − t), not (t − y)."),
+            "the sign is flipped: when y is above t, L grows as y grows."),
     Mistake("y_bar-loss-itself", _bar_pass(y_bar=lambda v: v.L_bar * 0.5 * (v.y - v.t) ** 2),
-            "that is the loss L itself; y_bar is its derivative, y − t."),
+            "that is the loss L itself; y_bar is how fast L changes with y."),
     Mistake("y_bar-factor-2", _bar_pass(y_bar=lambda v: v.L_bar * 2 * (v.y - v.t)),
-            "the ½ cancels the 2 of the square: no factor 2."),
+            "twice too large: the ½ of the loss cancels a 2."),
     Mistake("sigma-for-sigma-prime", _bar_pass(z_bar=lambda v: v.y_bar * v.y),
-            "that uses σ(z) where the chain rule needs σ'(z) = σ(z)(1 − σ(z))."),
+            "that multiplies y_bar by σ(z), y's value, where the chain rule needs y's local "
+            "derivative with respect to z."),
     Mistake("sigma-prime-at-y", _bar_pass(z_bar=lambda v: v.y_bar * _sp(v.y)),
-            "evaluate σ' at z, not at y."),
+            "σ' is evaluated at the wrong point: at y, which is already σ(z)."),
     Mistake("forgot-sigma-prime", _bar_pass(z_bar=lambda v: v.y_bar),
-            "the local derivative dy/dz = σ'(z) is missing."),
+            "z_bar equals y_bar: a factor of the chain rule is missing. Which local "
+            "derivative does y pass back to z?"),
     Mistake("z-one-minus-z", _bar_pass(z_bar=lambda v: v.y_bar * v.z * (1 - v.z)),
-            "σ'(z) = σ(z)(1 − σ(z)) = y(1 − y), not z(1 − z)."),
+            "z(1 − z) is not σ'(z): the sigmoid's slope written as s(1 − s) takes its output "
+            "s, not its input."),
     Mistake("no-incoming-message", _bar_pass(z_bar=lambda v: _sp(v.z)),
-            "multiply σ'(z) by the incoming message y_bar."),
+            "that is the local derivative alone: the incoming message, y_bar, is missing."),
     Mistake("dz-dw-is-w", _bar_pass(w_bar=lambda v: v.z_bar * v.w + v.R_bar * v.w),
-            "the local derivative ∂z/∂w of z = wx + b is x, not w."),
+            "z's message to w uses w where the local derivative ∂z/∂w belongs: differentiate "
+            "z = wx + b by w."),
     Mistake("no-dz-dw", _bar_pass(w_bar=lambda v: v.z_bar + v.R_bar * v.w),
-            "the local derivative ∂z/∂w = x is missing."),
+            "z's message to w is z_bar alone: the local derivative ∂z/∂w is missing."),
     Mistake("w-from-y_bar", _bar_pass(w_bar=lambda v: v.y_bar * v.x + v.R_bar * v.w),
-            "w's child is z, so its message starts from z_bar, not y_bar: z_bar·x."),
+            "w's message starts from the wrong bar, y_bar: which node is w's child?"),
     Mistake("b_bar-times-x", _bar_pass(b_bar=lambda v: v.z_bar * v.x),
-            "∂z/∂b = 1 for z = wx + b: b_bar = z_bar, without x."),
+            "b_bar has an extra factor x: what is ∂z/∂b for z = wx + b?"),
 ]
 
 #: Mistakes of the regularised pass alone: with λ = 0 (no R) they equal the solution, or
 #: another row, or speak of an R and a λ the plain pass does not have.
 _REGULARISED_MISTAKES = [
     Mistake("messages-multiplied", _bar_pass(w_bar=lambda v: v.z_bar * v.x * v.R_bar * v.w),
-            "the slide's missing plus: w has two children, z and R, and their messages are "
-            "ADDED: w_bar = z_bar·x + R_bar·w."),
+            "the slide's missing plus: w has two children, z and R, and you multiplied their "
+            "messages. How does a node combine the messages of its children?"),
     Mistake("no-R-message", _bar_pass(w_bar=lambda v: v.z_bar * v.x),
-            "a message is missing: w has two children, z and R. Add R's message R_bar·w."),
+            "a message is missing: w has two children, z and R, and w_bar holds z's "
+            "message only."),
     Mistake("no-z-message", _bar_pass(w_bar=lambda v: v.R_bar * v.w),
-            "a message is missing: w has two children, z and R. Add z's message z_bar·x."),
+            "a message is missing: w has two children, z and R, and w_bar holds R's "
+            "message only."),
     Mistake("R-message-w-alone", _bar_pass(w_bar=lambda v: v.z_bar * v.x + v.w),
-            "R's message is R_bar·dR/dw = R_bar·w (R_bar = λ), not w alone."),
+            "R's message is its local derivative alone: a message starts from the child's "
+            "bar, R_bar."),
     Mistake("R-message-R-value",
             _bar_pass(w_bar=lambda v: v.z_bar * v.x + v.R_bar * 0.5 * v.w ** 2),
-            "dR/dw for R = ½w² is w, so R's message is R_bar·w."),
+            "R's message uses the value of R where its local derivative dR/dw belongs."),
     Mistake("R-message-no-dR-dw", _bar_pass(w_bar=lambda v: v.z_bar * v.x + v.R_bar),
-            "the local derivative dR/dw = w is missing: R's message is R_bar·w."),
+            "R's message is R_bar alone: its local derivative dR/dw is missing."),
     Mistake("R-message-subtracted", _bar_pass(w_bar=lambda v: v.z_bar * v.x - v.R_bar * v.w),
-            "wrong sign: the two messages are added, w_bar = z_bar·x + R_bar·w."),
+            "R's message enters with the wrong sign: the messages of w's children are "
+            "added."),
     Mistake("lambda-twice", _bar_pass(w_bar=lambda v: v.z_bar * v.x + v.R_bar * v.w * v.lam),
-            "λ is already in R_bar = L_reg_bar·λ: do not multiply by λ again."),
+            "λ is counted twice: it is in R_bar already."),
     Mistake("b-regularised", _bar_pass(b_bar=lambda v: v.z_bar + v.R_bar * v.b),
-            "b is not regularised: R = ½w² does not depend on b, so b has one child, z."),
+            "b_bar has a message from R, but R = ½w² does not depend on b: which children "
+            "does b have?"),
     Mistake("seed-zero", _bar_pass(L_reg_bar=lambda v: 0.0),
-            "the seed: the output's bar is dL_reg/dL_reg = 1."),
+            "the seed is 0, so every bar after it is 0 too: what is dL_reg/dL_reg?"),
     Mistake("R_bar-one", _bar_pass(R_bar=lambda v: 1.0),
-            "R enters L_reg as λR, so dL_reg/dR = λ: R_bar = L_reg_bar·λ."),
+            "R_bar is 1, but R enters L_reg multiplied by a hyperparameter: how much does "
+            "L_reg change when R grows by 1?"),
     Mistake("R_bar-times-R", _bar_pass(R_bar=lambda v: v.lam * 0.5 * v.w ** 2),
-            "the local derivative dL_reg/dR is λ; do not multiply by the value of R."),
+            "R_bar has the value of R in it: the local derivative dL_reg/dR does not depend "
+            "on R."),
     Mistake("R_bar-divided-by-lambda", _bar_pass(R_bar=lambda v: 1 / v.lam),
-            "L_reg = L + λR, so dL_reg/dR = λ: multiply by λ, do not divide."),
+            "R_bar divides by λ: how much does L_reg change when R grows by 1?"),
     Mistake("L_bar-lambda", _bar_pass(L_bar=lambda v: v.lam),
-            "λ multiplies R, not L: dL_reg/dL = 1."),
+            "L_bar has λ in it, but λ multiplies R, not L: how much does L_reg change when "
+            "L grows by 1?"),
 ]
 
 
@@ -535,9 +591,10 @@ def _reordered(names) -> Mistake:
 
 @check("03_sigmoid_least_squares", "the backward pass in bar notation",
        solution=lambda w, x, b, t: _engine_bars(w, x, b, t)[3:],
-       configurations=_POINTS, make=lambda c: (c["w"], c["x"], c["b"], c["t"]),
+       configurations=_PLAIN, make=lambda c: (c["w"], c["x"], c["b"], c["t"]),
        returns=_BARS[3:],
-       formulas=dict(y_bar="y − t", z_bar="y_bar·σ'(z)", w_bar="z_bar·x", b_bar="z_bar"),
+       formulas=dict(y_bar="y − t", z_bar="y_bar·σ'(z)", w_bar="z_bar·x", b_bar="z_bar",
+                     code="y_bar * y * (1 - y)"),
        mistakes=[*_BAR_MISTAKES, _reordered(_BARS[3:])],
        success=lambda got: "all four bars match the reference engine at three points: "
        + ", ".join(f"{name} = {number(got[name])}" for name in _BARS[3:])
@@ -550,7 +607,8 @@ def check_bar_notation(backward_pass):
        solution=_engine_bars, configurations=_POINTS,
        make=lambda c: (c["w"], c["x"], c["b"], c["t"], c["lam"]), returns=_BARS,
        formulas=dict(R_bar="L_reg_bar·λ", L_bar="L_reg_bar·1", y_bar="L_bar·(y − t)",
-                     z_bar="y_bar·σ'(z)", w_bar="z_bar·x + R_bar·w", b_bar="z_bar"),
+                     z_bar="y_bar·σ'(z)", w_bar="z_bar·x + R_bar·w", b_bar="z_bar",
+                     code="z_bar * x + R_bar * w"),
        mistakes=[*_BAR_MISTAKES, *_REGULARISED_MISTAKES, _reordered(_BARS)],
        success=lambda got: "all seven bars match the reference engine at three points; "
        f"w_bar = z_bar·x + R_bar·w = {number(got['w_bar'])}, the sum of the messages from both "
