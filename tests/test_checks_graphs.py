@@ -265,6 +265,16 @@ def forward_params_to_helper(order):
             node.value = node.op.forward(*values_of(node, **node.params))
 
 
+def forward_constants_last(order):
+    """The nodes' values first, the constants after them: right while a constant comes last (λ
+    in L + λR), wrong for 2 − x."""
+    for node in order:
+        if node.op is not None:
+            constants = [a for a in node.args if not isinstance(a, Node)]
+            node.value = node.op.forward(*[p.value for p in node.parents], *constants,
+                                         **node.params)
+
+
 cache = {}
 
 
@@ -280,10 +290,10 @@ FORWARD_PASS = [
     (forward_with_helper, "correct", ["sum over an axis"]),
     (forward_with_while, "correct", []),
     (forward_by_index, "correct", []),
-    (forward_without_params, "wrong", ["**node.params"]),
+    (forward_without_params, "wrong", ["node.params", "axis of a sum"]),
     (forward_reversed, "wrong", ["topological order"]),
     (forward_returning, "wrong", ["did not store"]),
-    (forward_with_parents, "wrong", ["missing 1 required positional", "node.args"]),
+    (forward_with_parents, "wrong", ["missing 1 required positional", "holds only the nodes"]),
     (forward_with_leaves, "wrong", ["leaf has no operation"]),
     (forward_with_nodes, "wrong", ["TypeError"]),
     (forward_forever, "wrong", ["did not finish"]),
@@ -292,6 +302,8 @@ FORWARD_PASS = [
     (forward_but_the_last, "wrong", ["L_reg.value is off"]),
     (forward_with_cache, "wrong", ["matrices", "L.value is off"]),
     (forward_params_to_helper, "wrong", ["values_of", "not to values_of"]),
+    (forward_constants_last, "wrong", ["constants as first arguments", "d.value is off",
+                                       "a constant comes first"]),
 ]
 
 
@@ -308,6 +320,13 @@ def backward_with(combine=sum, send=message, seed=1.0, nodes=lambda order: order
         for node in nodes(order):
             node.bar = combine([send(child, i) for child, i in children[node]])
     return backward_pass
+
+
+def backward_seeded_with_the_value(order):
+    children = children_of(order)
+    order[-1].bar = order[-1].value.copy()
+    for node in reversed(order[:-1]):
+        node.bar = sum(message(child, i) for child, i in children[node])
 
 
 def backward_with_plus(order):
@@ -391,16 +410,17 @@ BACKWARD_PASS = [
     (backward_with(combine=lambda ms: ms[-1]), "wrong", ["message of one child only"]),
     (backward_with(combine=lambda ms: np.prod(ms, axis=0)), "wrong", ["product of the messages"]),
     (backward_with(combine=np.sum), "wrong", ["raised AxisError", "np.sum([...])",
-                                              "keeps their shape"]),
+                                              "entry by entry"]),
     (backward_with(send=local_only), "wrong", ["local derivative alone"]),
     (backward_with(send=lambda c, i: -message(c, i)), "wrong", ["sign is flipped"]),
     (backward_with(send=lambda c, i: message(c, 0)), "wrong", ["first argument"]),
     (backward_with(seed=2.0), "wrong", ["L_reg.bar", "expected", "got 2"]),
     (backward_with(nodes=lambda order: order[::-1]), "wrong", ["overwrote"]),
+    (backward_seeded_with_the_value, "wrong", ["L_reg.bar", "the seed is the output's value"]),
     (backward_accumulating, "wrong", ["called again", "keeps growing"]),
-    (backward_forward_order, "wrong", ["NoneType", "reverse order"]),
-    (backward_without_seed, "wrong", ["step 3 comes first"]),
-    (backward_plus_equals, "wrong", ["for +", "start the sum at 0"]),
+    (backward_forward_order, "wrong", ["NoneType", "in which order"]),
+    (backward_without_seed, "wrong", ["step 3 comes first, the seed"]),
+    (backward_plus_equals, "wrong", ["for +", "what does a sum start from"]),
     (backward_forever, "wrong", ["did not finish"]),
     (backward_reversing, "wrong", ["changed its input", "order"]),
 ]

@@ -139,6 +139,23 @@ def accumulating():
     return forward
 
 
+MEMO: dict = {}
+
+
+def memoised(output, leaf, direction):
+    """Recursive forward mode whose memory of tangents outlives the call: right on a graph swept
+    once, the earlier sweep's tangents on a graph swept again."""
+    def tangent(node):
+        if node is leaf:
+            return np.asarray(direction, dtype=float)
+        if node not in MEMO:
+            MEMO[node] = sum((tangent_message(node, i, tangent(a)) for i, a in
+                              enumerate(node.args) if isinstance(a, Node)),
+                             np.zeros_like(node.value))
+        return MEMO[node]
+    return tangent(output)
+
+
 def loops(output, leaf, direction):
     nodes = [output]
     while nodes:
@@ -156,26 +173,28 @@ FORWARD_MODE = [  # (the student's forward_mode, status, key words)
     (lambda o, leaf, d: sweep(o, leaf, d), "correct", []),
     (untouched, "not attempted", ["NotImplementedError"]),
     (lambda o, leaf, d: sweep(o, leaf, d, other_leaves=np.ones_like), "wrong",
-     ["other leaves", "zeros"]),
-    (lambda o, leaf, d: sweep(o, leaf, d, combine="last"), "wrong", ["only the last one"]),
-    (lambda o, leaf, d: sweep(o, leaf, d, which="first"), "wrong", ["uses only the first"]),
-    (lambda o, leaf, d: sweep(o, leaf, d, combine="product"), "wrong", ["not multiplied"]),
+     ["other leaves", "tangent of ones", "only `leaf` moves"]),
+    (lambda o, leaf, d: sweep(o, leaf, d, combine="last"), "wrong", ["its last argument sends"]),
+    (lambda o, leaf, d: sweep(o, leaf, d, which="first"), "wrong", ["its first argument sends"]),
+    (lambda o, leaf, d: sweep(o, leaf, d, combine="product"), "wrong", ["are multiplied"]),
     (lambda o, leaf, d: sweep(o, leaf, d, which="parents"), "wrong",
-     ["raised ValueError", "enumerate(node.parents) skips the constants"]),
+     ["raised ValueError", "node.parents leaves the constants out"]),
     (lambda o, leaf, d: sweep(o, leaf, d, order=lambda o: topological_order(o)[::-1]), "wrong",
-     ["raised KeyError", "not reversed"]),
+     ["raised KeyError", "in which order"]),
     (lambda o, leaf, d: sweep(o, leaf, np.ones_like(leaf.value)), "wrong",
      ["the `direction` you are given"]),
     (lambda o, leaf, d: o.value, "wrong", ["forward pass alone"]),
     (lambda o, leaf, d: np.broadcast_to(np.sum(d), o.shape), "wrong",
      ["the direction itself"]),
     (lambda o, leaf, d: {o: forward_mode(o, leaf, d)}, "wrong",
-     ["should be a number or an array, got dict"]),
+     ["should be a number or an array, got a dict with the keys"]),
     (lambda o, leaf, d: FIRST_ANSWER, "wrong", ["the lecture's graph, leaf b", "is off"]),
     (with_backward, "wrong", ["ran a backward pass"]),
     (stores_tangents_in_values, "wrong", ["changed its input"]),
     (accumulating(), "wrong", ["called again", "carries something over"]),
     (loops, "wrong", ["did not finish"]),
+    (memoised, "wrong", ["swept along w (direction 1) first", "earlier sweep of this graph",
+                         "starts afresh"]),
 ]
 
 

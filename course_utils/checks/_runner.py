@@ -173,8 +173,14 @@ def same(a, b, rtol: float = 1e-6) -> bool:
     return x.shape == y.shape and bool(np.allclose(x, y, rtol=rtol, atol=1e-10, equal_nan=True))
 
 
+class _Keys(str):
+    """How `observe` records a dict, "a dict with the keys ...": not the student's text."""
+
+
 def _text(value) -> bool:
-    """Text, or a list or array holding text."""
+    """Text, or a list or array holding text (not `observe`'s description of a dict)."""
+    if isinstance(value, _Keys):
+        return False
     if isinstance(value, (list, tuple)):
         return any(_text(item) for item in value)
     return isinstance(value, (str, bytes)) or (
@@ -334,7 +340,7 @@ def observe(value, name: str, into: dict, graph: bool = True) -> dict:
         into[name] = value.copy()
     elif isinstance(value, (list, tuple, dict)):
         items = list(value.items()) if isinstance(value, dict) else list(enumerate(value))
-        into[name] = "a dict with the keys " + ", ".join(sorted(map(str, value))) \
+        into[name] = _Keys("a dict with the keys " + ", ".join(sorted(map(str, value)))) \
             if isinstance(value, dict) else \
             tuple(v.label if isinstance(v, Node) else k for k, v in items)  # a list in order
         for key, item in items:
@@ -440,8 +446,9 @@ def _outcome(rules: Exercise, functions: tuple, args: tuple,
     if isinstance(values, Verdict):
         return values
     seen: dict = {}
+    judged = (rules.returns if rules.judged is None else rules.judged) if rules.judge else ()
     for name, value in zip(rules.returns, values, strict=False):  # returns=(): none
-        if isinstance(value, dict) and not rules.judge:  # compared key by key
+        if isinstance(value, dict) and name not in judged:  # compared key by key
             observe(value, name, seen)
         else:
             seen[name] = value
@@ -584,7 +591,8 @@ def _judged(attempt: Attempt) -> Verdict | None:
     judged = rules.returns if rules.judged is None else rules.judged
     for mistake in rules.mistakes:
         theirs = _reference(rules, _tuple(mistake.computes), run.configuration)
-        if theirs and all(same(theirs.get(n), run.got.get(n), rules.rtol) for n in judged):
+        if theirs and judged and all(same(theirs.get(n), run.got.get(n), rules.rtol)
+                                     for n in judged):   # judged=(): no value to match a row by
             hint = mistake.hint(judged[0]) if callable(mistake.hint) else mistake.hint
             return Verdict("wrong", f"{run.where}: {run.problem} Hint: {hint}",
                            _row_id(rules, mistake))
@@ -700,7 +708,7 @@ def _explaining(attempt: Attempt, name: str) -> Mistake | None:
 def _described(got) -> str:
     """What a value is, for a verdict: `observe` records a dict as its keys, a list as a tuple."""
     if isinstance(got, str):
-        return got if got.startswith("a dict") else f"the text {got!r}"
+        return got if isinstance(got, _Keys) else f"the text {got!r}"
     if isinstance(got, Node):
         return f"the engine Node {got.label}, not an array (its value is `.value`)"
     if isinstance(got, tuple):

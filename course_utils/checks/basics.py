@@ -408,7 +408,7 @@ _POINTS = [dict(DEFAULTS, label="the lecture's values w = 0.5, x = 2, b = 0.1, t
                 lam=0.3),
            dict(label="w = 2, x = −1.5, b = −0.5, t = 1, λ = 1.5", w=2.0, x=-1.5, b=-0.5, t=1.0,
                 lam=1.5)]
-_PLAIN = [dict(point, label=point["label"].rpartition(", λ")[0]) for point in _POINTS]
+_PLAIN = [dict(point, label=str(point["label"]).rpartition(", λ")[0]) for point in _POINTS]
 
 
 #: The brute-force derivatives as the chain's lines, for `but` (see `_runner`).

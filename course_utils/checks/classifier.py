@@ -253,7 +253,7 @@ LOG_SOFTMAX_MISTAKES = [
     Mistake("log-sum-exp-only", _on_rows(lambda z: _row_max(z) + np.log(
         np.exp(z - _row_max(z)).sum(axis=1, keepdims=True))),
             "that is log Σₖ exp(zₖ), one number per sample: the log softmax has one entry per "
-            "logit, each logit minus that number."),
+            "logit, a log-probability for each class."),
     Mistake("sign", _on_rows(lambda z: (z - _row_max(z)) + np.log(
         np.exp(z - _row_max(z)).sum(axis=1, keepdims=True))),
             "positive log-probabilities: the log of the normaliser is subtracted (a "
@@ -263,6 +263,9 @@ LOG_SOFTMAX_MISTAKES = [
 
 @check(NOTEBOOK, "log softmax without overflow",
        solution=_log_softmax, configurations=LOGITS, make=lambda c: (c["z"](),),
+       returns=("log_softmax(z)",),
+       formulas={"log_softmax(z)": "z − m − log Σ exp(z − m)",
+                 "in code": "z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))"},
        mistakes=LOG_SOFTMAX_MISTAKES, crash_hints=CRASH_HINTS, prepare=_own_work,
        success=f"your log softmax equals the engine's on {len(LOGITS)} batches, the logits of "
                "±1000 and rows 1600 apart included: finite everywhere, each row's exps summing "
@@ -342,7 +345,8 @@ CROSS_ENTROPY_MISTAKES = [
             "row, and the softmax part of those messages adds up over j."),
     Mistake("z_bar-sign", _cross_entropy(
         z_bar=lambda v: v.logp_bar + _softmax(v.z) * v.logp_bar.sum(axis=1, keepdims=True)),
-            "a sign in the log softmax's local derivative: ∂ℓ_j/∂z_k = [j = k] − softmax(z)_k."),
+            "a sign is flipped in the log softmax's local derivative: which way does ℓ_j move "
+            "when another logit of its row grows?"),
     Mistake("z_bar-axis-0", _cross_entropy(z_bar=lambda v: v.logp_bar - np.exp(v.z) / np.exp(
         v.z).sum(axis=0) * v.logp_bar.sum(axis=1, keepdims=True)),
             "a softmax over the samples (axis 0): the probabilities are normalised along each "
@@ -360,6 +364,9 @@ CROSS_ENTROPY_MISTAKES = [
 @check(NOTEBOOK, "the backward pass of softmax and cross-entropy",
        solution=_engine_cross_entropy_backward, configurations=BATCHES,
        make=lambda c: (c["z"](), c["t"]()), returns=("bars",),
+       formulas={"bars['L_bar']": "1/N", "bars['z_bar']": "(softmax(z) − onehot(t))/N",
+                 "bars['logp_bar']": "−onehot(t)·L̄",
+                 "in code": "logp_bar - softmax(z) * logp_bar.sum(axis=1, keepdims=True)"},
        mistakes=CROSS_ENTROPY_MISTAKES, crash_hints=CRASH_HINTS, prepare=_own_work,
        success=f"L̄, ℓ̄ and z̄ equal the engine's bars on {len(BATCHES)} batches, logits of "
                "±1000 included: each sample's logits receive its probabilities, less 1 at "
@@ -449,30 +456,37 @@ def _sigmoid(a):
     return np.exp(-np.logaddexp(0.0, -a))
 
 
+#: How the passes compute each array (never shown in a ✘: see `_runner`).
 FORWARD_FORMULAS = dict(z1="X W₁ + b₁", h="tanh(z₁)", z2="h W₂ + b₂",
                         logp="the log softmax of each row of z₂",
-                        E="the mean over the samples of −logp[n, tₙ]")
+                        E="the mean over the samples of −logp[n, tₙ]",
+                        code="-np.mean(logp[np.arange(len(X)), t])")
+BACKWARD_FORMULAS = dict(z2_bar="(softmax(z₂) − onehot(t))/N", W2_bar="hᵀ z̄₂",
+                         b2_bar="Σₙ z̄₂", h_bar="z̄₂ W₂ᵀ", z1_bar="h̄·(1 − h²)",
+                         W1_bar="Xᵀ z̄₁", b1_bar="Σₙ z̄₁",
+                         code="h_bar * (1 - h ** 2), z2_bar @ W2.T, h.T @ z2_bar, X.T @ z1_bar")
 
 FORWARD_MISTAKES = [
     Mistake("z1-no-b1", _network_forward(z1=lambda v: v.X @ v.W1),
-            "b₁ is missing: z₁ = XW₁ + b₁, the bias added to every row."),
+            "the bias b₁ is missing from z₁."),
     Mistake("h-sigmoid", _network_forward(h=lambda v: _sigmoid(v.z1)),
             "σ instead of tanh: this network's hidden units are tanh units."),
     Mistake("h-relu", _network_forward(h=lambda v: np.maximum(v.z1, 0)),
             "relu instead of tanh: this network's hidden units are tanh units."),
     Mistake("h-missing", _network_forward(h=lambda v: v.z1),
-            "the hidden units' tanh is missing: h = tanh(z₁)."),
+            "h equals z₁: the hidden units' tanh is missing."),
     Mistake("z2-no-b2", _network_forward(z2=lambda v: v.h @ v.W2),
-            "b₂ is missing: z₂ = hW₂ + b₂."),
+            "the bias b₂ is missing from z₂."),
     Mistake("z2-from-z1", _network_forward(z2=lambda v: v.z1 @ v.W2 + v.b2),
-            "z₁ instead of h: the output layer takes the hidden units' outputs h = tanh(z₁)."),
+            "z₂ is computed from z₁: the output layer reads the hidden units' outputs, after "
+            "their tanh."),
     Mistake("logp-unstable", _network_forward(logp=lambda v: np.log(_naive_softmax(v.z2))),
             "nan or inf where the logits are large: use a stable log softmax (exercise 1)."),
     Mistake("logp-softmax", _network_forward(logp=lambda v: _softmax(v.z2)),
-            "those are the probabilities, not their logs: logp is the log softmax of z₂."),
+            "those are the probabilities, between 0 and 1, not their logs."),
     Mistake("E-sum", _network_forward(
         E=lambda v: -np.sum(v.logp[np.arange(len(v.X)), v.t])),
-            "that is the sum of the losses: the cost is their mean."),
+            "that is the sum of the losses, N times too large: the cost is their mean."),
     Mistake("E-sign", _network_forward(
         E=lambda v: np.mean(v.logp[np.arange(len(v.X)), v.t])),
             "a negative cost: the loss is minus the log-probability of the true class, ≥ 0."),
@@ -495,9 +509,9 @@ BACKWARD_MISTAKES = [
             "an extra σ'-like factor p(1 − p): with softmax and cross-entropy z̄₂ has none, "
             "that is the point of pairing them (exercise 2)."),
     Mistake("W2_bar-transposed", _network_backward(W2_bar=lambda v: v.z2_bar.T @ v.h),
-            "transposed: W̄₂ has W₂'s shape H × K."),
+            "the transpose is on the wrong side: W̄₂ must have W₂'s shape, H × K."),
     Mistake("W2_bar-from-z1", _network_backward(W2_bar=lambda v: v.z1.T @ v.z2_bar),
-            "z₁ instead of h: W₂ multiplies h = tanh(z₁)."),
+            "W̄₂ is built from z₁: which array does W₂ multiply in the forward pass?"),
     Mistake("W2_bar-over-N", _network_backward(W2_bar=lambda v: v.h.T @ v.z2_bar / len(v.X)),
             "divided by N a second time: the 1/N is already in z̄₂."),
     Mistake("b2_bar-not-summed", _network_backward(b2_bar=lambda v: v.z2_bar),
@@ -506,21 +520,23 @@ BACKWARD_MISTAKES = [
     Mistake("b2_bar-mean", _network_backward(b2_bar=lambda v: v.z2_bar.mean(axis=0)),
             "a mean over the samples: the 1/N is already in z̄₂."),
     Mistake("h_bar-transposed", _network_backward(h_bar=lambda v: v.W2 @ v.z2_bar.T),
-            "transposed: h̄ has h's shape N × H."),
+            "the transpose is on the wrong side: h̄ must have h's shape, N × H."),
     Mistake("h_bar-is-z1_bar", _network_backward(h_bar=lambda v: v.h_bar * (1 - v.h ** 2)),
-            "that is already z̄₁: tanh's local derivative belongs to the next bar."),
+            "h̄ has tanh's slope in it already: that local derivative belongs to the next bar, "
+            "z̄₁."),
     Mistake("z1_bar-no-slope", _network_backward(z1_bar=lambda v: v.h_bar),
-            "tanh's local derivative is missing: h = tanh(z₁)."),
+            "z̄₁ equals h̄: a factor of the chain rule is missing, tanh's local derivative."),
     Mistake("z1_bar-sigmoid-slope", _network_backward(z1_bar=lambda v: v.h_bar * v.h * (1 - v.h)),
-            "h(1 − h) is the slope of a sigmoid: these hidden units are tanh units, with "
-            "tanh' = 1 − tanh²."),
+            "h(1 − h) is the slope of a sigmoid, but these hidden units are tanh units: what "
+            "is the derivative of tanh?"),
     Mistake("z1_bar-slope-at-h", _network_backward(
         z1_bar=lambda v: v.h_bar * (1 - np.tanh(v.h) ** 2)),
-            "tanh' at the wrong place: h is tanh(z₁) already."),
+            "tanh's slope is evaluated at the wrong point, at h, which is tanh's output "
+            "already."),
     Mistake("W1_bar-transposed", _network_backward(W1_bar=lambda v: v.z1_bar.T @ v.X),
-            "transposed: W̄₁ has W₁'s shape D × H."),
+            "the transpose is on the wrong side: W̄₁ must have W₁'s shape, D × H."),
     Mistake("W1_bar-from-h_bar", _network_backward(W1_bar=lambda v: v.X.T @ v.h_bar),
-            "h̄ instead of z̄₁: W₁ enters through z₁, before the tanh."),
+            "W̄₁ starts from the wrong bar, h̄: W₁ enters through z₁, before the tanh."),
     Mistake("b1_bar-not-summed", _network_backward(b1_bar=lambda v: v.z1_bar),
             "b̄₁ has one entry per sample and unit: b₁ was added to every row, so its bar has "
             "b₁'s shape (H,)."),
@@ -544,6 +560,7 @@ def check_classifier_forward(network_forward):
 @check(NOTEBOOK, "the network's backward pass",
        solution=_engine_backward, configurations=NETWORKS, make=_make_backward,
        returns=("bars",), crash_hints=CRASH_HINTS, prepare=_own_work,
+       formulas={f"bars[{name!r}]": formula for name, formula in BACKWARD_FORMULAS.items()},
        mistakes=BACKWARD_MISTAKES,
        success=f"all seven bars, z̄₂, W̄₂, b̄₂, h̄, z̄₁, W̄₁, b̄₁, equal the engine's on "
                f"{len(NETWORKS)} networks, each with the shape of its value.")
@@ -560,13 +577,33 @@ EPOCHS = [
     dict(label="9 samples, batches of 3, η = 0.2", N=9, B=3, rate=0.2, seed=8),
     dict(label="6 samples, batches of 1, η = 0.1", N=6, B=1, rate=0.1, seed=9),
     dict(label="7 samples in one batch of 7, η = 1", N=7, B=7, rate=1.0, seed=10),
+    dict(label="8 samples, batches of 3, η = 0.5, with the passes of another cost (E plus "
+         "weight decay) as `forward` and `backward`", N=8, B=3, rate=0.5, seed=15, decay=True),
 ]
+
+DECAY = 0.05   # λ of the other cost, E + ½λ(ΣW₁² + ΣW₂²)
+
+
+def _decayed_forward(X, t, W1, b1, W2, b2):
+    """The forward pass of another cost, E plus weight decay: passes the student did not write,
+    handed over so that a loop that ignores its passes shows."""
+    values = _forward(X, t, W1, b1, W2, b2)
+    return values | {"E": values["E"] + 0.5 * DECAY * (np.sum(W1 ** 2) + np.sum(W2 ** 2))}
+
+
+def _decayed_backward(X, t, W1, b1, W2, b2, values):
+    bars = _backward(X, t, W1, b1, W2, b2, values)
+    return bars | {"W1_bar": bars["W1_bar"] + DECAY * W1, "W2_bar": bars["W2_bar"] + DECAY * W2}
+
+
+def _passes(c: dict) -> tuple:
+    return (_decayed_forward, _decayed_backward) if c.get("decay") else (_forward, _backward)
 
 
 def _make_epoch(c: dict) -> tuple:
     n = network(dict(N=c["N"], D=5, H=4, K=3, seed=c["seed"], scale=1.0))
     return (n.X, n.t, n.params, c["rate"], c["B"], np.random.default_rng(c["seed"]),
-            _forward, _backward)
+            *_passes(c))
 
 
 def _epoch(order=None, rate=None, steps=None, batches=_batches, labels_in_order=False,
@@ -595,11 +632,16 @@ def _whole_batches(n, size, order):
 
 
 EPOCH_MISTAKES = [
+    Mistake("own-passes", lambda X, t, p, r, b, rng, f, g: _sgd_epoch(X, t, p, r, b, rng, _forward,
+                                                                      _backward),
+            "your epoch did not use the passes it is handed: here `forward` and `backward` are "
+            "those of another cost, and your steps are those of the notebook's cost. Call the "
+            "two passes the epoch receives as arguments."),
     Mistake("no-shuffle", _epoch(order=lambda rng, n: np.arange(n)),
-            "the samples are taken in their stored order: shuffle them each epoch, in the "
-            "order `rng.permutation(N)` gives, with the generator you are given."),
+            "the samples are taken in their stored order: an epoch visits them in a shuffled "
+            "order, drawn from the generator you are given."),
     Mistake("own-generator", _epoch(order=lambda rng, n: np.random.default_rng(0).permutation(n)),
-            "another shuffle than the generator you are given makes: draw the order from "
+            "another shuffle than the generator you are given makes: the order must come from "
             "`rng`, so that the epochs differ and the run can be repeated."),
     Mistake("labels-not-shuffled", _epoch(labels_in_order=True),
             "the labels do not travel with their samples: the rows of X and of t must be "
@@ -611,7 +653,7 @@ EPOCH_MISTAKES = [
     Mistake("fixed-rate", _epoch(rate=0.1),
             "that is the epoch of η = 0.1: use the `learning_rate` argument."),
     Mistake("uphill", lambda X, t, p, r, b, rng, f, g: _epoch()(X, t, p, -r, b, rng, f, g),
-            "a step uphill, along the bars: gradient descent subtracts η times the bar."),
+            "a step uphill, along the bars: gradient descent goes against them."),
     Mistake("divided-by-batch", _epoch(divide=True),
             "the steps are too short: the bars are already the mean over the batch (the "
             "backward pass's 1/N), so do not divide them again."),
@@ -626,6 +668,8 @@ EPOCH_MISTAKES = [
 @check(NOTEBOOK, "one epoch of mini-batch gradient descent",
        solution=_sgd_epoch, configurations=EPOCHS, make=_make_epoch,
        returns=("the new params",), mistakes=EPOCH_MISTAKES, crash_hints=CRASH_HINTS,
+       formulas={"the step": "value - learning_rate * bars[name + '_bar']",
+                 "the order": "rng.permutation(len(X))"},
        prepare=_own_work, same_inputs_twice=False,
        success=f"your epoch takes the same steps as the reference on {len(EPOCHS)} epochs: "
                "shuffled by the generator it is given, one step per batch (the last one "
@@ -641,6 +685,8 @@ ACCUMULATIONS = [
     dict(label="9 samples in micro-batches of 3", N=9, m=3, seed=12),
     dict(label="5 samples in micro-batches of 1", N=5, m=1, seed=13),
     dict(label="6 samples in one micro-batch of 6", N=6, m=6, seed=14),
+    dict(label="7 samples in micro-batches of 3, with the passes of another cost (E plus weight "
+         "decay) as `forward` and `backward`", N=7, m=3, seed=16, decay=True),
 ]
 
 
@@ -651,7 +697,7 @@ def _make_accumulation(c: dict) -> tuple:
     old = network(dict(N=c["N"], D=5, H=4, K=3, seed=c["seed"] + 50, scale=1.0)).params
     stale = _backward(n.X, n.t, **old, values=_forward(n.X, n.t, **old))
     grad = {name: stale[name + "_bar"].copy() for name in PARAMS}
-    return (n.X, n.t, n.params, grad, c["m"], _forward, _backward)
+    return (n.X, n.t, n.params, grad, c["m"], *_passes(c))
 
 
 def _accumulation(zero=True, weight=lambda rows, n, count: len(rows) / n, replace=False,
@@ -676,6 +722,11 @@ def _accumulation(zero=True, weight=lambda rows, n, count: len(rows) / n, replac
 
 
 ACCUMULATION_MISTAKES = [
+    Mistake("own-passes", lambda X, t, p, grad, m, f, g: _accumulate_gradient(
+        X, t, p, grad, m, _forward, _backward),
+            "the buffers hold the notebook's cost's gradient, not that of the passes you are "
+            "handed: here `forward` and `backward` are another cost's. Call the two passes the "
+            "function receives as arguments."),
     Mistake("no-zero-grad", _accumulation(zero=False),
             "the buffers still hold the last step's gradient, with this one added on top: "
             "like PyTorch's .grad they add up across calls until you zero them."),
@@ -706,6 +757,7 @@ ACCUMULATION_MISTAKES = [
 @check(NOTEBOOK, "gradient accumulation with zero_grad",
        solution=_accumulate_gradient, configurations=ACCUMULATIONS, make=_make_accumulation,
        returns=(), mistakes=ACCUMULATION_MISTAKES, crash_hints=CRASH_HINTS, prepare=_own_work,
+       formulas={"a share": "len(rows) / len(X) * bars[name + '_bar']"},
        success=f"after your call the buffers hold the full batch's gradient on "
                f"{len(ACCUMULATIONS)} batches, whatever they held before: zeroed first, then "
                "every micro-batch added with its share of the samples.")

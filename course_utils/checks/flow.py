@@ -129,42 +129,43 @@ def _prepare_maximum(rules, operation):
 #: Mistakes away from ties, as (message to a, message to b).
 _ROUTING_MISTAKES = [
     Mistake("add-distributes", (lambda bar, out, a, b: bar, lambda bar, out, a, b: bar),
-            "both get the whole bar, as add's messages do (add distributes). Max routes: the "
-            "whole bar to the larger argument, nothing to the other."),
+            "both arguments get the whole bar, as add's messages do (add distributes): does the "
+            "smaller argument move max(a, b)?"),
     Mistake("multiply-swaps", (lambda bar, out, a, b: bar * b, lambda bar, out, a, b: bar * a),
-            "that is multiply's message (multiply swaps). Max routes: bar·[a > b] to a."),
+            "that is multiply's message (multiply swaps), but max(a, b) is no product: how much "
+            "does it move when a moves, where a is the larger, and where it is the smaller?"),
     Mistake("smaller-argument",
             (lambda bar, out, a, b: bar * (b > a), lambda bar, out, a, b: bar * (a > b)),
-            "the bar goes to the smaller argument; route it to the larger one, where ∂max(a, "
-            "b)/∂a = 1."),
+            "the bar goes to the smaller argument: which of the two does max(a, b) pass "
+            "on?"),
     Mistake("local-alone",
             (lambda bar, out, a, b: 1.0 * (a > b), lambda bar, out, a, b: 1.0 * (b > a)),
-            "that is the local derivative alone: the message is bar times it."),
+            "that is the local derivative alone: the bar is missing from the message."),
     Mistake("compared-with-0",
             (lambda bar, out, a, b: bar * (a > 0), lambda bar, out, a, b: bar * (b > 0)),
             "that compares each argument with 0, as relu does; max(a, b) compares a with b."),
     Mistake("sign-flipped",
             (lambda bar, out, a, b: -bar * (a > b), lambda bar, out, a, b: -bar * (b > a)),
-            "the sign is flipped: the larger argument moves the output up one for one, so it "
-            "gets +bar."),
+            "the sign is flipped: when the larger argument grows, does max(a, b) grow or "
+            "shrink?"),
     Mistake("times-out", (lambda bar, out, a, b: bar * out * (a > b),
                           lambda bar, out, a, b: bar * out * (b > a)),
-            "that multiplies by the max's value, out; the local derivative of max is 1 or 0, "
-            "not its value."),
+            "that multiplies by the max's value, out, where max's local derivative "
+            "belongs."),
     Mistake("b-never", (lambda bar, out, a, b: bar * (a > b), lambda bar, out, a, b: 0 * bar),
-            "b never receives anything: where b is the larger, the whole bar goes to b."),
+            "b never receives anything, not even where b is the larger argument."),
 ]
 
 #: Mistakes at a tie.
 _TIE_MISTAKES = [
     Mistake("tie-bar-lost",
             (lambda bar, out, a, b: bar * (a > b), lambda bar, out, a, b: bar * (b > a)),
-            "at a tie, a = b, both messages are 0 and the bar is lost. Give it to one of the "
-            "two (a >= b for a) or half to each: the two messages must add up to bar."),
+            "at a tie, a = b, both messages are 0 and the bar is lost: however you share it "
+            "there, the two messages must add up to bar."),
     Mistake("tie-counted-twice",
             (lambda bar, out, a, b: bar * (a >= b), lambda bar, out, a, b: bar * (b >= a)),
-            "at a tie, a = b, both get the whole bar: it is counted twice. Give it to one of "
-            "the two, or half to each: the two messages must add up to bar."),
+            "at a tie, a = b, both get the whole bar, so it is counted twice: however you share "
+            "it there, the two messages must add up to bar."),
 ]
 
 
@@ -182,7 +183,8 @@ _TIE_MISTAKES = [
        prepare=_prepare_maximum,
        mistakes=[*_TIE_MISTAKES, *_ROUTING_MISTAKES],
        returns=("the message to a", "the message to b"),
-       formulas={"the message to a": "bar·∂max/∂a", "the message to b": "bar·∂max/∂b"},
+       formulas={"the message to a": "bar·∂max/∂a", "the message to b": "bar·∂max/∂b",
+                 "in code": "bar * (a > b)", "at a tie": "bar * (a >= b)"},
        success="max routes: the whole bar to the larger argument, nothing to the other, on "
                "vectors, matrices and scalars; at a tie your two messages add up to the bar.")
 def check_maximum_message(operation):
@@ -246,30 +248,35 @@ def _fix_case(which, seed, shape, what):
        make=_fixes_args,
        prepare=_prepare_fixes,
        returns=("message",),
+       formulas={"sub's message": "−bar", "sigmoid's message": "bar·out·(1 − out)",
+                 "matmul's message": "aᵀ @ bar", "in code": "a.T @ bar",
+                 "sigmoid's in code": "bar * out * (1 - out)"},
        mistakes=[
            Mistake("sub-still-planted", (lambda bar, out, a, b: bar, _SIGMOID, _MATMUL),
-                   "that is still the planted bug: y = a − b falls when b grows, so b's message "
-                   "is −bar."),
+                   "that is still the planted bug: y = a − b falls when b grows, so which sign "
+                   "does b's message carry?"),
            Mistake("sub-local-alone", (lambda bar, out, a, b: -1 + 0 * bar, _SIGMOID, _MATMUL),
-                   "that is the local derivative −1 alone; the message is bar times it."),
+                   "that is the local derivative −1 alone: the bar is missing from the "
+                   "message."),
            Mistake("sigmoid-still-planted", (_SUB, lambda bar, out, a: out * (1 - out), _MATMUL),
-                   "that is still the planted bug: σ'(a) = out·(1 − out) is the local "
-                   "derivative; the message is bar times it."),
+                   "that is still the planted bug: σ's local derivative alone, the bar is "
+                   "missing from the message."),
            Mistake("sigmoid-slope-of-input", (_SUB, lambda bar, out, a: bar * a * (1 - a), _MATMUL),
-                   "σ'(a) = σ(a)(1 − σ(a)) uses the output σ(a), which is `out`, not the input "
-                   "a."),
+                   "the slope written as s(1 − s) takes the sigmoid's output, but a is its "
+                   "input: which argument of the message holds the output?"),
            Mistake("sigmoid-one-minus-missing", (_SUB, lambda bar, out, a: bar * out, _MATMUL),
-                   "the factor (1 − out) is missing: σ'(a) = out·(1 − out)."),
+                   "σ' has lost a factor: only out is left of the sigmoid's slope."),
            Mistake("sigmoid-out-missing", (_SUB, lambda bar, out, a: bar * (1 - out), _MATMUL),
-                   "the factor out is missing: σ'(a) = out·(1 − out)."),
+                   "σ' has lost a factor: only (1 − out) is left of the sigmoid's slope."),
            Mistake("matmul-still-planted", (_SUB, _SIGMOID, lambda bar, out, a, b: (bar.T @ a)),
-                   "that is still the planted bug, bar.T @ a, the transpose of b's bar: match "
-                   "the shapes, b̄ is shaped like b."),
+                   "that is still the planted bug, the transpose of b's bar: b̄ must have b's "
+                   "shape; check the shapes of your product."),
            Mistake("matmul-message-to-a", (_SUB, _SIGMOID, lambda bar, out, a, b: bar @ b.T),
-                   "that is the message to a, bar @ bᵀ; b receives aᵀ @ bar."),
+                   "that is the message to a, shaped like a: b's message must have b's "
+                   "shape."),
            Mistake("matmul-bar-missing",
                    (_SUB, _SIGMOID, lambda bar, out, a, b: a.T @ np.ones_like(bar)),
-                   "the bar is missing: aᵀ @ bar.")],
+                   "the bar is missing from the message: yours depends on a alone.")],
        crash_hints=[("matmul", "match the shapes: a is N×D, bar is N×M and b̄ must be D×M like "
                      "b; which product of a, bar and their transposes is D×M?"),
                     ("shapes", "match the shapes: a is N×D, bar is N×M and b̄ must be D×M like "

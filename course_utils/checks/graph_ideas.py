@@ -36,9 +36,20 @@ def _side_leaf() -> Node:
     return add(q, k, name="out")
 
 
+def _constants_first() -> Node:
+    """Constants as first arguments, as `0.5 * w` and `2 - x` build them: out = (0.5·w)·(2 − x)
+    + w, and a leaf v that only the output reads."""
+    w, x, v = Node(1.2, name="w"), Node(-0.7, name="x"), Node(0.4, name="v")
+    h, d = 0.5 * w, 2 - x
+    h.name, d.name = "h", "d"
+    return add(add(mul(h, d, name="m"), w, name="n"), v, name="out")
+
+
 GRAPHS = {"the lecture's graph": _lecture, "a diamond": _diamond,
-          "a chain with a side leaf": _side_leaf}
-LEAVES = {"the lecture's graph": "wxbt", "a diamond": "ab", "a chain with a side leaf": "uk"}
+          "a chain with a side leaf": _side_leaf,
+          "a graph with constants as first arguments, 0.5·w and 2 − x": _constants_first}
+LEAVES = {"the lecture's graph": "wxbt", "a diamond": "ab", "a chain with a side leaf": "uk",
+          "a graph with constants as first arguments, 0.5·w and 2 − x": "xv"}
 
 
 def _make(configuration: dict) -> tuple:
@@ -67,9 +78,8 @@ MISTAKES = [
             "you included the leaf itself; the question is which *other* nodes its change "
             "reaches."),
     Mistake("children-only", _children,
-            "these are only the leaf's children. The change goes on along the arrows: a node is "
-            "reached when any of its parents is reached, so go through the nodes in topological "
-            "order (parents first)."),
+            "these are only the leaf's children: the change goes on along the arrows, to the "
+            "children's children and beyond."),
     Mistake("output-missing", lambda leaf, output: reached(leaf, output) - {output},
             "the output is reached too: every path from the leaf ends there."),
     Mistake("backwards", lambda leaf, output: set(topological_order(leaf)[:-1]),
@@ -77,8 +87,7 @@ MISTAKES = [
             "follow them forwards, from parents to children."),
     Mistake("every-computed-node",
             lambda leaf, output: {n for n in topological_order(output) if n.op is not None},
-            "that is every computed node; a node is reached only if one of its parents is the "
-            "leaf or is reached already."),
+            "that is every computed node: some of them do not depend on this leaf at all."),
 ]
 
 
@@ -143,10 +152,11 @@ def _judge(args, returned) -> str | None:
         return None
     missing = [label for label in expected if label not in returned]
     extra = [label for label in returned if label not in expected]
-    said = (f"a change of {leaf.label} reaches ({', '.join(expected)}); your answer "
+    said = (f"after a change of {leaf.label}, your answer "
             + (f"misses {', '.join(missing)}" if missing else "")
             + (" and " if missing and extra else "")
-            + (f"also has {', '.join(extra)}" if extra else "") + ".")
+            + (f"holds {', '.join(extra)}, which the change does not reach" if extra else "")
+            + ".")
     return said  # the runner adds the hint of a MISTAKES row that gives the same answer
 
 
@@ -160,10 +170,11 @@ def _judge(args, returned) -> str | None:
        mistakes=MISTAKES,
        observed=_observed,
        returns=("the reached nodes",),
+       formulas={"in code": "parent is leaf or parent in reached"},
        crash_hints=[("has no attribute 'children'",
-                     "a node knows only its parents (`node.parents`); go through "
-                     "`topological_order(output)` and look at each node's parents.")],
+                     "a node knows only its parents (`node.parents`), not its children: which "
+                     "function of the engine lists every node of the graph, parents first?")],
        success=lambda got: f"a change of w reaches ({', '.join(got['the reached nodes'])}); "
-                           "right for every leaf of three graphs.")
+                           "right for every leaf of four graphs.")
 def check_reached_by(reached_by):
     """`reached_by(leaf, output)`: the nodes a change of `leaf` reaches, `leaf` not included."""

@@ -55,10 +55,21 @@ def _vectors() -> Node:
     return mul(s, v, name="sv").sum(name="L")
 
 
+def _constants_first() -> Node:
+    """Constants as first arguments, as `0.5 * w` and `2 - x` build them, and w used twice:
+    L = (0.5·w)·(2 − x) + w."""
+    w, x = Node(1.2, name="w"), Node(-0.7, name="x")
+    h, d = 0.5 * w, 2 - x
+    h.name, d.name = "h", "d"
+    return add(mul(h, d, name="m"), w, name="L")
+
+
 _GRAPHS = [dict(label="the lecture's graph (w = −0.8, x = 1.5, b = 0.4, t = 0, λ = 0.3)",
                 graph=lambda: regularised_example(**_CHECK_VALUES).L_reg),
            dict(label="a graph where c is used twice", graph=_diamond),
-           dict(label="a graph of matrices with a sum over an axis", graph=_vectors)]
+           dict(label="a graph of matrices with a sum over an axis", graph=_vectors),
+           dict(label="a graph with constants as first arguments, h = 0.5·w and d = 2 − x",
+                graph=_constants_first)]
 
 
 # -- notebook 04: topological order -----------------------------------------------------------
@@ -101,9 +112,11 @@ def _order_problem(args, order) -> str | None:
        solution=topological_order, judge=_order_problem, returns=("the order",),
        configurations=[*_GRAPHS, dict(label="a single leaf", graph=lambda: Node(2.0, name="u"))],
        make=lambda c: (c["graph"](),),
-       crash_hints=[("RecursionError", "does your recursion stop? Visit each node once: "
-                     "remember the visited ones in a set.")],
-       success="a valid topological order on four graphs, one a single leaf. Any order with "
+       formulas={"in code": "visited.add(node)"},
+       crash_hints=[("RecursionError", "does your recursion stop? A node reached along two "
+                     "paths is visited again and again unless your function remembers where it "
+                     "has been.")],
+       success="a valid topological order on five graphs, one a single leaf. Any order with "
        "every node after its parents is accepted.")
 def check_topological_sort(topological_sort):
     """`topological_sort(output)` must return every node of the graph, each after its parents."""
@@ -119,13 +132,24 @@ def _stale(graph):
     return order
 
 
-def _forward(params=True, sequence=lambda o: o, store=True):
-    """The forward pass, or a mistake in it: without params, in another order, or returning."""
+def _constants_last(node) -> list:
+    """The values of a node's arguments, the nodes' first and the constants after them."""
+    return [a.value for a in node.parents] + [a for a in node.args if not isinstance(a, Node)]
+
+
+def _values(node) -> list:
+    """The values of a node's arguments, in order, constants included."""
+    return [value_of(a) for a in node.args]
+
+
+def _forward(params=True, sequence=lambda o: o, store=True, arguments=_values):
+    """The forward pass, or a mistake in it: without params, in another order, returning, or
+    with the arguments gathered another way."""
     def forward_pass(order):
         values = []
         for node in sequence(order):
             if node.op is not None:
-                args = [value_of(a) for a in node.args]
+                args = arguments(node)
                 value = node.op.forward(*args, **(node.params if params else {}))
                 values.append(value)
                 if store:
@@ -137,30 +161,39 @@ def _forward(params=True, sequence=lambda o: o, store=True):
 @check("05_backprop_algorithm", "the forward pass",
        solution=_forward(), returns=(),
        configurations=_GRAPHS, make=lambda c: (_stale(c["graph"]),),
+       formulas={"in code": "node.op.forward(*values_of(node), **node.params)"},
        mistakes=[
            Mistake("reversed-order", _forward(sequence=lambda o: o[::-1]),
                    "evaluate the nodes in topological order, so that a node's parents are up to "
                    "date before the node itself."),
            Mistake("values-not-stored", _forward(store=False),
-                   "your forward pass did not store the values: every node with an operation "
-                   "gets node.value = node.op.forward(*values) (returning them is not enough)."),
+                   "your forward pass did not store the values in the nodes (returning them is "
+                   "not enough): every computed node's value must be set."),
            Mistake("params-missing", _forward(params=False),
-                   "the operation's settings are missing: pass them on with "
-                   "node.op.forward(*values, **node.params) (here a sum over an axis).")],
+                   "the operation's settings are missing (here the axis of a sum): a node keeps "
+                   "them in node.params, and its operation needs them too."),
+           Mistake("output-skipped", _forward(sequence=lambda o: o[:-1]),
+                   "the output's value is out of date: your pass stops before the last node of "
+                   "the order."),
+           Mistake("constants-last", _forward(arguments=_constants_last),
+                   "the arguments are in the wrong order where a constant comes first (d = 2 − x "
+                   "became x − 2): an operation takes its arguments in the order of node.args, "
+                   "constants in their place.")],
        crash_hints=[
            ("'NoneType' object has no attribute 'forward'", "a leaf has no operation "
             "(node.op is None): skip it, leaves keep their values."),
            ("missing 1 required positional argument", "an operation gets all its arguments, "
-            "constants included (λ is not a node): use values_of(node), which reads node.args, "
-            "not node.parents."),
-           ("got an unexpected keyword", "pass node.params with ** to the operation's forward, "
-            "not to values_of."),
+            "constants included (λ is not a node), and node.parents holds only the nodes among "
+            "them."),
+           ("got an unexpected keyword", "node.params belong to the operation's forward, not to "
+            "values_of."),
            ("'Node' object has no attribute", "a node has .value, .op, .args, .params and "
             ".parents; values_of(node) gives the values of its arguments."),
-           ("Node", "give the operation the values of its arguments, values_of(node), not the "
-            "nodes themselves.")],
-       success="every node's value equals the engine's on three graphs, one with a sum over an "
-       "axis (node.params) and one with a constant (λ), evaluated in topological order.")
+           ("Node", "the operation computes with values, not with nodes: give it the values of "
+            "its arguments.")],
+       success="every node's value equals the engine's on four graphs, one with a sum over an "
+       "axis (node.params) and two with constants (λ, and 0.5·w and 2 − x), evaluated in "
+       "topological order.")
 def check_forward_pass(forward_pass):
     """`forward_pass(order)` must set the value of every computed node, in topological order."""
 
@@ -172,7 +205,8 @@ def _backward(combine=sum, message=message, seed=1.0, nodes=lambda o: o[-2::-1])
     message, another seed, or other nodes in step 4."""
     def backward_pass(order):
         children = children_of(order)
-        order[-1].bar = np.ones_like(order[-1].value) * seed
+        order[-1].bar = order[-1].value.copy() if seed is None else \
+            np.ones_like(order[-1].value) * seed
         for node in nodes(order):
             node.bar = combine([message(child, i) for child, i in children[node]])
     return backward_pass
@@ -181,8 +215,7 @@ def _backward(combine=sum, message=message, seed=1.0, nodes=lambda o: o[-2::-1])
 def _one_child(name: str) -> str:
     node = name.removesuffix(".bar")
     return (f"that is the message of one child only: {node} has several children, and its bar "
-            "is the sum of their messages. Add each child's message instead of overwriting the "
-            "bar.")
+            "gathers the messages of all of them (was one overwritten by the next?).")
 
 
 def _local_alone(child, i):
@@ -209,49 +242,55 @@ def _crash_hint(args) -> str:
     """Why a backward pass crashed, from the state it left the graph in."""
     order = args[0]
     if order[-1].bar is None:
-        return ("step 3 comes first: set the seed, the output's bar, to 1; every message "
+        return ("the output's bar is still None: step 3 comes first, the seed; every message "
                 "starts from it.")
     odd = [n for n in order if n.bar is not None and np.shape(n.bar) != n.shape]
     if odd:
         return (f"{odd[0].label}.bar has shape {np.shape(odd[0].bar)}, but {odd[0].label} has "
                 f"shape {odd[0].shape}: a bar has the shape of its node. np.sum([...]) adds up "
-                "every entry of every message: add them with + (or Python's sum).")
+                "every entry of every message into one number: the messages must be added "
+                "entry by entry.")
     waiting = [n.label for n in order if n.bar is None and n.parents]
     return (f"a message needs its child's bar, and {', '.join(waiting)} still had none. Step 4 "
-            "goes in reverse order, `reversed(order[:-1])`, so every child's bar is set before "
-            "its parents need its message." if waiting else "")
+            "must set every child's bar before its parents need its message: in which order "
+            "does it visit the nodes?" if waiting else "")
 
 
 @check("05_backprop_algorithm", "the backward pass",
        solution=lambda order: order[-1].backward(), returns=(), observed=_bars,
        configurations=_GRAPHS, make=lambda c: (_fresh(c["graph"]),),
-       formulas={"L_reg.bar": "dL_reg/dL_reg", "L.bar": "dL/dL"},
+       formulas={"L_reg.bar": "dL_reg/dL_reg", "L.bar": "dL/dL",
+                 "in code": "sum(message(child, i) for child, i in children[node])",
+                 "the order": "reversed(order[:-1])"},
        mistakes=[
            Mistake("last-message-only", _backward(combine=lambda ms: ms[-1]),
                    _one_child),
            Mistake("first-message-only", _backward(combine=lambda ms: ms[0]),
                    _one_child),
            Mistake("messages-multiplied", _backward(combine=lambda ms: np.prod(ms, axis=0)),
-                   "that is the product of the messages; the bar is their sum (the sum over "
-                   "children)."),
+                   "that is the product of the messages: how does a node combine the messages "
+                   "of its children?"),
            Mistake("np-sum", _backward(combine=np.sum),
-                   "np.sum([...]) adds up every entry of every message: add the messages with + "
-                   "(or Python's sum), which keeps their shape."),
+                   "np.sum([...]) adds up every entry of every message into one number (or "
+                   "fails on an axis): a bar keeps its node's shape, so the messages must be "
+                   "added entry by entry."),
            Mistake("first-argument-message", _backward(message=lambda child, i: message(child, 0)),
-                   "that is the message the child sends its first argument: use the i of each "
-                   "(child, i) pair."),
+                   "every message is the one the child sends its first argument: a child sends "
+                   "each of its arguments a message of its own."),
            Mistake("local-derivative-alone", _backward(message=_local_alone),
-                   "that is the local derivative alone: each message is the child's bar times "
-                   "the local derivative."),
+                   "that is the local derivative alone: the child's bar is missing from the "
+                   "message."),
            Mistake("sign-flipped", _backward(message=lambda c, i: -message(c, i)),
-                   "the sign is flipped: a message is the child's bar times the local "
-                   "derivative."),
+                   "the sign is flipped: every message enters with a minus."),
+           Mistake("seed-is-value", _backward(seed=None),
+                   "the seed is the output's value: the seed is how much the output changes when "
+                   "the output itself changes."),
            Mistake("seed-overwritten", _backward(nodes=lambda o: o[::-1]),
-                   "the seed, the output's bar, is 1. If you set it, step 4 overwrote it: it "
-                   "runs over all nodes but the output, whose sum over no children gives 0.")],
-       crash_hints=[("for +", "a bar is None until you set it: start the sum at 0, or use "
-                     "sum(...) over the children."), ("", _crash_hint)],
-       success="every node's bar equals the engine's on three graphs, from the seed back to the "
+                   "the output's bar is 0: the seed is missing, or step 4 overwrote it (a sum "
+                   "over no children gives 0). Which nodes does step 4 visit?")],
+       crash_hints=[("for +", "a bar is None until you set it, and None cannot be added to: "
+                     "what does a sum start from?"), ("", _crash_hint)],
+       success="every node's bar equals the engine's on four graphs, from the seed back to the "
        "leaves; w̄ sums the messages of both its children, z and R, and vectors keep their shape.")
 def check_backward_pass(backward_pass):
     """`backward_pass(order)` must set every node's bar: the seed, then sums over children."""
@@ -263,15 +302,16 @@ def _operation_mistakes(right, name: str) -> list[Mistake]:
     """The typical mistakes of a message function, given the right one and the operation's
     name (the rows the registry holds are softplus's)."""
     return [Mistake("own-value", lambda bar, out, a: bar * out,
-                    f"that is bar·{name}(a), the operation's own value; the message is bar times "
-                    f"its derivative d{name}(a)/da."),
+                    f"that is bar·{name}(a), the operation's own value, where its local "
+                    "derivative belongs."),
             Mistake("local-alone", lambda bar, out, a: right(np.ones_like(bar), out, a),
-                    "that is the local derivative alone: multiply it by bar, the output's bar."),
+                    "that is the local derivative alone: the output's bar, bar, is missing from "
+                    "the message."),
             Mistake("sign-flipped", lambda bar, out, a: -right(bar, out, a),
                     "the sign is flipped."),
             Mistake("derivative-at-minus-a", lambda bar, out, a: right(bar, out, -a),
-                    "that is the derivative at −a: check the sign inside (d/da e^(−a) = "
-                    "−e^(−a)).")]
+                    "that is the derivative at −a: check the sign inside the exponential (the "
+                    "chain rule on e^(−a)).")]
 
 
 def _new_operation(rules: Exercise, operation):
@@ -311,6 +351,7 @@ def _softplus_message(bar, out, a):
                        dict(label="a of shape (2, 3)", a=[[0.3, -1.7, 2.2], [-0.4, 0.9, -3.1]]),
                        dict(label="a single a = 0.65", a=0.65)],
        returns=("message",), rtol=1e-6,
+       formulas={"message": "bar·σ(a)", "in code": "bar / (1.0 + np.exp(-a))"},
        crash_hints=[("positional argument", "the engine calls a message function with three "
                      "arguments, (bar, out, a): the output's bar, the operation's value and its "
                      "argument.")])
@@ -336,18 +377,21 @@ def _shapes(n, d, m, seed):
        solution=_engine_W_bar, configurations=[_shapes(4, 3, 2, 0), _shapes(3, 3, 3, 1),
                                                _shapes(1, 5, 1, 2), _shapes(6, 2, 4, 3)],
        make=lambda c: (c["X"].copy(), c["Y_bar"].copy()),
-       returns=("W̄",), formulas={"W̄": "Xᵀ Ȳ"},
+       returns=("W̄",), formulas={"W̄": "Xᵀ Ȳ", "in code": "X.T @ Y_bar"},
        mistakes=[Mistake("transposed", lambda X, Y_bar: Y_bar.T @ X,
-                         "you have the transpose of the right answer (Ȳᵀ X instead of Xᵀ Ȳ): a "
-                         "bar always has the shape of its node, W."),
+                         "the transpose is on the wrong side: check the shapes: W̄ must have W's "
+                         "shape."),
                  Mistake("no-Y_bar", lambda X, Y_bar: X.T @ np.ones_like(Y_bar),
                          "W̄ does not depend on Ȳ: each message is the child's bar times the "
                          "local derivative, so Ȳ must appear."),
                  Mistake("sign-flipped", lambda X, Y_bar: -X.T @ Y_bar, "the sign is flipped."),
                  Mistake("X-times-Y_bar-T", lambda X, Y_bar: X @ Y_bar.T,
-                         "entry by entry, W̄_ij = Σ_n X_ni Ȳ_nj: which matrix product is that?"),
+                         "W̄ must have W's shape (X's columns × Ȳ's columns), and each of its "
+                         "entries gathers a term from every row n: which product of X, Ȳ and "
+                         "their transposes does that?"),
                  Mistake("mean-over-rows", lambda X, Y_bar: X.T @ Y_bar / len(X),
-                         "no mean over the rows: every row n adds its term X_ni Ȳ_nj to W̄_ij.")],
+                         "W̄ is len(X) times too small: no mean over the rows, every row adds its "
+                         "own term to W̄.")],
        crash_hints=[("NameError", "W̄ is computed from X and Ȳ alone, the function's inputs."),
                     ("matmul", "match the shapes: W̄ must have W's shape (X's columns × Ȳ's "
                      "columns). Which product of X, Ȳ and transposes gives that?")],

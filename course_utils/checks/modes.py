@@ -132,7 +132,10 @@ def _vector_layer():
 def _forward_args(case):
     if case["graph"] == "lecture":
         graph = regularised_example(**_VALUES)
-        return graph.L_reg, getattr(graph, case["leaf"]), case["direction"]
+        args = graph.L_reg, getattr(graph, case["leaf"]), case["direction"]
+        if "earlier" in case:    # a sweep of the same graph before: (its leaf, its direction)
+            return (*args, (getattr(graph, case["earlier"][0]), case["earlier"][1]))
+        return args
     output, leaf = _xor_cost(3, 1) if case["graph"] == "xor" else _vector_layer()
     direction = np.random.default_rng(7).normal(size=leaf.shape)
     return output, leaf, direction
@@ -146,11 +149,47 @@ def _no_backward(args, returned):
     return None
 
 
-def _observed(output, leaf, direction) -> dict:
+def _observed(output, leaf, direction, earlier=None) -> dict:
     """What a sweep must leave as it found it: the leaves, the output's value, the direction."""
     leaves = [n.value.ravel() for n in topological_order(output) if n.op is None]
     return {"the values of the leaves": np.concatenate(leaves), "output.value": output.value,
             "direction": np.array(direction, dtype=float)}
+
+
+def _after_an_earlier_sweep(sweep):
+    """`sweep` as the check calls it: where the configuration has an earlier sweep, the same
+    graph is swept along that one first, so that tangents kept from one call to the next show."""
+    @functools.wraps(sweep)
+    def swept(output, leaf, direction, earlier=None):
+        if earlier is not None:
+            sweep(output, *earlier)
+        return sweep(output, leaf, direction)
+    return swept
+
+
+def _prepare_sweeps(rules, forward_mode):
+    return (dataclasses.replace(rules, solution=_after_an_earlier_sweep(rules.solution),
+                                mistakes=[dataclasses.replace(m, computes=_after_an_earlier_sweep(
+                                    m.computes)) for m in rules.mistakes]),
+            (_after_an_earlier_sweep(forward_mode),))
+
+
+_KEPT: dict = {}    # the memory of the mistake below, a dict that outlives the call
+
+
+def _tangents_kept(output, leaf, direction):
+    """Forward mode that keeps the tangents it computed in a dict outliving the call, and reuses
+    them: right on a graph swept once, wrong on the second sweep of the same graph."""
+    if len(_KEPT) > 10_000:
+        _KEPT.clear()
+    for node in topological_order(output):
+        if node is leaf:
+            _KEPT[node] = np.asarray(direction, dtype=float)
+        elif node not in _KEPT:
+            _KEPT[node] = sum((tangent_message(node, i, _KEPT[a]) for i, a in
+                               enumerate(node.args) if isinstance(a, Node)),
+                              np.zeros_like(node.value))
+    return _KEPT[output]
 
 
 @check("08_why_backprop_is_efficient", "forward mode",
@@ -163,48 +202,56 @@ def _observed(output, leaf, direction) -> dict:
            dict(label="the 2-3-1 XOR network's cost E, leaf W1, a random direction",
                 graph="xor"),
            dict(label="a vector output out = h·h with h = tanh(2·(x @ W) + b), leaf W, a random "
-                "direction", graph="vector")],
+                "direction", graph="vector"),
+           dict(label="the lecture's graph swept along w (direction 1) first, then along leaf b, "
+                "direction 2.5", graph="lecture", leaf="b", direction=2.5, earlier=("w", 1.0))],
        make=_forward_args,
+       prepare=_prepare_sweeps,
        judge=_no_backward, judged=(),
        observed=_observed,
        returns=("the output's tangent",),
+       formulas={"in code": "sum(tangent_message(node, i, tangents[arg])",
+                 "the arguments": "enumerate(node.args)"},
        mistakes=[
            Mistake("other-leaves-ones", lambda o, leaf, d: _sweep(o, leaf, d, seed_all=True),
-                   "the other leaves got a tangent of ones; only `leaf` moves, so every other "
-                   "leaf's tangent is zeros."),
+                   "the other leaves got a tangent of ones, as if they moved too: only `leaf` "
+                   "moves."),
            Mistake("last-argument-only", lambda o, leaf, d: _sweep(o, leaf, d, combine="last"),
-                   "a node's tangent is the sum of what all its arguments send it; yours keeps "
-                   "only the last one (assigned instead of added?)."),
+                   "a node's tangent keeps only what its last argument sends (assigned instead "
+                   "of added?): every argument that moves moves the node."),
            Mistake("first-argument-only", lambda o, leaf, d: _sweep(o, leaf, d, arguments="first"),
-                   "a node's tangent is the sum over all its arguments that are nodes; yours "
-                   "uses only the first."),
+                   "a node's tangent uses only what its first argument sends: its other "
+                   "arguments that are nodes move it too."),
            Mistake("tangents-multiplied", lambda o, leaf, d: _sweep(o, leaf, d, combine="product"),
-                   "the tangents from the arguments are added (the multivariate chain rule), "
-                   "not multiplied."),
+                   "the tangents from the arguments are multiplied: how does the multivariate "
+                   "chain rule combine the paths?"),
            Mistake("enumerate-parents", lambda o, leaf, d: _sweep(o, leaf, d, arguments="parents"),
-                   "the index i of tangent_message(node, i, ...) is the position in node.args, "
-                   "constants included; enumerate(node.parents) skips the constants and so gets "
-                   "i wrong."),
+                   "the index i given to tangent_message is off where a constant comes before a "
+                   "node (2·a): i counts the positions in node.args, constants included, and "
+                   "node.parents leaves the constants out."),
            Mistake("ones-direction", lambda o, leaf, d: _sweep(o, leaf, np.ones_like(leaf.value)),
-                   "the leaf's tangent is the `direction` you are given, not ones."),
+                   "the leaf's tangent is ones, not the `direction` you are given."),
            Mistake("output-value", lambda o, leaf, d: o.value,
-                   "that is the output's value: the forward pass alone. Return its tangent."),
+                   "that is the output's value: the forward pass alone, not the output's "
+                   "tangent."),
            Mistake("direction-itself", lambda o, leaf, d: np.broadcast_to(np.sum(d), o.shape),
-                   "that is the direction itself: push it through the graph with "
-                   "tangent_message.")],
+                   "that is the direction itself, not pushed through the graph."),
+           Mistake("tangents-kept", _tangents_kept,
+                   "that is a tangent of the earlier sweep of this graph: your function keeps "
+                   "tangents from one call to the next (in a dict that outlives the call, or on "
+                   "the nodes) and reuses them. Each sweep starts afresh from its own leaf and "
+                   "direction.")],
        crash_hints=[
            ("core dimension", "tangent_message(node, i, tangent) puts the tangent in place of "
-            "argument i of node.args; with enumerate(node.parents) i skips the constants (X in "
-            "X @ W1) and lands on the wrong argument: enumerate(node.args) and skip the "
-            "arguments that are not nodes."),
-           ("KeyError", "a node's tangent was asked for before it was computed: go through "
-            "topological_order(output) forwards (not reversed), and give every leaf a tangent, "
-            "zeros for the leaves other than `leaf`."),
-           ("NoneType", "a tangent is None: every node needs an array, leaves included "
-                        "(np.zeros_like(node.value)).")],
+            "argument i of node.args; counted in node.parents, i skips the constants (X in "
+            "X @ W1) and lands on the wrong argument."),
+           ("KeyError", "a node's tangent was asked for before it was computed: in which order "
+            "must the sweep visit the nodes, and does every leaf get a tangent?"),
+           ("NoneType", "a tangent is None: every node needs an array as its tangent, leaves "
+                        "included.")],
        success="your forward mode gives the same tangents as the reference on the lecture's "
-               "graph, the XOR network and a graph with a vector output: one sweep per input "
-               "direction, no backward pass.")
+               "graph (swept twice), the XOR network and a graph with a vector output: one "
+               "sweep per input direction, no backward pass.")
 def check_forward_mode(forward_mode):
     """`forward_mode(output, leaf, direction)`: the tangent of output as leaf moves along
     direction."""
@@ -251,15 +298,24 @@ def _named_bars(function):
     return named
 
 
+def _form_problem(args, returned) -> str | None:
+    """What is wrong with the form of the answer, (a list of bars, the number of sweeps), or None;
+    a right form was named by `_named_bars` (a dict)."""
+    params = args[1]
+    if not isinstance(returned, (tuple, list)) or len(returned) != 2 or \
+            isinstance(returned[0], dict):
+        return None        # the runner's count message, or a right form
+    bars = returned[0]
+    got = (f"{len(bars)} of them" if isinstance(bars, (list, tuple)) else
+           f"one flat array of shape {np.shape(bars)}, all the bars in one" if
+           isinstance(bars, np.ndarray) else type(bars).__name__)
+    return (f"the bars should be a list of {len(params)} arrays, one per parameter in the order "
+            f"of params, each shaped like its parameter; got {got}.")
+
+
 def _prepare_bars(rules, gradient_by_forward_mode):
     return (dataclasses.replace(rules, solution=_named_bars(rules.solution)),
             (_named_bars(gradient_by_forward_mode),))
-
-
-def _flat(output, params, sweep):
-    """All the bars in one flat vector, as finite differences in notebook 08 give them."""
-    bars, sweeps = gradient_by_forward_mode(output, params, sweep)
-    return np.concatenate([np.ravel(bar) for bar in bars]), sweeps
 
 
 def _per_parameter(output, params, sweep):
@@ -297,33 +353,31 @@ def _counted(count):
                 "and a sweep that measures 2·out", graph="vector")],
        make=_gradient_args,
        prepare=_prepare_bars,
-       returns=("the bars", "the number of sweeps"),
+       judge=_form_problem, judged=(),
+       returns=("bars", "the number of sweeps"),
+       formulas={"in code": "unit[index] = 1.0", "the bar": "np.sum(sweep(output, p, unit))"},
        mistakes=[
-           Mistake("flat-vector", _named_bars(_flat),
-                   "return a list of bars, one per parameter in the order of params, each "
-                   "shaped like its parameter (the check names them by parameter), not one flat "
-                   "vector."),
            Mistake("one-sweep-per-parameter", _named_bars(_per_parameter),
-                   "one sweep along ones gives the sum of a parameter's derivatives; every "
-                   "entry needs its own sweep along its own unit direction."),
+                   "one sweep along ones gives the sum of a parameter's derivatives, the same "
+                   "number in every entry: each entry has a derivative of its own."),
            Mistake("units-kept", _named_bars(_units_kept),
-                   "make a fresh unit direction for every entry (zeros, then a single 1): yours "
-                   "keeps the 1s of the earlier entries."),
+                   "the directions keep the 1s of the earlier entries: each entry's direction "
+                   "must move that entry alone."),
            Mistake("own-sweep",
                    _named_bars(lambda o, params, s: gradient_by_forward_mode(o, params)),
                    "use the `sweep` you are given, not forward_mode itself: here it measures "
                    "2·out."),
            Mistake("sweeps-per-parameter", _named_bars(_counted(len)),
-                   "count one sweep per *entry* of every parameter, not one per parameter: W1 "
-                   "of shape (2, 3) takes 6."),
+                   "that counts one sweep per parameter: how many sweeps did W1, of shape "
+                   "(2, 3), take?"),
            Mistake("extra-sweep",
                    _named_bars(_counted(lambda ps: sum(p.value.size for p in ps) + 1)),
-                   "count the sweeps you ran, one per entry; no extra forward pass is needed.")],
+                   "one sweep too many: count the sweeps your function ran.")],
        crash_hints=[
-           ("sequence", "a sweep of a vector output returns an array; the bar of an entry is "
-            "the sum of that tangent (np.sum), the derivative of sum(out)."),
-           ("not iterable", "a scalar parameter has shape (); np.ndindex(p.shape) gives its one "
-            "index, (), where range(p.value.size) would need a reshape.")],
+           ("sequence", "a sweep of a vector output returns an array, one tangent per entry of "
+            "out, but an entry of a bar is one number: the derivative of sum(out)."),
+           ("not iterable", "a scalar parameter has shape (): one entry, but no axis to loop "
+            "over.")],
        success="every bar right on the lecture's graph, the XOR network and a vector output: "
                "one sweep per entry of every parameter.")
 def check_gradient_by_forward_mode(gradient_by_forward_mode):
@@ -373,24 +427,25 @@ def _kept(count_constants=True, once=True, own=True, args=True, entries=True):
            dict(label="out = h·h with h = tanh(2·(x @ W) + b), h read twice", graph="vector")],
        make=_kept_args,
        returns=("the number of values kept",),
+       formulas={"in code": "kept[id(arg)] = np.size(value_of(arg))"},
        mistakes=[
            Mistake("arguments-missing", _kept(args=False),
-                   "the messages read the arguments too: W̄ = Xᵀ·Z̄ needs X, z̄ = w̄·… needs x; "
-                   "count every argument's value as well as the node's own."),
+                   "the messages read the arguments' values too (W̄ = Xᵀ·Z̄ reads X): your count "
+                   "has the computed nodes' own values only."),
            Mistake("own-value-missing", _kept(own=False),
-                   "a node's own value is read too: σ's message is ȳ·y(1 − y)."),
+                   "a node's own value is read too (σ's message reads its output y): your count "
+                   "has the arguments' values only."),
            Mistake("constants-missing", _kept(count_constants=False),
-                   "constants are read too (X in X @ W1, the 2 in 2·a): count the arguments "
-                   "that are not nodes, with np.size."),
+                   "constants are read too (X in X @ W1, the 2 in 2·a): your count leaves out "
+                   "the arguments that are not nodes."),
            Mistake("counted-twice", _kept(once=False),
-                   "a value read by several messages is kept once: count each node or constant "
-                   "once (a dict or set by id)."),
+                   "a value read by several messages is kept once, and your count has it once "
+                   "per message."),
            Mistake("values-not-entries", _kept(entries=False),
-                   "count the numbers (entries) of each value, `.value.size`, not the values: a "
-                   "4×3 matrix keeps 12.")],
+                   "that counts values, not numbers: a 4×3 matrix keeps 12 numbers.")],
        crash_hints=[
            ("has no attribute 'value'", "an argument may be a constant (a number or an array) "
-            "rather than a node: `arg.value if isinstance(arg, Node) else arg`."),
+            "rather than a node, and a constant has no .value."),
            ("has no attribute 'size'", "a Python number has no .size: np.size(value) counts "
             "the entries of numbers and arrays alike.")],
        success=lambda got: f"{got['the number of values kept']} numbers kept on the lecture's "
