@@ -343,3 +343,28 @@ def test_without_bubblewrap_it_warns_and_the_report_says_so(graded, tmp_path):
     rows = (tmp_path / "out" / "grades.csv").read_text().splitlines()[1:]
     assert rows == ["correct,1,1,1,3", "untouched,0,0,0,0"]   # the workers ran: not all 0
     assert "Isolation: fallback (no bubblewrap)" in (tmp_path / "out" / "report.html").read_text()
+
+
+def test_a_class_handed_in_is_tried_in_the_worker_and_checked_outside_it(tmp_path):
+    """Notebook 05's own engine is a class: the worker turns it into the function the check
+    tries (the check's adapt), and the check, in the grader, compares what comes back."""
+    name = "05_backprop_algorithm.ipynb"
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(REPO / "notebooks" / name, notebooks / name)
+    right = nbformat.read(notebooks / name, as_version=4)
+    overwrite = nbformat.from_dict(right)
+    line = "                parent.bar += node.bar * local"
+    cell = next(c for c in overwrite.cells if line in c.source)
+    cell.source = cell.source.replace(line, line.replace("+=", "="))
+    for student, nb in (("right", right), ("overwrite", overwrite)):
+        (tmp_path / "class" / student).mkdir(parents=True)
+        nbformat.write(nb, tmp_path / "class" / student / name)
+    done = grade(tmp_path / "class", tmp_path / "out", notebooks)
+    assert done.returncode == 0, done.stderr
+    graded = json.loads((tmp_path / "out" / "grades.json").read_text())
+    found = {student: graded["students"][student]["exercises"]["05/Scalar"]
+             for student in ("right", "overwrite")}
+    assert found["right"]["status"] == "correct", found
+    assert found["overwrite"]["status"] == "wrong", found
+    assert found["overwrite"]["mistake"] == "scalar_engine/overwrite", found

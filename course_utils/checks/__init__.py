@@ -2,6 +2,7 @@
 
     basics    notebooks 01-03: chain rule, gradient descent, sigmoid least squares
     graphs    notebooks 04-06: topological order, the backprop algorithm, modularity and tensors
+    own_engine  notebook 05: the student's own scalar engine, against the reference engine
     graph_ideas  notebook 04: which nodes a change of one leaf reaches
     flow      notebook 06: patterns in the backward flow, planted bugs found by gradient checks
     training  notebooks 07-08: training on XOR, the cost of gradients
@@ -19,4 +20,5 @@ from .flow import *  # noqa: F401,F403
 from .graph_ideas import *  # noqa: F401,F403
 from .graphs import *  # noqa: F401,F403
 from .modes import *  # noqa: F401,F403
+from .own_engine import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403

@@ -375,6 +375,11 @@ class Exercise:
     #                                              judged, not compared
     observed: Callable | None = None             # arguments -> {name: value}, else observe()
     prepare: Callable | None = None              # (rules, *handed in) -> (rules, functions)
+    adapt: Callable | None = None                # what is handed in -> the functions tried
+    #                                              (a class -> a function of it); runs where
+    #                                              the student's code runs: in the grader, the
+    #                                              worker (then `adapted=True`); a ValueError
+    #                                              is the student's ✘
     same_inputs_twice: bool = True               # a second call gives the first's answer
     #                                              (else the solution's second one)
     rtol: float = 1e-6
@@ -396,8 +401,10 @@ def check(notebook: str, exercise: str, **spec):
         REGISTRY[function.__name__] = rules
 
         @functools.wraps(function)
-        def run_check(*handed_in, show: bool = True) -> Verdict:
+        def run_check(*handed_in, show: bool = True, adapted: bool = False) -> Verdict:
             try:
+                if rules.adapt and not adapted:
+                    handed_in = _adapted(rules.adapt, handed_in)
                 verdict = run(rules, *handed_in)
             except _Stop as stopped:
                 verdict = stopped.verdict
@@ -409,6 +416,14 @@ def check(notebook: str, exercise: str, **spec):
             return verdict
         return run_check
     return register
+
+
+def _adapted(adapt: Callable, handed_in: tuple) -> tuple:
+    """The functions a check with an `adapt` tries, or its ✘ for what cannot be adapted."""
+    try:
+        return tuple(adapt(*handed_in))
+    except ValueError as error:
+        raise _Stop(Verdict("wrong", str(error), "wrong-type")) from None
 
 
 def _tuple(functions) -> tuple:

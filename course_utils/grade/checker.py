@@ -61,7 +61,8 @@ def grade_notebook(instructor_path: Path, student_path: Path | None, options: Op
                     f"{exercise.column.partition('/')[2]} could not be checked: {why}.")
                 continue
             session.check_deadline = min(time.monotonic() + options.check_seconds, ends)
-            verdict = getattr(checks, exercise.check)(*functions)
+            adapted = {"adapted": True} if _runner.REGISTRY[exercise.check].adapt else {}
+            verdict = getattr(checks, exercise.check)(*functions, **adapted)
             results[exercise.column] = result(status_of(verdict), verdict.message,
                                               verdict.mistake)
     finally:

@@ -36,7 +36,8 @@ MARK = ".grade-out"
 #: What a verdict depends on: the checks, the grader, and the modules the checks and the
 #: notebooks' exercises compute with (pictures, widgets and styles do not change a verdict).
 VERDICT_SOURCES = ("checks", "grade", "engine.py", "guards.py", "tensors.py", "notation.py",
-                   "lecture.py", "network.py", "reference.py", "gradcheck.py")
+                   "lecture.py", "network.py", "reference.py", "gradcheck.py",
+                   "scalar_graphs.py")
 
 
 def grader_version() -> str:

@@ -226,10 +226,18 @@ def column(notebook: str, args: list[str]) -> str:
     return f"{notebook[:2]}/{'+'.join(args)}"
 
 
+def _adapt_of(check: str) -> str | None:
+    """The dotted name of the check's `adapt`, for the worker to find in its course_utils."""
+    from ..checks._runner import REGISTRY
+    adapt = REGISTRY[check].adapt if check in REGISTRY else None
+    return f"{adapt.__module__}.{adapt.__qualname__}" if adapt else None
+
+
 def hand_ins(source: str, checks: set[str], notebook: str) -> str:
     """Each check call `check_x(f, g)` of the cell becomes `__hand_in__("03/f+g", lambda:
     [f, g])`: the worker records the functions, under the exercise's column, instead of
-    checking them."""
+    checking them. A check with an `adapt` (one taking a class) gets what its adapt makes of
+    them there: `__adapt__("course_utils.scalar_graphs.bars_with", [Scalar])`."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -241,6 +249,10 @@ def hand_ins(source: str, checks: set[str], notebook: str) -> str:
                 call.func.id in checks and statement.end_lineno is not None:
             args = [ast.unparse(a) for a in call.args]
             indent = lines[statement.lineno - 1][:statement.col_offset]
+            handed = f"[{', '.join(args)}]"
+            adapt = _adapt_of(call.func.id)
+            if adapt:
+                handed = f"__adapt__({adapt!r}, {handed})"
             lines[statement.lineno - 1:statement.end_lineno] = \
-                [f"{indent}__hand_in__({column(notebook, args)!r}, lambda: [{', '.join(args)}])"]
+                [f"{indent}__hand_in__({column(notebook, args)!r}, lambda: {handed})"]
     return "\n".join(lines)
