@@ -101,3 +101,33 @@ def test_the_registered_right_class_gives_the_engines_bars_on_every_graph():
         assert ours.keys() == engine.keys()
         assert all(math.isclose(ours[k], engine[k], rel_tol=1e-12, abs_tol=1e-15)
                    for k in ours), (configuration["label"], ours, engine)
+
+
+class WrapsTheEngine:
+    """A class that keeps an engine Node inside and lets the engine do the pass."""
+
+    def __init__(self, value):
+        self.node = value if isinstance(value, Node) else Node(value)
+
+    value = property(lambda self: float(self.node.value))
+    bar = property(lambda self: float(self.node.bar))
+
+    def __add__(self, other):
+        return WrapsTheEngine(self.node + getattr(other, "node", other))
+
+    def __mul__(self, other):
+        return WrapsTheEngine(self.node * getattr(other, "node", other))
+
+    __radd__, __rmul__ = __add__, __mul__
+
+    def sigmoid(self):
+        return WrapsTheEngine(sigmoid(self.node))
+
+    def backward(self):
+        self.node.backward()
+
+
+def test_a_class_that_lets_the_engine_do_the_pass_is_told_so():
+    verdict = check_scalar_engine(WrapsTheEngine, show=False)
+    assert verdict.status == "wrong" and "made nodes of the engine" in verdict.message, \
+        repr(verdict)

@@ -225,6 +225,9 @@ CRASH_HINTS = [
        solution=_Right, configurations=CONFIGURATIONS,
        make=lambda c: (c["graph"], tuple(c["values"].items())), mistakes=MISTAKES,
        crash_hints=CRASH_HINTS, returns=("bars",), adapt=bars_with, prepare=_prepare,
+       formulas={"the walk": "parent.bar += node.bar * local", "the seed": "self.bar = 1.0",
+                 "σ's local derivative": "y * (1.0 - y)",
+                 "a product's": "(other.value, self.value)"},
        success="your engine gives the engine's value and bars on every graph tried: a chain "
                "of sigmoids, w twice in one product, a diamond and the lecture's L_reg, "
                "run twice each.")
