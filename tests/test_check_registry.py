@@ -1,6 +1,7 @@
 """Every registered check, whatever it checks: an untouched exercise is "not attempted", the
 reference passes, and a crash, an infinite loop or a change of the inputs gets a one-line ✘;
 every mistake row of every check, handed in as a student would, gets its own hint and id back."""
+import re
 import time
 
 import numpy as np
@@ -141,4 +142,149 @@ def test_every_mistake_row_gets_its_own_hint(name, mistake):
     if isinstance(mistake.hint, str):
         assert f"Hint: {mistake.hint}" in verdict.message, repr(verdict)
     assert verdict.check == name
+    one_line(verdict)
+
+
+# -- a first ✘ says what is wrong and where, not what the answer is ---------------------------
+
+def _plain(text: str) -> str:
+    return "".join(text.split())
+
+
+_NAME = re.compile(r"^[\w\u0304\u0305ᵀ']+$")   # y_bar, z̄₂, W̄: a value's name, not a formula
+
+
+def leaked(rules, message: str) -> list[str]:
+    """The check's own formulas (how its solution computes each value, `formulas`) that the
+    message writes out, spaces aside: a formula anywhere ("y − t", "Xᵀ Ȳ"), but a bare name
+    ("b_bar = z_bar") or a short one with a number in it ("1/N", "P + 1", which prose uses to
+    name a factor) only where the message gives it as a value, after an equals sign."""
+    said = _plain(message)
+    found = []
+    for formula in rules.formulas.values():
+        f = _plain(formula)
+        named = _NAME.match(formula) or (len(f) <= 3 and any(c.isdigit() for c in f))
+        if (f"={f}" if named else f) in said:
+            found.append(formula)
+    return found
+
+
+def test_every_check_with_mistake_rows_writes_down_its_formulas():
+    """The leak test below has something to look for in every check that explains mistakes."""
+    bare = [name for name in NAMES if REGISTRY[name].mistakes and not REGISTRY[name].formulas]
+    assert not bare, (f"checks without `formulas`: {bare}; write down how the solution computes "
+                      "each value (never shown), so that no hint can write it out unnoticed")
+
+
+@pytest.mark.parametrize("name, mistake", [
+    pytest.param(name, mistake, id=f"{name}/{mistake.id}") for name, mistake in ROWS])
+def test_no_mistake_row_writes_the_solution_out(name, mistake):
+    """Handed in as a student would, a mistake row's ✘ names the value, the configuration and
+    the kind of mistake, but none of the formulas the check's solution computes."""
+    rules = REGISTRY[name]
+    verdict = getattr(checks, name)(*verdicts.handed(name, mistake.computes), show=False)
+    assert not leaked(rules, verdict.message), (leaked(rules, verdict.message), repr(verdict))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_crash_hint_writes_the_solution_out(name):
+    rules = REGISTRY[name]
+    for text, hint in rules.crash_hints:
+        if isinstance(hint, str):
+            assert not leaked(rules, hint), (text, leaked(rules, hint))
+
+
+def test_the_leaking_messages_of_before_are_gone():
+    """Three ✘ that wrote the answer out: notebook 03's dL_dw (with a λ its model does not have),
+    06's W̄ and 01's chain rule."""
+    def dL_dw(w, x, b, t):
+        y = 1 / (1 + np.exp(-(w * x + b)))
+        return (y - t) * x                         # σ' is missing
+
+    def dL_db(w, x, b, t):
+        y = 1 / (1 + np.exp(-(w * x + b)))
+        return (y - t) * y * (1 - y)
+    message = checks.check_brute_force_gradients(dL_dw, dL_db, show=False).message
+    assert "dL_dw is off: expected −0.09359" in message
+    assert "σ'(wx+b)" not in message and "λ" not in message
+    message = checks.check_matmul_bar(lambda X, Y_bar: Y_bar.T @ X, show=False).message
+    assert "W̄ must have W's shape" in message
+    assert "Xᵀ" not in message and "Ȳᵀ" not in message
+    message = checks.check_chain_rule(lambda x: 1.2833, show=False).message
+    assert message == "on x = 0.8: dz_dx(x) is off: expected 1.2834, got 1.2833."
+
+
+# -- false accepts: what a check once took for a right answer ---------------------------------
+
+def _formatted(value):
+    """`value` with every number in it written as text, as f"{x}" would; None if it holds none."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, (int, float, np.number)) or (isinstance(value, np.ndarray) and
+                                                      value.ndim == 0):
+        return repr(float(value))
+    if isinstance(value, (tuple, list)):
+        items = [_formatted(v) for v in value]
+        return None if all(i is None for i in items) else type(value)(
+            v if i is None else i for v, i in zip(value, items, strict=True))
+    if isinstance(value, dict):
+        items = {k: _formatted(v) for k, v in value.items()}
+        return None if all(i is None for i in items.values()) else {
+            k: value[k] if items[k] is None else items[k] for k in value}
+    return None
+
+
+def _numbers_of(name):
+    """The checks whose solution returns a number somewhere, on their first configuration (not
+    those handed something else than functions: a class, an Operation)."""
+    rules = REGISTRY[name]
+    if name in verdicts.HAND_IN:
+        return False
+    if rules.prepare or not rules.returns:
+        rules = rules if not rules.prepare else \
+            rules.prepare(rules, *handed(name, lambda i: solution(name, i)))[0]
+    if not rules.returns:
+        return False
+    answer = [f(*rules.make(rules.configurations[0])) for f in
+              (rules.solution if isinstance(rules.solution, tuple) else (rules.solution,))]
+    return any(_formatted(a) is not None for a in answer)
+
+
+@pytest.mark.parametrize("name", [name for name in NAMES if _numbers_of(name)])
+def test_a_number_written_as_text_is_refused(name):
+    """numpy reads "1.2834" as 1.2834: a check that compared with it took the text for the
+    number. Every number the solution returns, handed back as text, is refused as text."""
+    def as_text(i):
+        def answer(*args):
+            return _formatted(solution(name, i)(*args))
+        return answer
+    verdict = hand_in(name, as_text)
+    assert verdict.status == "wrong" and "number" in verdict.message, repr(verdict)
+    one_line(verdict)
+
+
+CHANGING = [name for name in NAMES if not REGISTRY[name].same_inputs_twice]
+
+
+def test_the_checks_of_functions_that_change_their_inputs_are_known():
+    assert {"check_update_step", "check_sgd_epoch"} <= set(CHANGING)
+
+
+@pytest.mark.parametrize("name", CHANGING)
+def test_state_kept_on_the_inputs_is_caught_by_a_second_call_on_them(name):
+    """A function that remembers the very objects it was handed (a momentum kept by the
+    parameters' ids, say) is right on every first call; called a second time on the same
+    objects, it takes a step more than asked, and the check sees it."""
+    seen: set = set()
+
+    def remembering(i):
+        def answer(*args):
+            key = tuple(map(id, args))
+            if key in seen:
+                solution(name, i)(*args)
+            seen.add(key)
+            return solution(name, i)(*args)
+        return answer
+    verdict = hand_in(name, remembering)
+    assert verdict.mistake == "carried-over" and "called again" in verdict.message, repr(verdict)
     one_line(verdict)

@@ -110,7 +110,7 @@ CHAIN = [  # (the student's sigmoid_chain_derivative, status, key words)
     (lambda x, d: loop(x, d, slope=lambda a: a * (1 - a)), "wrong", ["*output*"]),
     (lambda x, d: loop(x, d, steps=lambda d: d - 1), "wrong", ["one factor too few"]),
     (lambda x, d: loop(x, d, slope=lambda a: sigma(a) * (1 - sigma(a)), start=0.0), "wrong",
-     ["df/dx is off"]),
+     ["df/dx is off", "what must a product start from"]),
     (lambda x, d: 0.25 ** d + 0 * np.asarray(x), "wrong", ["only the bound"]),
     (lambda x, d: FIRST, "wrong", ["x = −2.5, depth 1", "is off"]),
     (in_place, "wrong", ["changed its input"]),

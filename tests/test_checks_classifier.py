@@ -203,7 +203,7 @@ CROSS_ENTROPY = [
     (bars_by_sample, "correct", []),
     (softmax_minus_onehot, "correct", []),
     (bars_with(L_bar=lambda b, z, t: np.ones(len(z))), "wrong",
-     ["bars['L_bar'] is off", "the 1/N is missing"]),
+     ["bars['L_bar'] is off", "L̄ is N times too large"]),
     (bars_with(logp_bar=lambda b, z, t: -b["logp_bar"]), "wrong",
      ["bars['logp_bar']", "sign is flipped"]),
     (bars_with(logp_bar=lambda b, z, t: -np.ones_like(z) / len(z)), "wrong",
@@ -393,6 +393,24 @@ def epoch_in_place(X, t, params, learning_rate, batch_size, rng, forward, backwa
     return params
 
 
+def epoch_with_own_passes(X, t, params, learning_rate, batch_size, rng, forward, backward):
+    """The student's own passes (exercises 3 and 4) instead of those handed over."""
+    return epoch_with_a_while_loop(X, t, params, learning_rate, batch_size, rng,
+                                   forward_with_einsum, backward_with_einsum)
+
+
+ENDED: dict = {}
+
+
+def epoch_continuing(X, t, params, learning_rate, batch_size, rng, forward, backward):
+    """Remembers where the last epoch on these very parameters ended, and goes on from there:
+    right on a first call, another run on the second (state kept on the inputs, by id)."""
+    start = ENDED.get(id(params), params)
+    ENDED[id(params)] = epoch_with_a_while_loop(X, t, start, learning_rate, batch_size, rng,
+                                                forward, backward)
+    return ENDED[id(params)]
+
+
 def epoch(**mistake):
     """epoch_with_a_while_loop with one change: order(rng, n), step(rows) or batches."""
     order = mistake.get("order", lambda rng, n: rng.permutation(n))
@@ -427,6 +445,9 @@ SGD_EPOCH = [
     (lambda X, t, p, r, b, rng, f, g: reference.sgd_epoch(X, t, p, r, b, rng, f, g), "wrong",
      ["ReferenceCalled"]),
     (lambda X, t, p, r, b, rng, f, g: p, "wrong", ["return the parameters after the last step"]),
+    (epoch_with_own_passes, "wrong", ["with the passes of another cost",
+                                      "did not use the passes it is handed"]),
+    (epoch_continuing, "wrong", ["called again", "carries something over"]),
 ]
 
 
@@ -481,7 +502,8 @@ ACCUMULATE = [
     (accumulate(zero=False), "wrong", ["grad['W1'][0, 0] is off", "last step's gradient"]),
     (accumulate(weight=lambda rows, n, count: 1.0), "wrong", ["mean gradients"]),
     (accumulate(weight=lambda rows, n, count: 1 / count), "wrong", ["every micro-batch weighs"]),
-    (accumulate(weight=lambda rows, n, count: 1 / n), "wrong", ["grad['W1'][0, 0] is off"]),
+    (accumulate(weight=lambda rows, n, count: 1 / n), "wrong",
+     ["grad['W1'][0, 0] is off", "divided by the number of samples N"]),
     (accumulate(assign=True), "wrong", ["replaced the one before"]),
     (accumulate(rebind=True), "wrong", ["the buffers hold zeros"]),
     (lambda X, t, p, grad, m, f, g: {k: g(X, t, **p, values=f(X, t, **p))[k + "_bar"]
@@ -492,6 +514,9 @@ ACCUMULATE = [
      grad["W1"].__iadd__(1e-3), "wrong", ["grad['W1'][0, 0] is off"]),
     (lambda X, t, p, grad, m, f, g: accumulate_with_slices(X + 0, t, p, grad, m, f, g) or
      X.__imul__(0.5), "wrong", ["changed its input", "X[0, 0] was"]),
+    (lambda X, t, p, grad, m, f, g: accumulate_with_slices(X, t, p, grad, m, forward_with_einsum,
+                                                           backward_with_einsum), "wrong",
+     ["with the passes of another cost", "not that of the passes you are handed"]),
 ]
 
 
@@ -499,4 +524,4 @@ test_each_answer_gets_its_verdict, test_different_mistakes_get_different_message
     [(check_log_softmax, LOG_SOFTMAX), (check_cross_entropy_backward, CROSS_ENTROPY),
      (check_classifier_forward, FORWARD), (check_classifier_backward, BACKWARD),
      (check_sgd_epoch, SGD_EPOCH), (check_accumulate_gradient, ACCUMULATE)],
-    reset=CALLS.clear)
+    reset=lambda: (CALLS.clear(), ENDED.clear()))

@@ -244,7 +244,7 @@ KEEPS = [  # (the student's kept_for_backward, status, key words)
     (lambda o: counted(o, entries=False), "wrong", ["counts values, not numbers"]),
     (lambda o: counted(o, own=False, once=False), "wrong", ["XOR network", "is off"]),
     (lambda o: sum(n.value.size for n in topological_order(o) if n.op is None), "wrong",
-     ["is off"]),
+     ["is off", "the leaves' values alone"]),
     (lambda o: FIRST_KEPT, "wrong", ["XOR network", "expected 83, got 10"]),
     (lambda o: sum(a.value.size for n in topological_order(o) if n.op for a in n.args), "wrong",
      ["raised AttributeError", "a constant has no .value"]),

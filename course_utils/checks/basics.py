@@ -53,6 +53,9 @@ def _cube(x):
           Mistake("precedence", lambda f, x, eps: (f(x + eps) - f(x - eps)) / 2 * eps,
                   "operator precedence: Python reads `a / 2 * eps` as (a / 2)·eps, so ε "
                   "multiplies where it should divide. Where do parentheses belong?"),
+          Mistake("precedence-difference", lambda f, x, eps: f(x + eps) - f(x - eps) / (2 * eps),
+                  "operator precedence: Python divides f(x − ε) alone before it subtracts, so "
+                  "only one term is divided. Where do parentheses belong?"),
           Mistake("wrong-sign", lambda f, x, eps: (f(x - eps) - f(x + eps)) / (2 * eps),
                   "the sign is flipped: a slope is the rise from the left point to the right "
                   "one, over the run."),
@@ -224,7 +227,10 @@ def _chain_value(x, depth):
                   "rounds."),
           Mistake("factors-added", lambda x, depth: sum(map(_sp, _inputs(x, depth)), 0.0),
                   "the factors are added: along one chain the chain rule multiplies them "
-                  "(adding is for several paths). And what must a product start from?"),
+                  "(adding is for several paths)."),
+          Mistake("product-from-0", lambda x, depth: 0 * _product(map(_sp, _inputs(x, depth))),
+                  "the product is 0 whatever the factors are: what must a product start "
+                  "from?"),
           Mistake("quarter-power", lambda x, depth: 0.25 ** depth + 0 * np.asarray(x),
                   "(¼)^depth is only the bound, reached where every input is 0: each layer has "
                   "a slope of its own."),
@@ -577,6 +583,9 @@ _REGULARISED_MISTAKES = [
     Mistake("L_bar-lambda", _bar_pass(L_bar=lambda v: v.lam),
             "L_bar has λ in it, but λ multiplies R, not L: how much does L_reg change when "
             "L grows by 1?"),
+    Mistake("lambda-written-in", lambda w, x, b, t, lam: _bar_pass()(w, x, b, t, 0.1),
+            "that is the pass at λ = 0.1, the lecture's value, whatever `lam` is: use the "
+            "argument."),
 ]
 
 

@@ -316,8 +316,8 @@ BATCHES = [
 
 CROSS_ENTROPY_MISTAKES = [
     Mistake("L_bar-no-1-over-N", _cross_entropy(L_bar=lambda v: np.ones(len(v.z))),
-            "the 1/N is missing: E is the mean of the N losses, so each loss reaches E with "
-            "the mean's local derivative."),
+            "L̄ is N times too large: E is the mean of the N losses, so each loss reaches E "
+            "through the mean's local derivative."),
     Mistake("L_bar-one-number", _cross_entropy(L_bar=lambda v: np.full(len(v.z), 1 / len(
         v.z)).sum()),
             "one number: L holds one loss per sample, and its bar has L's shape (N,)."),
@@ -739,6 +739,9 @@ ACCUMULATION_MISTAKES = [
     Mistake("assigned-not-added", _accumulation(replace=True),
             "only the last micro-batch's share is left: each micro-batch replaced the one "
             "before instead of adding to it."),
+    Mistake("divided-by-N", _accumulation(weight=lambda rows, n, count: 1 / n),
+            "every micro-batch's mean gradient is divided by the number of samples N, whatever "
+            "the micro-batch holds: how much of the full batch is one micro-batch?"),
     Mistake("first-only", _accumulation(first_only=True),
             "only the first micro-batch's share: add the share of every micro-batch."),
     Mistake("last-dropped", _accumulation(batches=_whole_batches),

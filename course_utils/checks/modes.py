@@ -442,7 +442,11 @@ def _kept(count_constants=True, once=True, own=True, args=True, entries=True):
                    "a value read by several messages is kept once, and your count has it once "
                    "per message."),
            Mistake("values-not-entries", _kept(entries=False),
-                   "that counts values, not numbers: a 4×3 matrix keeps 12 numbers.")],
+                   "that counts values, not numbers: a 4×3 matrix keeps 12 numbers."),
+           Mistake("leaves-only", lambda output: sum(n.value.size for n in
+                                                     topological_order(output) if n.op is None),
+                   "that counts the leaves' values alone: the messages read the values of the "
+                   "computed nodes, and of their arguments.")],
        crash_hints=[
            ("has no attribute 'value'", "an argument may be a constant (a number or an array) "
             "rather than a node, and a constant has no .value."),
