@@ -76,6 +76,8 @@ NUMERICAL_DERIVATIVE = [
     (lambda f, x, eps: (f(x, eps) - f(x)) / eps, "wrong", ["TypeError"]),
     (halving_forever, "wrong", ["did not finish"]),
     (counts_its_calls, "wrong", ["called again", "carries something over"]),
+    (lambda f, x, eps: (-f(x + 2 * eps) + 8 * f(x + eps) - 8 * f(x - eps) + f(x - 2 * eps))
+     / (12 * eps), "wrong", ["higher-order stencil"]),
     (lambda f, x, eps: f"{(f(x + eps) - f(x - eps)) / (2 * eps):.17g}", "wrong",
      ["should be a number, got text ('3.01", "not a formatted string"]),
 ]

@@ -35,7 +35,8 @@ def _cube(x):
                       dict(label="f(x) = x³ at x = 1, ε = 0.01", f=_cube, x=1.0, eps=0.01),
                       dict(label="f(x) = sin x at x = 2.2, ε = 0.001", f=np.sin, x=2.2,
                            eps=0.001),
-                      dict(label="f(x) = eˣ at x = 2.5, ε = 0.05", f=np.exp, x=2.5, eps=0.05)],
+                      dict(label="f(x) = eˣ at x = 2.5, ε = 0.05", f=np.exp, x=2.5, eps=0.05),
+                      dict(label="f(x) = eˣ at x = 1, ε = 0.5", f=np.exp, x=1.0, eps=0.5)],
       make=lambda c: (c["f"], c["x"], c["eps"]),
       returns=("numerical_derivative(f, x, eps)",),
       formulas={"numerical_derivative(f, x, eps)": "(f(x+ε) − f(x−ε)) / 2ε",
@@ -62,6 +63,11 @@ def _cube(x):
           Mistake("fixed-step", lambda f, x, eps: (f(x + 1e-5) - f(x - 1e-5)) / 2e-5,
                   "your value is what a far smaller step gives (the exact derivative): the "
                   "function ignores the step `eps` it is given."),
+          Mistake("four-point", lambda f, x, eps: (8 * (f(x + eps) - f(x - eps)) - f(x + 2 * eps)
+                                                   + f(x - 2 * eps)) / (12 * eps),
+                  "that is a higher-order stencil, from four points: closer to the exact "
+                  "derivative, but the exercise asks for the central difference, whose error of "
+                  "order ε² the notebook goes on to measure."),
           Mistake("fixed-x", lambda f, x, eps: (f(1 + eps) - f(1 - eps)) / (2 * eps),
                   "that differentiates at x = 1 whatever `x` is: use the argument `x`."),
           Mistake("abs", lambda f, x, eps: abs(f(x + eps) - f(x - eps)) / (2 * eps),
@@ -69,7 +75,7 @@ def _cube(x):
           Mistake("hard-coded-cube",
                   lambda f, x, eps: ((x + eps) ** 3 - (x - eps) ** 3) / (2 * eps),
                   "that differentiates x³ whatever f is: call the function `f` you are given.")],
-      success=lambda got: "central differences agree on x³, sin and exp at four points and "
+      success=lambda got: "central differences agree on x³, sin and exp at five points and "
       f"steps; for x³ at x = 1 with ε = 0.1: {number(got['numerical_derivative(f, x, eps)'])} "
       "(exact: 3).")
 def check_numerical_derivative(numerical_derivative):
