@@ -645,8 +645,9 @@ def _carried_over(attempt: Attempt) -> Verdict | None:
             return Verdict("wrong", f"called again on {run.configuration['label']}, your "
                            f"function gave {changed[0]}{at} = {second} instead of {first}: it "
                            "carries something over from one call to the next (a global "
-                           "variable, a default argument that is a list or a dict, a bar that "
-                           "keeps growing). Each call must start afresh.", "carried-over")
+                           "variable, a default argument that is a list or a dict, a value kept "
+                           "by its inputs' ids, a bar that keeps growing). Each call must start "
+                           "afresh.", "carried-over")
     return None
 
 
