@@ -195,6 +195,18 @@ CRASH_HINTS = [
                    "t[n], e.g. with `np.arange(N)` for the rows."),
 ]
 
+#: The crash hints of the loops (exercises 5 and 6), which call the passes they are given.
+LOOP_HINTS = [
+    CRASH_HINTS[0],
+    ("could not be broadcast", "two arrays whose shapes do not fit entry by entry: a parameter "
+                               "and its bar have the same shape, and each parameter moves by "
+                               "its own bar."),
+    ("KeyError", 'the passes take the parameters as keywords, W1=…, b1=…, W2=…, b2=…, and the '
+                 'bar of "W1" is `bars["W1_bar"]`.'),
+    ("IndexError", "an index past the end of the data: the last batch may be smaller, and it "
+                   "ends where the samples end."),
+]
+
 
 # -- exercise 1: log softmax -----------------------------------------------------------------
 
@@ -667,7 +679,7 @@ EPOCH_MISTAKES = [
 
 @check(NOTEBOOK, "one epoch of mini-batch gradient descent",
        solution=_sgd_epoch, configurations=EPOCHS, make=_make_epoch,
-       returns=("the new params",), mistakes=EPOCH_MISTAKES, crash_hints=CRASH_HINTS,
+       returns=("the new params",), mistakes=EPOCH_MISTAKES, crash_hints=LOOP_HINTS,
        formulas={"the step": "value - learning_rate * bars[name + '_bar']",
                  "the order": "rng.permutation(len(X))"},
        prepare=_own_work, same_inputs_twice=False,
@@ -759,7 +771,7 @@ ACCUMULATION_MISTAKES = [
 
 @check(NOTEBOOK, "gradient accumulation with zero_grad",
        solution=_accumulate_gradient, configurations=ACCUMULATIONS, make=_make_accumulation,
-       returns=(), mistakes=ACCUMULATION_MISTAKES, crash_hints=CRASH_HINTS, prepare=_own_work,
+       returns=(), mistakes=ACCUMULATION_MISTAKES, crash_hints=LOOP_HINTS, prepare=_own_work,
        formulas={"a share": "len(rows) / len(X) * bars[name + '_bar']"},
        success=f"after your call the buffers hold the full batch's gradient on "
                f"{len(ACCUMULATIONS)} batches, whatever they held before: zeroed first, then "
