@@ -159,14 +159,14 @@ def _setup_problem(args, setup) -> str | None:
         return (f"learning rate {rate}: it must be a positive number; w ← w − η·w̄ only descends "
                 "for η > 0.")
     swapped = (" Did you swap the two? The order is (learning_rate, hidden_size)."
-               if isinstance(rate, numbers.Integral) and 1 <= rate <= 512
+               if isinstance(rate, numbers.Integral) and 1 <= int(rate) <= 512
                and not isinstance(hidden, numbers.Integral) else "")
     if not isinstance(hidden, numbers.Integral):
         if np.isfinite(hidden) and float(hidden).is_integer():
             return (f"hidden size {float(hidden)!r} is a float: a number of hidden units is a "
                     f"whole number, an int; write {int(hidden)}, not {float(hidden)!r}.{swapped}")
         return f"hidden size {hidden}: it must be a whole number from 1 to 512.{swapped}"
-    if not 1 <= hidden <= 512:
+    if not 1 <= int(hidden) <= 512:
         return f"hidden size {hidden}: it must be a whole number from 1 to 512."
     hidden = int(hidden)
     if hidden == 1:
