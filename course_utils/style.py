@@ -76,9 +76,28 @@ def image_html(data: bytes, alt: str, width: int, mime: str = "image/png") -> st
             'style="max-width:100%;height:auto;background:#FFFFFF">')
 
 
+#: The mathtext of the series' plot labels, as a screen reader should say it.
+_SYMBOLS = {r"\eta": "η", r"\lambda": "λ", r"\sigma": "σ", r"\varepsilon": "ε", r"\epsilon": "ε",
+            r"\mathcal{E}": "E", r"\mathcal{L}": "L", r"\mathcal{R}": "R", r"\cdot": "·",
+            r"\,": " ", r"\ ": " "}
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def spoken(text: str) -> str:
+    """A label's mathtext ($x_1$, $\\eta$) as plain text (x₁, η), for a text alternative."""
+    def math(match: re.Match) -> str:
+        tex = match.group(1)
+        for command, symbol in _SYMBOLS.items():
+            tex = tex.replace(command, symbol)
+        tex = re.sub(r"\\bar\{(\w)\}", "\\1\u0304", tex)
+        tex = re.sub(r"_\{?(\d+)\}?", lambda m: m.group(1).translate(_SUBSCRIPTS), tex)
+        return re.sub(r"[{}\\]", "", tex)
+    return re.sub(r"\$([^$]*)\$", math, text)
+
+
 def figure_alt(figure: Any) -> str:
     """What a matplotlib figure shows, read from the figure itself: each plot's title, axis
-    labels and legend entries."""
+    labels and legend entries, their mathtext as plain text."""
     parts = []
     for ax in figure.axes:
         labels = [t.get_text() for t in (ax.get_legend().get_texts() if ax.get_legend() else [])]
@@ -88,7 +107,7 @@ def figure_alt(figure: Any) -> str:
         if labels:
             text += " (" + ", ".join(labels) + ")"
         parts.append(text)
-    return "Figure: " + "; ".join(parts) + "."
+    return spoken("Figure: " + "; ".join(parts) + ".")
 
 
 class Picture:

@@ -55,3 +55,21 @@ def test_a_figure_is_shown_with_a_text_alternative_read_from_it():
     assert sorted(bundle) == ["text/html", "text/plain"]   # the PNG once, inside the HTML
     assert shown._repr_html_().count(base64.b64encode(shown.data).decode()) == 1
     assert figure_picture(fig, "two lines")._repr_html_().count('alt="two lines"') == 1
+
+
+def test_a_text_alternative_says_the_mathtext_of_a_label_in_words():
+    from course_utils.style import spoken
+    assert spoken(r"$x_2$ against $x_1$") == "x₂ against x₁"
+    assert spoken(r"cost $\mathcal{E}$, $\eta$ = 5") == "cost E, η = 5"
+    assert spoken(r"$\bar{w}$ and $h_{12}$") == "w̄ and h₁₂"
+    assert spoken("no math, 5 $") == "no math, 5 $"
+
+
+def test_no_stored_picture_has_raw_tex_in_its_text_alternative():
+    import re
+
+    from stored import SERIES, stored_html
+    raw = [(path.name, alt) for path in sorted(SERIES.glob("*.ipynb"))
+           for html in stored_html(path.name) for alt in re.findall(r'alt="([^"]*)"', html)
+           if re.search(r"\$[^$]+\$|\\[a-z]+", alt)]
+    assert not raw, f"text alternatives with raw TeX: {raw[:3]}"
