@@ -236,9 +236,10 @@ def _formatted(value):
 
 def _numbers_of(name):
     """The checks whose solution returns a number somewhere, on their first configuration (not
-    those handed something else than functions: a class, an Operation)."""
+    those handed something else than functions, a class or an Operation, nor those whose
+    `adapt` makes the student's function into another that returns more)."""
     rules = REGISTRY[name]
-    if name in verdicts.HAND_IN:
+    if name in verdicts.HAND_IN or rules.adapt:
         return False
     if rules.prepare or not rules.returns:
         rules = rules if not rules.prepare else \

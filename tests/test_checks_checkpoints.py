@@ -1,0 +1,60 @@
+"""The check of notebook 08's checkpointed backward pass, handed answers as students write them."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from course_utils.checkpointing import full_backward, layer, measured
+from course_utils.checks import check_checkpointed_backward
+from course_utils.checks.checkpoints import _solution
+
+
+def keeps_everything(w, x, every, layer):
+    """Right bars, but every layer's values kept: no checkpointing at all."""
+    return full_backward(w, x, layer)
+
+
+def recomputes_from_the_start(w, x, every, layer):
+    """Right bars and little memory, but each segment recomputed from x, not its checkpoint."""
+    w_bar, h_bar = np.zeros(len(w)), np.full_like(x, 1 / len(x))
+    for start in reversed(range(0, len(w), every)):
+        h = x
+        for k in range(start):
+            h = layer(w[k], h)
+        values = [h]
+        for k in range(start, min(start + every, len(w))):
+            values.append(layer(w[k], values[-1]))
+        for k in reversed(range(start, min(start + every, len(w)))):
+            slope = h_bar * (1 - values[k - start + 1] ** 2)
+            w_bar[k], h_bar = np.sum(slope * values[k - start]), slope * w[k]
+    return w_bar
+
+
+def own_layer(w, x, every, layer):
+    """The plain pass with a tanh of its own: the given layer never runs."""
+    return full_backward(w, x, lambda w_k, h: np.tanh(w_k * h))
+
+
+@pytest.mark.parametrize("answer, status, words", [
+    (_solution, "correct", ["arrays of x's size", "ran 48 layers"]),
+    (keeps_everything, "wrong", ["held 28 arrays", "at most 16", "Which values"]),
+    (recomputes_from_the_start, "wrong", ["ran 84 layers", "are 48", "earlier point"]),
+    (own_layer, "wrong", ["held 28 arrays"]),
+])
+def test_answers_as_students_write_them(answer, status, words):
+    verdict = check_checkpointed_backward(answer, show=False)
+    assert verdict.status == status, repr(verdict)
+    for word in words:
+        assert word in verdict.message, repr(verdict)
+
+
+def test_the_reference_gives_the_plain_passs_bars_and_holds_less():
+    rng = np.random.default_rng(3)
+    w, x = rng.uniform(0.5, 1.5, 24), rng.standard_normal(50_000)
+    checkpointed, = measured(_solution)
+    plain, = measured(lambda w, x, every, layer: full_backward(w, x, layer))
+    bars, peak, calls = checkpointed(w, x, 4)
+    plain_bars, plain_peak, plain_calls = plain(w, x, 4)
+    assert np.allclose(bars, plain_bars, rtol=1e-12, atol=0)
+    assert peak < plain_peak / 1.8 and (calls, plain_calls) == (48, 24)
+    assert np.array_equal(layer(2.0, np.array([0.0])), np.array([0.0]))
