@@ -53,6 +53,6 @@ def measured(function: Callable) -> list:
         finally:
             if started:
                 tracemalloc.stop()
-        return w_bar, int(peak / x.nbytes), calls[0]   # whole arrays: the rest is small change
+        return w_bar, round(peak / x.nbytes), calls[0]   # whole arrays: the rest is small change
     tried.__name__ = getattr(function, "__name__", "checkpointed_backward")
     return [tried]

@@ -2,7 +2,8 @@
 typical mistake (hard-coded, mutating, stateful, looping, mathematical) gets its own message."""
 # ruff: noqa: B905  (the answers are written the way students write them)
 import numpy as np
-from verdicts import short_guard, table_tests  # noqa: F401
+import pytest
+from verdicts import references_allowed, short_guard, table_tests  # noqa: F401
 
 from course_utils.checks.graphs import (
     check_backward_pass,
@@ -12,6 +13,10 @@ from course_utils.checks.graphs import (
     check_topological_sort,
 )
 from course_utils.engine import Node, Operation, children_of
+
+#: Answers written as the reference changed in one place (see verdicts.references_allowed).
+pytestmark = pytest.mark.usefixtures("references_allowed")
+
 
 # -- topological sort (notebook 04) -----------------------------------------------------------
 

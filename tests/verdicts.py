@@ -24,6 +24,14 @@ def short_guard(monkeypatch):
     monkeypatch.setattr(_runner, "GUARD_SECONDS", 0.1)
 
 
+@pytest.fixture
+def references_allowed(monkeypatch):
+    """The answer tables write many a wrong answer as the reference changed in one place: from
+    the test file, which the checks take for the student's code, those calls would be refused
+    (tests/test_checks_refused.py proves the refusal)."""
+    monkeypatch.setattr(_runner, "_refusing", lambda function, references: function)
+
+
 @contextmanager
 def guard_for(words):
     """The short guard only for an answer a table expects never to end ("did not finish");

@@ -67,6 +67,7 @@ _LIBRARIES = (str(Path(__file__).resolve().parents[1]), sysconfig.get_paths()["p
 KINDS = {
     "crash": "the function raised an error",
     "time-out": "the function did not finish within GUARD_SECONDS",
+    "calls-the-reference": "the function called a reference answer the check refuses",
     "changed-input": "the function changed an input that the solution leaves alone",
     "carried-over": "a second call on the same inputs gave another answer (state kept)",
     "wrong-value": "a value differs from the solution's (or a judge rejected the answer)",
@@ -155,6 +156,15 @@ class _OutOfTime(BaseException):
     """Raised in the student's code by the guard; a BaseException: `except Exception` misses it."""
 
 
+class _ReferenceCalled(BaseException):
+    """Raised by the guard in a refused reference answer that the student's code called."""
+
+
+#: The code of the reference answers refused while a student's function runs (see `refuses`),
+#: and how each is named in the verdict.
+_refused_now: dict = {}
+
+
 def stop(message: str, mistake: str = "wrong-value"):
     """End the check now with a ✘ verdict (for a `judge`, a `make` or a `prepare` step)."""
     raise _Stop(Verdict("wrong", message, mistake))
@@ -208,6 +218,8 @@ def guarded(function, *args):
     active = True
 
     def tracer(frame, event, arg):
+        if frame.f_code in _refused_now and not _library(frame.f_back.f_code):
+            raise _ReferenceCalled(_refused_now[frame.f_code])   # called by the student's code
         if _library(frame.f_code):
             return None
         if time.monotonic() > deadline:
@@ -259,6 +271,10 @@ def attempt(function, *args, hints: Sequence = (), state: Any = None,
                              "look for a loop that never ends (a `while` whose condition never "
                              "changes, a stack that never empties, a recursion without a base "
                              "case).", "time-out")
+    except _ReferenceCalled as called:
+        return None, Verdict("wrong", f"{where}{name} calls `{called}`, a reference answer of "
+                             "this exercise, which the check refuses: the exercise is to compute "
+                             "it yourself.", "calls-the-reference")
     except KeyboardInterrupt:
         return None, Verdict("interrupted", f"you interrupted {name} before it finished; if it "
                              "seemed stuck, look for a loop that never ends.")
@@ -292,7 +308,8 @@ def _crash(function, error: Exception, hints: Sequence, state: Any) -> str:
     if frames:
         deepest, line = frames[-1]
         at = f" (in `{deepest.f_code.co_name}`, line {line}{_source(deepest, line)})"
-        mine = [(f, n) for f, n in frames[:-1] if f.f_code is getattr(function, "__code__", 0)]
+        code = getattr(inspect.unwrap(function), "__code__", 0)
+        mine = [(f, n) for f, n in frames[:-1] if f.f_code is code]
         if mine and deepest.f_code is not mine[-1][0].f_code and \
                 not deepest.f_code.co_name.startswith("<"):  # not a lambda or comprehension
             helper, (caller, n) = deepest.f_code.co_name, mine[-1]
@@ -375,6 +392,10 @@ class Exercise:
     #                                              judged, not compared
     observed: Callable | None = None             # arguments -> {name: value}, else observe()
     prepare: Callable | None = None              # (rules, *handed in) -> (rules, functions)
+    refuses: Callable[[], Sequence] | None = None  # the reference answers the student's
+    #                                              functions may not call: functions, or (name,
+    #                                              function); given by a function, resolved
+    #                                              when the check runs
     adapt: Callable | None = None                # what is handed in -> the functions tried
     #                                              (a class -> a function of it); runs where
     #                                              the student's code runs: in the grader, the
@@ -665,6 +686,8 @@ def run(rules: Exercise, *handed_in) -> Verdict:
     """Apply the rules to what the student handed in: the first verdict of the STAGES, else ✔."""
     if rules.prepare:
         rules, handed_in = rules.prepare(rules, *handed_in)
+    if rules.refuses:
+        handed_in = tuple(_refusing(f, rules.refuses()) for f in _tuple(handed_in))
     attempt = _tried(rules, _tuple(handed_in))
     for stage in STAGES:
         verdict = stage(attempt)
@@ -672,6 +695,29 @@ def run(rules: Exercise, *handed_in) -> Verdict:
             return verdict
     got = attempt.runs[0].got
     return Verdict("correct", rules.success(got) if callable(rules.success) else rules.success)
+
+
+def _refusing(function: Callable, references: Sequence) -> Callable:
+    """`function`, run with `references` refused: the guard stops a call to one of them from
+    the student's code (the checks' own solutions and mistakes may call them), and a reference
+    handed in as the answer is refused too. A reference is a function, named by its module and
+    name, or (its name, the function)."""
+    named = [r if isinstance(r, tuple) else
+             (f"{r.__module__}.{r.__qualname__}".removeprefix("course_utils."), r)
+             for r in references]
+    codes = {inspect.unwrap(r).__code__: name for name, r in named}
+    handed = getattr(inspect.unwrap(function), "__code__", None)
+
+    @functools.wraps(function)
+    def yours(*args):
+        if handed in codes:                       # the reference itself, handed in
+            raise _ReferenceCalled(codes[handed])
+        _refused_now.update(codes)
+        try:
+            return function(*args)
+        finally:
+            _refused_now.clear()
+    return yours
 
 
 def _row_id(rules: Exercise, mistake: Mistake) -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import sigmoid
+from .. import engine, reference
+from ..engine import Node, sigmoid
 from ..lecture import DEFAULTS, regularised_example
 from ..notation import number, show
 from ._runner import Mistake, but, check
@@ -203,6 +204,7 @@ def _chain_value(x, depth):
 
 
 @check("01_chain_rule", "the derivative of a chain of sigmoids",
+       refuses=lambda: (sigmoid_chain_derivative,),
       solution=sigmoid_chain_derivative,
       configurations=[
           dict(label="x = 0.7, depth 3", x=0.7, depth=3),
@@ -365,6 +367,7 @@ def _rows(seed, n, d):
 
 
 @check("02_training_and_gradient_descent", "the cost gradient",
+       refuses=lambda: (reference.cost_gradient,),
        solution=lambda w, b, X, T: _cost(w, b, X, T),
        configurations=[dict(label="the notebook's 4 samples, w = [0.5, −0.3], b = 0.1",
                             w=[0.5, -0.3], b=0.1, X=[[0, 1], [1, 1], [0, 0], [1, 0]],
@@ -445,6 +448,7 @@ def _dz_x(w, x, b, t):
 
 
 @check("03_sigmoid_least_squares", "brute-force derivatives",
+       refuses=lambda: (reference.backward_pass_regularised, engine.backward, Node.backward),
        solution=(_dz_x, _dz),
        configurations=_PLAIN, make=lambda c: (c["w"], c["x"], c["b"], c["t"]),
        returns=("dL_dw", "dL_db"), rtol=1e-5,
@@ -605,6 +609,7 @@ def _reordered(names) -> Mistake:
 
 
 @check("03_sigmoid_least_squares", "the backward pass in bar notation",
+       refuses=lambda: (reference.backward_pass_regularised, engine.backward, Node.backward),
        solution=lambda w, x, b, t: _engine_bars(w, x, b, t)[3:],
        configurations=_PLAIN, make=lambda c: (c["w"], c["x"], c["b"], c["t"]),
        returns=_BARS[3:],
@@ -619,6 +624,7 @@ def check_bar_notation(backward_pass):
 
 
 @check("03_sigmoid_least_squares", "the regularised backward pass",
+       refuses=lambda: (reference.backward_pass_regularised, engine.backward, Node.backward),
        solution=_engine_bars, configurations=_POINTS,
        make=lambda c: (c["w"], c["x"], c["b"], c["t"], c["lam"]), returns=_BARS,
        formulas=dict(R_bar="L_reg_bar·λ", L_bar="L_reg_bar·1", y_bar="L_bar·(y − t)",

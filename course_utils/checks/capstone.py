@@ -305,6 +305,7 @@ CRASH_HINTS = [
 
 
 @check("07_training_xor", "the forward pass by hand",
+       refuses=lambda: (reference.forward, reference.backward),
        solution=_engine_forward, configurations=CONFIGURATIONS, make=_make_forward,
        returns=("values",), crash_hints=CRASH_HINTS,
        formulas={f"values[{name!r}]": formula for name, formula in FORWARD_FORMULAS.items()},
@@ -318,6 +319,7 @@ def check_network_forward(network_forward):
 
 
 @check("07_training_xor", "the backward pass by hand",
+       refuses=lambda: (reference.backward,),
        solution=_engine_backward, configurations=CONFIGURATIONS, make=_make_backward,
        returns=("bars",), crash_hints=CRASH_HINTS,
        formulas={f"bars[{name!r}]": formula for name, formula in BACKWARD_FORMULAS.items()},
@@ -379,6 +381,7 @@ def _weights_only(bars: dict) -> dict:
 
 
 @check("07_training_xor", "the training loop by hand",
+       refuses=lambda: (reference.gradient_descent,),
        solution=reference.gradient_descent,
        configurations=RUNS,
        make=lambda c: (reference.init_params(c["hidden"], c["seed"]), c["rate"], c["epochs"],

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..engine import Node, Operation, topological_order
+from ..engine import OPERATIONS, Node, Operation, topological_order
 from ..gradcheck import numerical_bar
 from ._runner import Mistake, _tuple, call, check, same, stop
 
@@ -170,6 +170,8 @@ _TIE_MISTAKES = [
 
 
 @check("06_modularity_and_tensors", "the messages of maximum",
+       refuses=lambda: tuple((f"OPERATIONS['maximum'].vjps[{i}]", vjp)
+                             for i, vjp in enumerate(OPERATIONS["maximum"].vjps)),
        solution=_TIES["half each"],
        configurations=[
            _max_case("a = [0.5, −1, 2, 3], b = [1.5, −2, 0, −1]", [0.5, -1.0, 2.0, 3.0],

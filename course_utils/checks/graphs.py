@@ -10,6 +10,7 @@ import dataclasses
 
 import numpy as np
 
+from .. import engine, reference, tensors
 from ..engine import (
     Node,
     Operation,
@@ -109,6 +110,7 @@ def _order_problem(args, order) -> str | None:
 
 
 @check("04_computational_graphs", "a topological sort",
+       refuses=lambda: (topological_order,),
        solution=topological_order, judge=_order_problem, returns=("the order",),
        configurations=[*_GRAPHS, dict(label="a single leaf", graph=lambda: Node(2.0, name="u"))],
        make=lambda c: (c["graph"](),),
@@ -159,6 +161,7 @@ def _forward(params=True, sequence=lambda o: o, store=True, arguments=_values):
 
 
 @check("05_backprop_algorithm", "the forward pass",
+       refuses=lambda: (engine.forward, Node.forward),
        solution=_forward(), returns=(),
        configurations=_GRAPHS, make=lambda c: (_stale(c["graph"]),),
        formulas={"in code": "node.op.forward(*values_of(node), **node.params)"},
@@ -257,6 +260,7 @@ def _crash_hint(args) -> str:
 
 
 @check("05_backprop_algorithm", "the backward pass",
+       refuses=lambda: (engine.backward, Node.backward, reference.backward_pass),
        solution=lambda order: order[-1].backward(), returns=(), observed=_bars,
        configurations=_GRAPHS, make=lambda c: (_fresh(c["graph"]),),
        formulas={"L_reg.bar": "dL_reg/dL_reg", "L.bar": "dL/dL",
@@ -374,6 +378,7 @@ def _shapes(n, d, m, seed):
 
 
 @check("06_modularity_and_tensors", "the bar of W",
+       refuses=lambda: (tensors.matmul_message_a, tensors.matmul_message_b),
        solution=_engine_W_bar, configurations=[_shapes(4, 3, 2, 0), _shapes(3, 3, 3, 1),
                                                _shapes(1, 5, 1, 2), _shapes(6, 2, 4, 3)],
        make=lambda c: (c["X"].copy(), c["Y_bar"].copy()),

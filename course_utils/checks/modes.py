@@ -193,6 +193,7 @@ def _tangents_kept(output, leaf, direction):
 
 
 @check("08_why_backprop_is_efficient", "forward mode",
+       refuses=lambda: (forward_mode, gradient_by_forward_mode),
        solution=forward_mode,
        configurations=[
            dict(label="the lecture's graph, leaf w, direction 1", graph="lecture", leaf="w",
@@ -344,6 +345,7 @@ def _counted(count):
 
 
 @check("08_why_backprop_is_efficient", "every bar by forward mode",
+       refuses=lambda: (gradient_by_forward_mode,),
        solution=gradient_by_forward_mode,
        configurations=[
            dict(label="the lecture's graph, params [w, b]", graph="lecture", params="wb"),
@@ -419,6 +421,7 @@ def _kept(count_constants=True, once=True, own=True, args=True, entries=True):
 
 
 @check("08_why_backprop_is_efficient", "what the backward pass keeps",
+       refuses=lambda: (kept_for_backward,),
        solution=kept_for_backward,
        configurations=[
            dict(label="the lecture's graph", graph="lecture"),

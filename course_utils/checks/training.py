@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from .. import network
 from ..engine import OPERATIONS, Node, add, matmul, sigmoid
 from ..lecture import half_squared_error
 from ..network import T, X  # the lecture's training set
@@ -62,6 +63,7 @@ def _step(change=lambda p, rate: p.value - rate * p.bar, which=lambda params: pa
 
 
 @check("07_training_xor", "the update step",
+       refuses=lambda: (network.update_step, network.gradient_descent),
        solution=_step(), same_inputs_twice=False,
        configurations=[
            dict(label="the XOR network (W1, b1, W2, b2), η = 0.5", hidden=3, seed=1, count=4,

@@ -1,0 +1,69 @@
+"""An answer that hands the exercise to its reference (the one the check compares with, or
+the engine's own pass) is told so, not given a ✔: each routes a student who wants a ✔ without
+the work would try, one per check that refuses references."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from course_utils import checks, network, reference, tensors
+from course_utils.checks import basics, modes
+from course_utils.engine import topological_order
+
+
+def backward_by_the_engine(order):
+    order[-1].backward()
+
+
+def forward_by_the_engine(order):
+    order[-1].forward()
+
+
+def matmul_by_the_engine(X, Y_bar):
+    W = np.zeros((X.shape[1], Y_bar.shape[1]))
+    return tensors.matmul_message_b(Y_bar, X @ W, X, W)
+
+
+ROUTES = [
+    ("check_sigmoid_chain_derivative", lambda *args: basics.sigmoid_chain_derivative(*args),
+     "checks.basics.sigmoid_chain_derivative"),
+    ("check_cost_gradient", lambda w, b, X, T: reference.cost_gradient(w, b, X, T),
+     "reference.cost_gradient"),
+    ("check_bar_notation_regularised",
+     lambda w, x, b, t, lam: reference.backward_pass_regularised(w, x, b, t, lam),
+     "reference.backward_pass_regularised"),
+    ("check_topological_sort", lambda output: topological_order(output),
+     "engine.topological_order"),
+    ("check_forward_pass", forward_by_the_engine, "engine.Node.forward"),
+    ("check_backward_pass", backward_by_the_engine, "engine.Node.backward"),
+    ("check_matmul_bar", matmul_by_the_engine, "tensors.matmul_message_b"),
+    ("check_update_step", lambda params, rate: network.update_step(params, rate),
+     "network.update_step"),
+    ("check_network_forward",
+     lambda X, T, W1, b1, W2, b2: network.forward(X, T, W1, b1, W2, b2), "network.forward"),
+    ("check_gradient_by_forward_mode",
+     lambda output, params, sweep: modes.gradient_by_forward_mode(output, params, sweep),
+     "checks.modes.gradient_by_forward_mode"),
+]
+
+
+@pytest.mark.parametrize("name, answer, called", ROUTES, ids=[r[0] for r in ROUTES])
+def test_an_answer_that_calls_the_reference_is_told_so(name, answer, called):
+    verdict = getattr(checks, name)(answer, show=False)
+    assert verdict.status == "wrong" and verdict.mistake == "calls-the-reference", repr(verdict)
+    assert f"calls `{called}`" in verdict.message and "compute it yourself" in verdict.message
+
+
+def test_the_reference_handed_in_as_the_answer_is_told_so():
+    """`network_forward = reference.forward` in a cell of its own, then the check."""
+    verdict = checks.check_network_forward(network.forward, show=False)
+    assert verdict.mistake == "calls-the-reference" and "`network.forward`" in verdict.message
+
+
+def test_with_the_references_refused_the_answer_tables_rows_still_get_their_hints():
+    """A mistake row of the table, which calls the reference from library code, is explained
+    as before: only the student's own calls are refused."""
+    from course_utils.checks._runner import REGISTRY
+    row = REGISTRY["check_network_forward"].mistakes[0]
+    verdict = checks.check_network_forward(row.computes, show=False)
+    assert verdict.mistake == f"network_forward/{row.id}", repr(verdict)
