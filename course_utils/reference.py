@@ -52,3 +52,15 @@ def backward_pass(order, combine=sum):
     order[-1].bar = np.ones_like(order[-1].value)
     for node in reversed(order[:-1]):
         node.bar = combine([message(child, i) for child, i in children[node]])
+
+
+def keep_last(messages):
+    """Notebook 05's classic bug, as a way to combine messages: each overwrites the one before."""
+    return messages[-1]
+
+
+def backward_overwrite(order):
+    """The backward pass with that bug: a node with several children keeps one message only.
+    The reference's own (a notebook's code calling `backward_pass` would be refused by the
+    check of the backward pass, as any answer that hands the work to the reference is)."""
+    backward_pass(order, combine=keep_last)

@@ -67,3 +67,15 @@ def test_with_the_references_refused_the_answer_tables_rows_still_get_their_hint
     row = REGISTRY["check_network_forward"].mistakes[0]
     verdict = checks.check_network_forward(row.computes, show=False)
     assert verdict.mistake == f"network_forward/{row.id}", repr(verdict)
+
+
+def test_the_reference_with_its_arguments_bound_is_told_so_too():
+    import functools
+    verdict = checks.check_backward_pass(functools.partial(reference.backward_pass, combine=sum),
+                                         show=False)
+    assert verdict.mistake == "calls-the-reference", repr(verdict)
+
+
+def test_notebook_05s_overwriting_bug_from_the_reference_gets_its_hint():
+    verdict = checks.check_backward_pass(reference.backward_overwrite, show=False)
+    assert verdict.mistake == "backward_pass/last-message-only", repr(verdict)

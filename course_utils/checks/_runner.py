@@ -706,7 +706,10 @@ def _refusing(function: Callable, references: Sequence) -> Callable:
              (f"{r.__module__}.{r.__qualname__}".removeprefix("course_utils."), r)
              for r in references]
     codes = {inspect.unwrap(r).__code__: name for name, r in named}
-    handed = getattr(inspect.unwrap(function), "__code__", None)
+    inner = inspect.unwrap(function)
+    while isinstance(inner, functools.partial):      # the reference with its arguments bound
+        inner = inner.func
+    handed = getattr(inner, "__code__", None)
 
     @functools.wraps(function)
     def yours(*args):
