@@ -189,6 +189,14 @@ def test_no_mistake_row_writes_the_solution_out(name, mistake):
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_no_checks_docstring_writes_the_solution_out(name):
+    """`help(check_x)` is what a stuck student types first: it gives the contract, not the
+    formula (the old docstrings of check_numerical_derivative and check_gradient_descent_step
+    did)."""
+    assert not leaked(REGISTRY[name], getattr(checks, name).__doc__ or ""), name
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_no_crash_hint_writes_the_solution_out(name):
     rules = REGISTRY[name]
     for text, hint in rules.crash_hints:

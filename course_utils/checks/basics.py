@@ -80,7 +80,7 @@ def _cube(x):
       f"steps; for x³ at x = 1 with ε = 0.1: {number(got['numerical_derivative(f, x, eps)'])} "
       "(exact: 3).")
 def check_numerical_derivative(numerical_derivative):
-    """`numerical_derivative(f, x, eps)`: the central difference (f(x+ε) − f(x−ε)) / 2ε."""
+    """`numerical_derivative(f, x, eps)`: the central-difference estimate of f'(x) with step eps."""
 
 
 def _outer_at_x(x):
@@ -296,7 +296,7 @@ def check_sigmoid_chain_derivative(sigmoid_chain_derivative):
       success="w − rate·grad for an array of weights, a single weight and a matrix; e.g. "
       "[0.48, −0.34] from w = [0.5, −0.3], grad = [0.2, 0.4], rate = 0.1.")
 def check_gradient_descent_step(gradient_descent_step):
-    """`gradient_descent_step(w, grad, rate)`: w − rate·grad."""
+    """`gradient_descent_step(w, grad, rate)`: w after one step of gradient descent."""
 
 
 def _layers(sizes):
@@ -412,7 +412,7 @@ def _rows(seed, n, d):
        "notebook's four samples: the average of the per-sample gradients, for any number of "
        "samples and weights.")
 def check_cost_gradient(cost_gradient):
-    """`cost_gradient(w, b, X, T)`: the averages of the per-sample gradients (dE/dw, dE/db)."""
+    """`cost_gradient(w, b, X, T)`: (dE/dw, dE/db), the derivatives of the cost E."""
 
 
 # -- notebook 03: sigmoid least squares, brute force and bar notation -------------------------
