@@ -60,6 +60,17 @@ def test_the_reference_handed_in_as_the_answer_is_told_so():
     assert verdict.mistake == "calls-the-reference" and "`network.forward`" in verdict.message
 
 
+def test_the_engines_own_rows_handed_in_as_the_planted_fixes_are_told_so():
+    from course_utils.engine import OPERATIONS
+    rows = (OPERATIONS["sub"].vjps[1], OPERATIONS["sigmoid"].vjps[0], OPERATIONS["matmul"].vjps[1])
+    verdict = checks.check_planted_fixes(*rows, show=False)
+    assert verdict.mistake == "calls-the-reference" and "handed in" in verdict.message, \
+        repr(verdict)
+    called = checks.check_planted_fixes(lambda bar, out, a, b: rows[0](bar, out, a, b), *rows[1:],
+                                        show=False)
+    assert called.mistake == "calls-the-reference", repr(called)
+
+
 def test_with_the_references_refused_the_answer_tables_rows_still_get_their_hints():
     """A mistake row of the table, which calls the reference from library code, is explained
     as before: only the student's own calls are refused."""

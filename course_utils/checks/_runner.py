@@ -684,10 +684,16 @@ STAGES: tuple[Callable[[Attempt], Verdict | None], ...] = (
 
 def run(rules: Exercise, *handed_in) -> Verdict:
     """Apply the rules to what the student handed in: the first verdict of the STAGES, else ✔."""
+    codes = _refused_codes(rules.refuses()) if rules.refuses else {}
+    itself = next((codes[c] for c in map(_code_of, _tuple(handed_in)) if c in codes), None)
+    if itself:
+        return Verdict("wrong", f"you handed in `{itself}` itself, a reference answer of this "
+                       "exercise, which the check refuses: the exercise is to compute it "
+                       "yourself.", "calls-the-reference")
     if rules.prepare:
         rules, handed_in = rules.prepare(rules, *handed_in)
-    if rules.refuses:
-        handed_in = tuple(_refusing(f, rules.refuses()) for f in _tuple(handed_in))
+    if codes:
+        handed_in = tuple(_refusing(f, codes) for f in _tuple(handed_in))
     attempt = _tried(rules, _tuple(handed_in))
     for stage in STAGES:
         verdict = stage(attempt)
@@ -697,24 +703,28 @@ def run(rules: Exercise, *handed_in) -> Verdict:
     return Verdict("correct", rules.success(got) if callable(rules.success) else rules.success)
 
 
-def _refusing(function: Callable, references: Sequence) -> Callable:
-    """`function`, run with `references` refused: the guard stops a call to one of them from
-    the student's code (the checks' own solutions and mistakes may call them), and a reference
-    handed in as the answer is refused too. A reference is a function, named by its module and
-    name, or (its name, the function)."""
+def _refused_codes(references: Sequence) -> dict:
+    """{code: name} of the refused references: a function, named by its module and name, or
+    (its name, the function)."""
     named = [r if isinstance(r, tuple) else
              (f"{r.__module__}.{r.__qualname__}".removeprefix("course_utils."), r)
              for r in references]
-    codes = {inspect.unwrap(r).__code__: name for name, r in named}
-    inner = inspect.unwrap(function)
-    while isinstance(inner, functools.partial):      # the reference with its arguments bound
-        inner = inner.func
-    handed = getattr(inner, "__code__", None)
+    return {inspect.unwrap(r).__code__: name for name, r in named}
 
+
+def _code_of(function):
+    """The code a handed-in function runs: through wrappers and bound arguments (partial)."""
+    inner = inspect.unwrap(function)
+    while isinstance(inner, functools.partial):
+        inner = inner.func
+    return getattr(inner, "__code__", None)
+
+
+def _refusing(function: Callable, codes: dict) -> Callable:
+    """`function`, run with the references of `codes` refused: the guard stops a call to one
+    of them from the student's code (the checks' own solutions and mistakes may call them)."""
     @functools.wraps(function)
     def yours(*args):
-        if handed in codes:                       # the reference itself, handed in
-            raise _ReferenceCalled(codes[handed])
         _refused_now.update(codes)
         try:
             return function(*args)

@@ -239,6 +239,9 @@ def _fix_case(which, seed, shape, what):
 
 
 @check("06_modularity_and_tensors", "fix the three planted bugs",
+       refuses=lambda: (("OPERATIONS['sub'].vjps[1]", OPERATIONS["sub"].vjps[1]),
+                        ("OPERATIONS['sigmoid'].vjps[0]", OPERATIONS["sigmoid"].vjps[0]),
+                        ("OPERATIONS['matmul'].vjps[1]", OPERATIONS["matmul"].vjps[1])),
        solution=_FIXED,
        configurations=[
            _fix_case("sub", 2, (1, 4, 0), "a and b of shape (1, 4)"),
