@@ -94,23 +94,33 @@ class _Right:
         for node in order:
             node.bar = 0.0
 
+    #: The seed n̄_N; how each message reaches its parent's bar (added: the sum over children).
+    SEED: float | None = 1.0
+
+    @staticmethod
+    def send(parent, message) -> None:
+        parent.bar += message
+
+    def walk(self, order) -> list:
+        """The order of the backward pass: the topological order reversed."""
+        return order[::-1]
+
     def backward(self):
         order = self.order()
         self.reset(order)
-        self.bar = 1.0
-        for node in reversed(order):
+        if self.SEED is not None:
+            self.bar = self.SEED
+        for node in self.walk(order):
             for parent, local in zip(node.parents, node.local, strict=True):
-                parent.bar += node.bar * local
+                self.send(parent, node.bar * local)
 
+
+# Each mistake below is the right class with one part written the mistaken way.
 
 class _Overwrite(_Right):
-    def backward(self):
-        order = self.order()
-        self.reset(order)
-        self.bar = 1.0
-        for node in reversed(order):
-            for parent, local in zip(node.parents, node.local, strict=True):
-                parent.bar = node.bar * local
+    @staticmethod
+    def send(parent, message) -> None:
+        parent.bar = message
 
 
 class _NoReset(_Right):
@@ -119,22 +129,12 @@ class _NoReset(_Right):
 
 
 class _NoSeed(_Right):
-    def backward(self):
-        order = self.order()
-        self.reset(order)
-        for node in reversed(order):
-            for parent, local in zip(node.parents, node.local, strict=True):
-                parent.bar += node.bar * local
+    SEED = None
 
 
 class _ForwardOrder(_Right):
-    def backward(self):
-        order = self.order()
-        self.reset(order)
-        self.bar = 1.0
-        for node in order:
-            for parent, local in zip(node.parents, node.local, strict=True):
-                parent.bar += node.bar * local
+    def walk(self, order) -> list:
+        return order
 
 
 class _NoSeen(_Right):
