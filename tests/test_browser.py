@@ -407,9 +407,16 @@ def test_descent_play_advances_the_step_and_the_shown_numbers(page, tmp_path):
 def test_descent_too_large_rate_shows_the_divergence_message(page, tmp_path):
     open_and_run(page, NOTEBOOK)
     widget = page.locator(".test-descent")
-    type_into(widget.locator(".widget-text").first, TOO_LARGE_RATE)
-    assert float(typed(widget.locator(".widget-text").first)) == TOO_LARGE_RATE
-    type_into(widget.locator(".widget-text").last, DIVERGED_STEP)
+    rate_box, step_box = widget.locator(".widget-text").first, widget.locator(".widget-text").last
+    # One change at a time, each seen through before the next, as a student watches the
+    # explorer: a number typed while the last change is still on its way may be overwritten
+    # by it (the explorer keeps the step where the play test before this one paused it).
+    type_into(rate_box, TOO_LARGE_RATE)
+    assert float(typed(rate_box)) == TOO_LARGE_RATE
+    at_new_rate = DescentState(**dict(DESCENT, rate=TOO_LARGE_RATE), step=int(typed(step_box)))
+    assert_shows(page, widget, descent_html(at_new_rate))
+    type_into(step_box, DIVERGED_STEP)
+    assert int(typed(step_box)) == DIVERGED_STEP
     state = DescentState(**dict(DESCENT, rate=TOO_LARGE_RATE), step=DIVERGED_STEP)
     assert state.diverged
     shown = assert_shows(page, widget, descent_html(state), tmp_path / "descent-diverges.png")
