@@ -9,6 +9,7 @@ from course_utils.checks.graphs import (
     check_backward_pass,
     check_forward_pass,
     check_matmul_bar,
+    check_X_bar_entries,
     check_new_operation,
     check_topological_sort,
 )
@@ -542,9 +543,42 @@ MATMUL_BAR = [
     (lambda X, Y_bar: X.T * Y_bar.sum(), "wrong", []),
 ]
 
+def X_bar_by_entries(Y_bar, W):
+    """Each entry of X: the sum over the two entries of Y in its row, bar times weight."""
+    return np.array([[Y_bar[n, 0] * W[i, 0] + Y_bar[n, 1] * W[i, 1] for i in range(2)]
+                     for n in range(2)])
+
+
+def X_bar_in_place(Y_bar, W):
+    W *= -1.0
+    return -(Y_bar @ W.T)
+
+
+X_BAR = [
+    (lambda Y_bar, W: Y_bar @ W.T, "correct", ["four entries", "three pairs"]),
+    (X_bar_by_entries, "correct", []),
+    (lambda Y_bar, W: (Y_bar @ W.T).tolist(), "correct", []),
+    (lambda Y_bar, W: np.einsum("nj,ij->ni", Y_bar, W), "correct", []),
+    (lambda Y_bar, W: Y_bar @ W, "wrong", ["X̄[0, 0] is off", "each other's places"]),
+    (lambda Y_bar, W: Y_bar.T @ W.T, "wrong", ["row n of Ȳ"]),
+    (lambda Y_bar, W: np.outer(Y_bar[:, 0], W[:, 0]), "wrong", ["two messages"]),
+    (lambda Y_bar, W: Y_bar.sum(axis=0) @ W.T + 0 * Y_bar, "wrong", ["own children"]),
+    (lambda Y_bar, W: np.ones((2, 2)) @ W.T, "wrong", ["does not depend on Ȳ"]),
+    (lambda Y_bar, W: W @ Y_bar.T, "wrong", ["transposed places"]),
+    (lambda Y_bar, W: -(Y_bar @ W.T), "wrong", ["sign is flipped"]),
+    (lambda Y_bar, W: W.T @ Y_bar, "wrong", ["a column of W with a column of Ȳ"]),
+    (lambda Y_bar, W: np.outer(Y_bar[:, 1], W[:, 1]), "wrong", ["X̄[0, 0] is off"]),
+    (lambda Y_bar, W: Y_bar[2, 0] * W[0, 0], "wrong", ["IndexError", "indices are 0 and 1"]),
+    (lambda Y_bar, W: X @ W, "wrong", ["NameError", "Ȳ and W alone"]),  # noqa: F821
+    (lambda Y_bar, W: Y_bar @ W.T[:, :1], "wrong", ["shape (2, 1)"]),
+    (lambda Y_bar, W: np.array([[17.0, 23.0], [39.0, 53.0]]), "wrong", ["random numbers"]),
+    (X_bar_in_place, "wrong", ["changed its input", "W"]),
+    (lambda Y_bar, W: f"{(Y_bar @ W.T)[0, 0]}", "wrong", ["text"]),
+]
+
 TABLES = [(check_topological_sort, TOPOLOGICAL_SORT), (check_forward_pass, FORWARD_PASS),
           (check_backward_pass, BACKWARD_PASS), (check_new_operation, NEW_OPERATION),
-          (check_matmul_bar, MATMUL_BAR)]
+          (check_X_bar_entries, X_BAR), (check_matmul_bar, MATMUL_BAR)]
 
 
 def fresh_state():

@@ -24,6 +24,11 @@ def matmul_by_the_engine(X, Y_bar):
     return tensors.matmul_message_b(Y_bar, X @ W, X, W)
 
 
+def X_bar_by_the_engine(Y_bar, W):
+    X = np.zeros((Y_bar.shape[0], W.shape[0]))
+    return tensors.matmul_message_a(Y_bar, X @ W, X, W)
+
+
 ROUTES = [
     ("check_sigmoid_chain_derivative", lambda *args: basics.sigmoid_chain_derivative(*args),
      "checks.basics.sigmoid_chain_derivative"),
@@ -36,6 +41,7 @@ ROUTES = [
      "engine.topological_order"),
     ("check_forward_pass", forward_by_the_engine, "engine.Node.forward"),
     ("check_backward_pass", backward_by_the_engine, "engine.Node.backward"),
+    ("check_X_bar_entries", X_bar_by_the_engine, "tensors.matmul_message_a"),
     ("check_matmul_bar", matmul_by_the_engine, "tensors.matmul_message_b"),
     ("check_update_step", lambda params, rate: network.update_step(params, rate),
      "network.update_step"),

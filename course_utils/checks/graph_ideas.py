@@ -102,15 +102,16 @@ def _as_labels(answer, output: Node):
     if isinstance(answer, (str, bytes, dict, Node)) or not hasattr(answer, "__iter__"):
         return _Problem(f"expected a set of nodes, got {type(answer).__name__}.")
     items = list(answer)
-    strangers = [item for item in items if not isinstance(item, Node)]
+    strangers = sorted((item for item in items if not isinstance(item, Node)), key=repr)
     if strangers:
         return _Problem(f"the answer should hold Node objects, but it holds a "
                         f"{type(strangers[0]).__name__} ({strangers[0]!r}); put the nodes "
                         "themselves in the set, not their names.")
     order = topological_order(output)
-    outsiders = [node.label for node in items if node not in order]
-    if outsiders:
-        return _Problem(f"{outsiders[0]} is not a node of this graph: does your function keep "
+    outsiders = sorted({node.label for node in items if node not in order})  # sorted: a set's
+    if outsiders:                                       # order follows memory addresses
+        verb = "is not a node" if len(outsiders) == 1 else "are not nodes"
+        return _Problem(f"{', '.join(outsiders)} {verb} of this graph: does your function keep "
                         "nodes from an earlier call (a global set, a default argument "
                         "`reached=set()`)? Each call must start afresh.")
     twice = sorted({node.label for node in items if items.count(node) > 1})

@@ -29,7 +29,7 @@ from ..notation import number
 from ._runner import Exercise, Mistake, call, check, snapshot, stop
 
 __all__ = ["check_topological_sort", "check_forward_pass", "check_backward_pass",
-           "check_new_operation", "check_matmul_bar"]
+           "check_new_operation", "check_X_bar_entries", "check_matmul_bar"]
 
 #: Leaf values the checks use, different from the lecture's, so no answer can be memorised.
 _CHECK_VALUES = dict(w=-0.8, x=1.5, b=0.4, t=0.0, lam=0.3)
@@ -361,6 +361,72 @@ def _softplus_message(bar, out, a):
                      "argument.")])
 def check_new_operation(operation):
     """`operation` is an engine Operation of one argument whose message the student wrote."""
+
+
+# -- notebook 06: the bar of X in Y = XW, entry by entry on 2×2 --------------------------------
+
+def _engine_X_bar(Y_bar, W):
+    X = Node(np.zeros((Y_bar.shape[0], W.shape[0])), name="X")
+    ((X @ W) * Y_bar).sum().backward()     # a loss whose bar of Y is exactly Y_bar
+    return X.bar
+
+
+def _two_by_two(label, Y_bar, W):
+    return dict(label=label, Y_bar=np.array(Y_bar, dtype=float), W=np.array(W, dtype=float))
+
+
+_RANDOM_2X2 = np.random.default_rng(6).normal(size=(2, 2, 2)).round(2)
+
+
+@check("06_modularity_and_tensors", "the bar of X, entry by entry",
+       refuses=lambda: (tensors.matmul_message_a,),
+       solution=_engine_X_bar,
+       configurations=[_two_by_two("Ȳ = [[1, 2], [3, 4]], W = [[5, 6], [7, 8]]",
+                                   [[1, 2], [3, 4]], [[5, 6], [7, 8]]),
+                       _two_by_two("Ȳ and W of random numbers", *_RANDOM_2X2),
+                       _two_by_two("Ȳ = [[0, 0], [1, −1]] (the first row's bars zero), "
+                                   "W = [[2, −1], [0.5, 3]]", [[0, 0], [1, -1]],
+                                   [[2, -1], [0.5, 3]])],
+       make=lambda c: (c["Y_bar"].copy(), c["W"].copy()),
+       returns=("X̄",),
+       formulas={"X̄": "Ȳ Wᵀ", "in code": "Y_bar @ W.T",
+                 "X̄₁₂": "Ȳ₁₁W₂₁ + Ȳ₁₂W₂₂", "X̄[0, 1] in code":
+                 "Y_bar[0, 0] * W[1, 0] + Y_bar[0, 1] * W[1, 1]"},
+       mistakes=[Mistake("weights-in-each-others-places", lambda Y_bar, W: Y_bar @ W,
+                         "the weights are in each other's places: in Y₁₁ = X₁₁W₁₁ + X₁₂W₂₁, "
+                         "which entry of W multiplies X₁₂? That factor is the local derivative "
+                         "∂Y₁₁/∂X₁₂."),
+                 Mistake("children-in-a-column", lambda Y_bar, W: Y_bar.T @ W.T,
+                         "X_ni is used in row n of Y, so its children are the entries of row n "
+                         "of Ȳ; your entries take the bars of a column of Ȳ."),
+                 Mistake("one-child", lambda Y_bar, W: np.outer(Y_bar[:, 0], W[:, 0]),
+                         "each entry of X is used in two entries of Y, so its bar is the sum of "
+                         "two messages, one from each child; yours has one."),
+                 Mistake("every-entry-of-Y", lambda Y_bar, W: np.ones((2, 2)) @ Y_bar @ W.T,
+                         "a bar sums the messages of the node's own children: X_ni is used in "
+                         "row n of Y only, the other row of Y does not depend on it."),
+                 Mistake("no-Y_bar", lambda Y_bar, W: np.ones((2, 2)) @ W.T,
+                         "X̄ does not depend on Ȳ: each message is the child's bar times the "
+                         "local derivative, so the entries of Ȳ must appear."),
+                 Mistake("entries-transposed", lambda Y_bar, W: W @ Y_bar.T,
+                         "your four numbers are right but stand in transposed places: X̄[0, 1] "
+                         "is the bar of X₁₂ (row 1, column 2), X̄[1, 0] that of X₂₁."),
+                 Mistake("columns-paired", lambda Y_bar, W: W.T @ Y_bar,
+                         "your entries pair a column of W with a column of Ȳ: X_ni's children "
+                         "are in row n of Y, and each message is that child's bar times the "
+                         "weight X_ni meets in it."),
+                 Mistake("sign-flipped", lambda Y_bar, W: -(Y_bar @ W.T),
+                         "the sign is flipped: Y grows with X wherever the weight is positive.")],
+       crash_hints=[("IndexError", "Ȳ and W are 2×2, so their indices are 0 and 1: Ȳ₁₂ is "
+                     "Y_bar[0, 1]."),
+                    ("NameError", "X̄ is computed from Ȳ and W alone, the function's inputs: "
+                     "X itself is not needed.")],
+       success=lambda got: "X̄ has X's shape and each of its four entries is the sum of the "
+       "messages of the two entries of Y that use it; equal to the engine's bar of X on three "
+       f"pairs of Ȳ and W (for the first, X̄[0, 0] = {number(np.asarray(got['X̄'])[0, 0])}).")
+def check_X_bar_entries(X_bar_2x2):
+    """`X_bar_2x2(Y_bar, W)` must return the bar of X in Y = XW, all 2×2, as the engine
+    computes it."""
 
 
 # -- notebook 06: the bar of W in Y = XW ------------------------------------------------------
