@@ -75,11 +75,13 @@ class Layout:
         return formula(node, self.name, style, values)
 
     @cached_property
-    def texts(self) -> tuple[tuple[str, str, str, str], ...]:
+    def texts(self) -> tuple[tuple[str, str, str, str, str], ...]:
         """Per node, the SVG texts that depend on the graph alone, written once for all the
-        pictures of a stepper: its name for an attribute, its name, its bar, its formula."""
+        pictures of a stepper: its name for an attribute, its name, its bar, its formula and
+        its tangent (forward mode's ṅ)."""
         return tuple((html.escape(name), markup(name, "svg"), markup(name, "svg", bar=True),
-                      "input" if node.op is None else "= " + self.formula(node, "svg"))
+                      "input" if node.op is None else "= " + self.formula(node, "svg"),
+                      markup(name, "svg", dot=True))
                      for node, name in zip(self.order, self.names, strict=True))
 
 
@@ -180,16 +182,18 @@ def line_value(name: str, a) -> str:
     return text
 
 
-def _widths(order: tuple, names: tuple, s: dict) -> list[float]:
+def _widths(order: tuple, names: tuple, s: dict, thirds: dict | None = None) -> list[float]:
     """Each box wide enough for its first line (name, formula and number) and for its value
-    and bar as they are now (bars not yet known: as wide as the value)."""
+    and bar as they are now (bars not yet known: as wide as the value), or for the third
+    lines `thirds` gives instead of the bars (a forward-mode sweep's tangents)."""
     name_of = dict(zip(order, names, strict=True)).__getitem__
     char, small = 0.62 * s["font"], 0.62 * s["small"]
     widths = []
     for i, (node, name) in enumerate(zip(order, names, strict=True)):
         text = "input" if node.op is None else "= " + formula(node, name_of)
         first = (len(name) + 1) * 0.68 * s["font"] + (len(text) + len(str(i + 1)) + 1) * small
-        lines = [len(name) + 3 + len(line_value(name, a)) for a in (node.value, node.bar)
+        third = node.bar if thirds is None else thirds.get(node)
+        lines = [len(name) + 3 + len(line_value(name, a)) for a in (node.value, third)
                  if a is not None]
         widths.append(max(first, max(lines + [13]) * char) + 2 * s["pad"])
     return widths
@@ -269,10 +273,12 @@ def _routes(edges: tuple, grid: _Grid, placed: tuple, box_height: float, s: dict
     return routes
 
 
-def layout(output: Node, lecture: bool = False, wrap: bool = True) -> Layout:
+def layout(output: Node, lecture: bool = False, wrap: bool = True,
+           thirds: dict | None = None) -> Layout:
     """Lay out the graph of `output`: layers by depth, ordered to keep arrows short, wrapped
     into bands so that the picture fits a notebook column (or, for a lecture, a projector).
-    `wrap=False` keeps one band, for a view that pans along it (the lecture stepper)."""
+    `wrap=False` keeps one band, for a view that pans along it (the lecture stepper);
+    `thirds` sizes the boxes for other third lines than the bars (see `_widths`)."""
     if not isinstance(output, Node):
         raise TypeError(f"draw: expected a Node (e.g. the loss L), got {type(output).__name__}.")
     order = tuple(topological_order(output))
@@ -287,7 +293,7 @@ def layout(output: Node, lecture: bool = False, wrap: bool = True) -> Layout:
     row = _rows(grid)
     s = sizes(lecture)
     box_height = 3 * s["line"] + 2 * s["pad"]
-    placed = _place(grid, row, _widths(order, names, s), box_height, s, wrap)
+    placed = _place(grid, row, _widths(order, names, s, thirds), box_height, s, wrap)
     routes = _routes(edges, grid, placed, box_height, s)
     boxes, width, height = placed[0], placed[4], placed[5]
     return Layout(order, index, names, tuple(zip(edges, routes, strict=True)), tuple(boxes),
@@ -355,10 +361,11 @@ def _message_label(points: tuple, label: str, lit: bool, look: _Look) -> str:
             f'{html.escape(label)}</text></g>')
 
 
-def _box(lay: Layout, i: int, look: _Look, value, bar, on: bool, numbering: bool) -> list[str]:
+def _box(lay: Layout, i: int, look: _Look, value, bar, on: bool, numbering: bool,
+         tangent: bool = False) -> list[str]:
     """One node's box: name, formula and number on its first line, then its value and its
-    bar (None: not known yet)."""
-    s, (attribute, name, bar_text, formula_text) = look.s, lay.texts[i]
+    bar (None: not known yet), or, in a forward-mode sweep, its tangent."""
+    s, (attribute, name, bar_text, formula_text, dot_text) = look.s, lay.texts[i]
     x, y, w = lay.boxes[i]
     plain_name, known = lay.names[i], value is not None
     stroke = look.accent if on else (look.ink if known else GREY)
@@ -378,22 +385,24 @@ def _box(lay: Layout, i: int, look: _Look, value, bar, on: bool, numbering: bool
         out.append(f'<text class="bp-value" x="{tx}" y="{line + s["line"]:.1f}" '
                    f'fill="{BLUE_TEXT}">{name} = {line_value(plain_name, value)}</text>')
     if bar is not None:
-        out.append(f'<text class="bp-bar" x="{tx}" y="{line + 2 * s["line"]:.1f}" '
-                   f'fill="{VERMILLION_TEXT}">{bar_text} = {line_value(plain_name, bar)}</text>')
+        kind, colour, text = ("tangent", BLUE_TEXT, dot_text) if tangent else \
+            ("bar", VERMILLION_TEXT, bar_text)
+        out.append(f'<text class="bp-{kind}" x="{tx}" y="{line + 2 * s["line"]:.1f}" '
+                   f'fill="{colour}">{text} = {line_value(plain_name, bar)}</text>')
     out.append('</g>')
     return out
 
 
-def describe(lay: Layout, values: dict, bars: dict) -> str:
+def describe(lay: Layout, values: dict, bars: dict, tangents: bool = False) -> str:
     """The picture in words, for a screen reader or a reader without images: every node in
-    topological order with its formula, its value and its bar where they are known."""
+    topological order with its formula, its value and its bar (or tangent) where known."""
     parts = []
     for node, name in zip(lay.order, lay.names, strict=True):
         text = markup(name) + (" (input)" if node.op is None else " = " + lay.formula(node))
         if node in values:
             text += " = " + show(values[node])
         if node in bars:
-            text += f"; {markup(name, bar=True)} = {show(bars[node])}"
+            text += f"; {markup(name, bar=not tangents, dot=tangents)} = {show(bars[node])}"
         parts.append(text)
     return (f"Computational graph of {markup(lay.names[-1])}, {len(parts)} nodes in "
             "topological order: " + "; ".join(parts) + ".")
@@ -402,10 +411,12 @@ def describe(lay: Layout, values: dict, bars: dict) -> str:
 def render_svg(lay: Layout, values: dict, bars: dict, lit: frozenset = frozenset(),
                lit_edges: frozenset = frozenset(), edge_labels: dict | None = None,
                phase: str = "forward", numbering: bool = True, label: str | None = None,
-               window: tuple[float, float, float, float] | None = None) -> str:
+               window: tuple[float, float, float, float] | None = None,
+               tangents: bool = False) -> str:
     """The SVG text of the graph.
 
     `values` and `bars` map nodes to the arrays to show (nodes missing show none);
+    `tangents=True` shows `bars` as forward mode's tangents ṅ, in the forward colour;
     `lit` are nodes and `lit_edges` (parent, child) pairs drawn in the phase's colour;
     `edge_labels` maps (parent, child) to a text written on that arrow (a message).
     `label` is the text alternative (by default `describe`); `window` (x, y, width, height)
@@ -417,7 +428,7 @@ def render_svg(lay: Layout, values: dict, bars: dict, lit: frozenset = frozenset
                  *(("#000000", "#222222") if lay.lecture else ("#1A1A1A", GREY)))
     edge_labels = edge_labels or {}
     x0, y0, width, height = window or (0, 0, lay.width, lay.height)
-    label = describe(lay, values, bars) if label is None else label
+    label = describe(lay, values, bars, tangents) if label is None else label
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="bp-graph" width="{width}" '
            f'height="{height}" viewBox="{x0} {y0} {width} {height}" '
            'style="max-width:100%;height:auto;background:#FFFFFF;border-radius:6px" '
@@ -432,7 +443,8 @@ def render_svg(lay: Layout, values: dict, bars: dict, lit: frozenset = frozenset
         if pair in edge_labels:
             labels.append(_message_label(points, edge_labels[pair], pair in lit_edges, look))
     for i, node in enumerate(lay.order):
-        out.extend(_box(lay, i, look, values.get(node), bars.get(node), node in lit, numbering))
+        out.extend(_box(lay, i, look, values.get(node), bars.get(node), node in lit, numbering,
+                        tangents))
     out.extend(labels)
     out.append('</svg>')
     return "\n".join(out)
@@ -465,16 +477,21 @@ class GraphPicture:
 
 
 def draw(output: Node, *, lecture: bool = False, bars: bool = True, lit=(),
-         lit_edges=()) -> GraphPicture:
+         lit_edges=(), tangents: dict | None = None) -> GraphPicture:
     """Draw the graph that computes `output`, with the current values and (if known) bars.
 
     `lit`: nodes to highlight; `lit_edges`: (parent, child) pairs to highlight;
-    `bars=False` hides the bars; `lecture=True`: large fonts and high contrast.
+    `bars=False` hides the bars; `lecture=True`: large fonts and high contrast;
+    `tangents`: {node: tangent} of a forward-mode sweep, shown in place of the bars.
     """
-    lay = layout(output, lecture)
+    lay = layout(output, lecture, thirds=tangents)
     values = {node: node.value for node in lay.order}
-    shown_bars = {node: node.bar for node in lay.order if bars and node.bar is not None}
-    label = describe(lay, values, shown_bars)
-    svg = render_svg(lay, values, shown_bars, frozenset(lit), frozenset(map(tuple, lit_edges)),
-                     label=label)
+    if tangents is not None:
+        shown = {node: tangents[node] for node in lay.order if node in tangents}
+    else:
+        shown = {node: node.bar for node in lay.order if bars and node.bar is not None}
+    swept = tangents is not None
+    label = describe(lay, values, shown, swept)
+    svg = render_svg(lay, values, shown, frozenset(lit), frozenset(map(tuple, lit_edges)),
+                     label=label, tangents=swept)
     return GraphPicture(svg, label, lay.width, lay.names[-1], len(lay.order))

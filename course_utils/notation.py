@@ -126,13 +126,16 @@ def constant(a) -> str:
 # Names and bars
 # --------------------------------------------------------------------------------------------
 
-def markup(name: str, style: str = "text", bar: bool = False) -> str:
+def markup(name: str, style: str = "text", bar: bool = False, dot: bool = False) -> str:
     """A node's name, optionally with its bar, in plain text, HTML or SVG.
 
     "L_reg" has subscript "reg"; a one-letter name takes a combining macron (w̄), a longer one
-    an overline, so `markup("L_reg", "text", bar=True)` is "L̄_reg".
+    an overline, so `markup("L_reg", "text", bar=True)` is "L̄_reg". `dot=True` writes the
+    tangent of forward mode instead, a dot above each letter of the base (ẇ, L̇_reg).
     """
     base, _, sub = name.partition("_")
+    if dot:
+        base = "".join(c + "\u0307" for c in base)
     if style == "text":
         if bar:
             base = "".join(c + "\u0304" for c in base)

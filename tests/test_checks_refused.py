@@ -96,3 +96,36 @@ def test_the_reference_with_its_arguments_bound_is_told_so_too():
 def test_notebook_05s_overwriting_bug_from_the_reference_gets_its_hint():
     verdict = checks.check_backward_pass(reference.backward_overwrite, show=False)
     assert verdict.mistake == "backward_pass/last-message-only", repr(verdict)
+
+
+def test_the_engines_own_messages_inside_an_operation_handed_in_are_told_so():
+    """`Operation("my_maximum", np.maximum, (maximum.vjps[0], maximum.vjps[1]), ...)`: the
+    engine's messages wrapped in the student's operation are the engine's all the same."""
+    from course_utils.engine import OPERATIONS, Operation
+    engines = OPERATIONS["maximum"].vjps
+
+    def mine(bar, out, a, b):
+        return bar * ((b > a) + 0.5 * (a == b))
+
+    for vjps in (engines, (engines[0], mine)):
+        operation = Operation("my_maximum", np.maximum, tuple(vjps), "max({0}, {1})",
+                              ("∂max/∂{0}", "∂max/∂{1}"))
+        verdict = checks.check_maximum_message(operation, show=False)
+        assert verdict.mistake == "calls-the-reference", repr(verdict)
+        assert "`OPERATIONS['maximum'].vjps[0]`" in verdict.message
+
+
+def test_the_passes_by_hand_built_on_the_engine_are_told_so():
+    """Notebook 07 asks for the passes in numpy alone: the engine's graph on screen, handed
+    the parameters, and its backward pass read off, is refused."""
+    from course_utils.engine import Node, add, matmul, sigmoid
+
+    def by_the_engine(X, T, W1, b1, W2, b2, values):
+        w1, c1, w2, c2 = Node(W1), Node(b1), Node(W2), Node(b2)
+        y = sigmoid(add(matmul(sigmoid(add(matmul(X, w1), c1)), w2), c2))
+        (0.5 * ((y - T) ** 2)).mean().backward()
+        return {"W1_bar": w1.bar, "b1_bar": c1.bar, "W2_bar": w2.bar, "b2_bar": c2.bar}
+
+    verdict = checks.check_network_backward(by_the_engine, show=False)
+    assert verdict.mistake == "calls-the-reference", repr(verdict)
+    assert "`engine.Node`" in verdict.message

@@ -44,7 +44,7 @@ import sysconfig
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -685,7 +685,8 @@ STAGES: tuple[Callable[[Attempt], Verdict | None], ...] = (
 def run(rules: Exercise, *handed_in) -> Verdict:
     """Apply the rules to what the student handed in: the first verdict of the STAGES, else ✔."""
     codes = _refused_codes(rules.refuses()) if rules.refuses else {}
-    itself = next((codes[c] for c in map(_code_of, _tuple(handed_in)) if c in codes), None)
+    itself = next((codes[c] for c in map(_code_of, _functions_in(handed_in)) if c in codes),
+                  None)
     if itself:
         return Verdict("wrong", f"you handed in `{itself}` itself, a reference answer of this "
                        "exercise, which the check refuses: the exercise is to compute it "
@@ -718,6 +719,14 @@ def _code_of(function):
     while isinstance(inner, functools.partial):
         inner = inner.func
     return getattr(inner, "__code__", None)
+
+
+def _functions_in(handed_in) -> Iterator:
+    """What was handed in, and the message functions inside an engine Operation handed in
+    (`Operation("mine", np.maximum, (maximum.vjps[0], ...))` hands in the engine's own)."""
+    for item in _tuple(handed_in):
+        yield item
+        yield from getattr(item, "vjps", None) or ()
 
 
 def _refusing(function: Callable, codes: dict) -> Callable:

@@ -50,7 +50,17 @@ def forward_mode(output: Node, leaf: Node, direction) -> np.ndarray:
     return _sweep(output, leaf, direction)
 
 
-def _sweep(output, leaf, direction, *, seed_all=False, combine="sum", arguments="args"):
+def every_tangent(output: Node, leaf: Node, direction) -> dict:
+    """The tangent of every node of the graph in one forward-mode sweep, {node: ṅ} (for
+    `draw(output, tangents=...)`, the sweep beside a backward pass)."""
+    return _tangents(output, leaf, direction)
+
+
+def _sweep(output, leaf, direction, **how) -> np.ndarray:
+    return _tangents(output, leaf, direction, **how)[output]
+
+
+def _tangents(output, leaf, direction, *, seed_all=False, combine="sum", arguments="args"):
     """Forward mode, and (through the keywords) the typical ways of getting it wrong."""
     tangents: dict = {}
     for node in topological_order(output):
@@ -70,7 +80,7 @@ def _sweep(output, leaf, direction, *, seed_all=False, combine="sum", arguments=
                 tangents[node] = np.prod(parts, axis=0)
             else:
                 tangents[node] = sum(parts, np.zeros_like(node.value))
-    return tangents[output]
+    return tangents
 
 
 def gradient_by_forward_mode(output: Node, params: list, sweep=forward_mode) -> tuple:

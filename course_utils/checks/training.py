@@ -196,12 +196,12 @@ def _cause(rate, hidden, run, learned, tried) -> str | None:
     if train_xor(_REFERENCE[0], hidden, run.seed).learned:
         if rate < _REFERENCE[0]:
             return (f"η = {rate:g} is too small for {EPOCHS} epochs: {where}; the cost went from "
-                    f"{run.costs[0]:.4f} to {run.costs[-1]:.4f}, while η = {_REFERENCE[0]:g} "
-                    "learns from the same start. Take a larger learning rate.")
+                    f"{run.costs[0]:.4f} to {run.costs[-1]:.4f}, while a larger η learns from the "
+                    "same start. Take a larger learning rate.")
         peak = max(run.costs)
         went_up = (f" The steps overshoot: the cost went up from {run.costs[0]:.4f} to "
                    f"{peak:.4f} on the way." if peak > run.costs[0] + 0.01 else "")
-        return (f"η = {rate:g} is too large: {where}, while η = {_REFERENCE[0]:g} learns from the "
+        return (f"η = {rate:g} is too large: {where}, while a smaller η learns from the "
                 f"same start.{went_up} Take a smaller learning rate.")
     if not train_xor(rate, _REFERENCE[1], run.seed).learned:
         return None
@@ -209,18 +209,17 @@ def _cause(rate, hidden, run, learned, tried) -> str | None:
         return (f"{hidden} hidden units learned XOR from {learned} of {tried} starts, but "
                 f"{where}: from this start gradient descent crawls across a plateau, where the "
                 f"cost is almost flat, for far longer than {EPOCHS} epochs (notebook 07 follows "
-                f"one such run further, below). With your η, {_REFERENCE[1]} hidden units "
+                f"one such run further, below). With your η, more hidden units "
                 "learn from the same start: take more hidden units.")
-    return (f"{hidden} hidden units are the trouble: {where}, while {_REFERENCE[1]} hidden "
+    return (f"{hidden} hidden units are the trouble: {where}, while fewer hidden "
             "units learn from the same start with the same η. With many units z2 adds up "
             f"many terms, y = σ(z2) saturates (mean σ'(z2) = {run.end_slope:.1e}) and the "
             "bars vanish. Use fewer hidden units.")
 
 
 def _both(rate, hidden, run) -> str:
-    return (f"{_where(rate, hidden, run)}. Neither η = {_REFERENCE[0]:g} with {hidden} hidden "
-            f"units nor your η with {_REFERENCE[1]} hidden units learns from this start: change "
-            "both.")
+    return (f"{_where(rate, hidden, run)}. Changing only η, or only the hidden size, does not "
+            "learn from this start: change both.")
 
 
 @check("07_training_xor", "a learning rate and a hidden size",
