@@ -495,6 +495,24 @@ def accumulate(zero=True, weight=lambda rows, n, count: len(rows) / n, assign=Fa
     return answer
 
 
+def accumulate_whole_batch(X, t, params, grad, micro_batch, forward, backward):
+    """The full batch's gradient in one pass: right numbers, no accumulation."""
+    bars = backward(X, t, **params, values=forward(X, t, **params))
+    for name, buffer in grad.items():
+        buffer[...] = bars[name + "_bar"]
+
+
+def accumulate_into_new_arrays(X, t, params, grad, micro_batch, forward, backward):
+    """Right numbers, but new arrays put in the buffers' places."""
+    for name in grad:
+        grad[name] = np.zeros_like(grad[name])
+    for start in range(0, len(X), micro_batch):
+        rows = slice(start, start + micro_batch)
+        bars = backward(X[rows], t[rows], **params, values=forward(X[rows], t[rows], **params))
+        for name in grad:
+            grad[name] = grad[name] + len(X[rows]) / len(X) * bars[name + "_bar"]
+
+
 ACCUMULATE = [
     (accumulate_with_slices, "correct", ["full batch's gradient"]),
     (accumulate_by_sum_then_divide, "correct", []),
@@ -506,11 +524,14 @@ ACCUMULATE = [
      ["grad['W1'][0, 0] is off", "divided by the number of samples N"]),
     (accumulate(assign=True), "wrong", ["replaced the one before"]),
     (accumulate(rebind=True), "wrong", ["the buffers hold zeros"]),
-    (lambda X, t, p, grad, m, f, g: {k: g(X, t, **p, values=f(X, t, **p))[k + "_bar"]
-                                     for k in grad}, "wrong", ["the buffers are as they were"]),
+    (lambda X, t, p, grad, m, f, g: {k: g(X[:m], t[:m], **p, values=f(X[:m], t[:m], **p))
+                                     [k + "_bar"] for k in grad}, "wrong",
+     ["the buffers are as they were"]),
+    (accumulate_whole_batch, "wrong", ["`backward` ran on 10 rows at once"]),
+    (accumulate_into_new_arrays, "wrong", ["grad['W1'] is a new array", "in place"]),
     (lambda X, t, p, grad, m, f, g: reference.accumulate_gradient(X, t, p, grad, m, f, g),
      "wrong", ["ReferenceCalled"]),
-    (lambda X, t, p, grad, m, f, g: accumulate_with_slices(X, t, p, grad, len(X), f, g) or
+    (lambda X, t, p, grad, m, f, g: accumulate_with_slices(X, t, p, grad, m, f, g) or
      grad["W1"].__iadd__(1e-3), "wrong", ["grad['W1'][0, 0] is off"]),
     (lambda X, t, p, grad, m, f, g: accumulate_with_slices(X + 0, t, p, grad, m, f, g) or
      X.__imul__(0.5), "wrong", ["changed its input", "X[0, 0] was"]),

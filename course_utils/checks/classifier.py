@@ -702,14 +702,51 @@ ACCUMULATIONS = [
 ]
 
 
+class _Buffers(dict):
+    """The `.grad` buffers handed in, remembering their arrays: an update in place keeps them
+    (as PyTorch's .grad), `grad[name] = ...` puts new ones in their place."""
+    arrays: dict
+
+
+class _Watched:
+    """A backward pass that remembers the most rows it was called on: accumulation exists
+    to hold one micro-batch at a time."""
+
+    def __init__(self, backward):
+        self.backward, self.most_rows = backward, 0
+
+    def __call__(self, X, *args, **kwargs):
+        self.most_rows = max(self.most_rows, len(X))
+        return self.backward(X, *args, **kwargs)
+
+
+def _in_place(args, returned) -> str | None:
+    """The judge of accumulation: at most a micro-batch per backward pass, and every buffer
+    still the array the caller handed in."""
+    X, micro_batch, backward = args[0], args[4], args[6]
+    if getattr(backward, "most_rows", 0) > micro_batch:
+        return (f"`backward` ran on {backward.most_rows} rows at once, with micro-batches of "
+                f"{micro_batch}: accumulation is there for a batch too big for one pass, so each "
+                "pass may see one micro-batch only, and the buffers add up their shares.")
+    grad = args[3]
+    new = [name for name, array in getattr(grad, "arrays", {}).items() if grad.get(name) is not array]
+    if new:
+        return (f"grad[{new[0]!r}] is a new array, not the buffer you were handed: a caller "
+                "that holds the buffers (PyTorch's optimiser holds .grad) never sees it. Change "
+                "the arrays themselves, in place (`buffer[...] = 0`, `buffer += ...`).")
+    return None
+
+
 def _make_accumulation(c: dict) -> tuple:
     """The data, parameters and `.grad` buffers as after an earlier step: they still hold the
     gradient at other parameters, as PyTorch's do until zero_grad()."""
     n = network(dict(N=c["N"], D=5, H=4, K=3, seed=c["seed"], scale=1.0))
     old = network(dict(N=c["N"], D=5, H=4, K=3, seed=c["seed"] + 50, scale=1.0)).params
     stale = _backward(n.X, n.t, **old, values=_forward(n.X, n.t, **old))
-    grad = {name: stale[name + "_bar"].copy() for name in PARAMS}
-    return (n.X, n.t, n.params, grad, c["m"], *_passes(c))
+    grad = _Buffers({name: stale[name + "_bar"].copy() for name in PARAMS})
+    grad.arrays = dict(grad)
+    forward, backward = _passes(c)
+    return (n.X, n.t, n.params, grad, c["m"], forward, _Watched(backward))
 
 
 def _accumulation(zero=True, weight=lambda rows, n, count: len(rows) / n, replace=False,
@@ -772,6 +809,7 @@ ACCUMULATION_MISTAKES = [
 @check(NOTEBOOK, "gradient accumulation with zero_grad",
        solution=_accumulate_gradient, configurations=ACCUMULATIONS, make=_make_accumulation,
        returns=(), mistakes=ACCUMULATION_MISTAKES, crash_hints=LOOP_HINTS, prepare=_own_work,
+       judge=_in_place, judged=(),
        formulas={"a share": "len(rows) / len(X) * bars[name + '_bar']"},
        success=f"after your call the buffers hold the full batch's gradient on "
                f"{len(ACCUMULATIONS)} batches, whatever they held before: zeroed first, then "
