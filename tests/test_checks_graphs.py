@@ -9,9 +9,9 @@ from course_utils.checks.graphs import (
     check_backward_pass,
     check_forward_pass,
     check_matmul_bar,
-    check_X_bar_entries,
     check_new_operation,
     check_topological_sort,
+    check_X_bar_entries,
 )
 from course_utils.engine import Node, Operation, children_of
 

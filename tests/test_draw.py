@@ -288,3 +288,24 @@ def test_picture_scales_to_its_column_and_says_what_it_shows(example):
     assert base64.b64decode(image.group(1)).decode() == picture.svg
     assert html.unescape(image.group(2)) == label == picture.label
     assert int(image.group(3)) == round(layout(example.L_reg).width)
+
+
+def test_a_forward_mode_sweep_is_drawn_with_tangents_in_place_of_bars():
+    """Each box: the value, then the tangent ṅ = ∂n/∂w in the forward colour, no bar; the
+    sweep's last tangent is the backward pass's w̄."""
+    from course_utils.checks.modes import every_tangent
+    from course_utils.notation import BLUE_TEXT
+    example = regularised_example()
+    tangents = every_tangent(example.L_reg, example.w, 1.0)
+    picture = draw(example.L_reg, tangents=tangents, lit=[example.w])
+    root = ET.fromstring(picture.svg)
+    boxes = {g.get("data-node"): {t.get("class"): t for t in g.iter(SVG + "text")}
+             for g in root.iter(SVG + "g") if g.get("class") == "bp-node"}
+    assert all("bp-bar" not in texts for texts in boxes.values())
+    assert "".join(boxes["w"]["bp-tangent"].itertext()) == "w\u0307 = 1"
+    assert "".join(boxes["x"]["bp-tangent"].itertext()) == "x\u0307 = 0"
+    assert all(texts["bp-tangent"].get("fill") == BLUE_TEXT for texts in boxes.values())
+    assert "w\u0307 = 1" in picture.label and "w\u0304" not in picture.label
+    example.L_reg.backward()
+    assert float(tangents[example.L_reg]) == pytest.approx(float(example.w.bar), rel=1e-12)
+    assert f"L\u0307_reg = {number(example.w.bar)}" in picture.label

@@ -13,8 +13,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from .. import network as reference
 from .. import engine
+from .. import network as reference
 from ..engine import OPERATIONS, Node, Operation, add, matmul, sigmoid
 from ..lecture import half_squared_error
 from ._runner import Mistake, but, check

@@ -723,13 +723,14 @@ class _Watched:
 def _in_place(args, returned) -> str | None:
     """The judge of accumulation: at most a micro-batch per backward pass, and every buffer
     still the array the caller handed in."""
-    X, micro_batch, backward = args[0], args[4], args[6]
+    micro_batch, backward = args[4], args[6]
     if getattr(backward, "most_rows", 0) > micro_batch:
         return (f"`backward` ran on {backward.most_rows} rows at once, with micro-batches of "
                 f"{micro_batch}: accumulation is there for a batch too big for one pass, so each "
                 "pass may see one micro-batch only, and the buffers add up their shares.")
     grad = args[3]
-    new = [name for name, array in getattr(grad, "arrays", {}).items() if grad.get(name) is not array]
+    new = [name for name, array in getattr(grad, "arrays", {}).items()
+           if grad.get(name) is not array]
     if new:
         return (f"grad[{new[0]!r}] is a new array, not the buffer you were handed: a caller "
                 "that holds the buffers (PyTorch's optimiser holds .grad) never sees it. Change "
