@@ -365,10 +365,15 @@ def check_new_operation(operation):
 
 # -- notebook 06: the bar of X in Y = XW, entry by entry on 2×2 --------------------------------
 
+def _engine_bars(X, W, Y_bar) -> tuple:
+    """The engine's bars of X and W in Y = XW, for a loss whose bar of Y is exactly Y_bar."""
+    X, W = Node(X, name="X"), Node(W, name="W")
+    ((X @ W) * Y_bar).sum().backward()
+    return X.bar, W.bar
+
+
 def _engine_X_bar(Y_bar, W):
-    X = Node(np.zeros((Y_bar.shape[0], W.shape[0])), name="X")
-    ((X @ W) * Y_bar).sum().backward()     # a loss whose bar of Y is exactly Y_bar
-    return X.bar
+    return _engine_bars(np.zeros((Y_bar.shape[0], W.shape[0])), W, Y_bar)[0]
 
 
 def _two_by_two(label, Y_bar, W):
@@ -432,9 +437,7 @@ def check_X_bar_entries(X_bar_2x2):
 # -- notebook 06: the bar of W in Y = XW ------------------------------------------------------
 
 def _engine_W_bar(X, Y_bar):
-    W = Node(np.zeros((X.shape[1], Y_bar.shape[1])), name="W")
-    ((X @ W) * Y_bar).sum().backward()     # a loss whose bar of Y is exactly Y_bar
-    return W.bar
+    return _engine_bars(X, np.zeros((X.shape[1], Y_bar.shape[1])), Y_bar)[1]
 
 
 def _shapes(n, d, m, seed):
