@@ -100,7 +100,9 @@ def chain_rule_counting(x):
 CHAIN_RULE = [
     (lambda x: 2 * x * np.cos(x ** 2), "correct", ["cos(x²)·2x"]),
     (chain_rule_in_steps, "correct", []),
-    (lambda x: (np.sin((x + 1e-6) ** 2) - np.sin((x - 1e-6) ** 2)) / 2e-6, "correct", []),
+    (lambda x: np.cos(np.square(x)) * (x + x), "correct", []),
+    (lambda x: (np.sin((x + 1e-6) ** 2) - np.sin((x - 1e-6) ** 2)) / 2e-6, "wrong",
+     ["x = 0.8", "significant digits only", "no step ε"]),
     (lambda x: np.cos(x) * 2 * x, "wrong", ["outer derivative is evaluated at the wrong point"]),
     (lambda x: np.sin(x ** 2) * 2 * x, "wrong", ["f = sin itself"]),
     (lambda x: np.sin(x ** 2), "wrong", ["z = sin(x²) itself"]),
@@ -140,8 +142,10 @@ def df_dt_counting(t):
 MULTIVARIATE = [
     (lambda t: 3 * np.sin(2 * t), "correct", ["both paths"]),
     (df_dt_by_paths, "correct", []),
+    (lambda t: 6 * np.sin(t) * np.cos(t), "correct", []),
     (lambda t: (np.cos(t + 1e-6) ** 2 + 4 * np.sin(t + 1e-6) ** 2
-                - np.cos(t - 1e-6) ** 2 - 4 * np.sin(t - 1e-6) ** 2) / 2e-6, "correct", []),
+                - np.cos(t - 1e-6) ** 2 - 4 * np.sin(t - 1e-6) ** 2) / 2e-6, "wrong",
+     ["t = 0.7", "significant digits only"]),
     (lambda t: -2 * np.cos(t) * np.sin(t), "wrong", ["only the path through x"]),
     (lambda t: 8 * np.sin(t) * np.cos(t), "wrong", ["only the path through y"]),
     (lambda t: -2 * np.cos(t) * np.sin(t) * 8 * np.sin(t) * np.cos(t), "wrong",
@@ -418,7 +422,9 @@ def dL_db_halving(w, x, b, t, state={"scale": 2.0}):  # noqa: B006
 
 BRUTE_FORCE = [
     ((dL_dw_in_steps, dL_db_in_steps), "correct", ["three points"]),
-    ((numerically(0), numerically(2)), "correct", []),
+    ((numerically(0), numerically(2)), "wrong", ["dL_dw is right to about", "digits only"]),
+    (chain(err, lambda w, x, b, t: np.exp(-(w * x + b)) / (1 + np.exp(-(w * x + b))) ** 2, by_x,
+           by_1), "correct", []),
     (chain(err, lambda w, x, b, t: sigma(w * x + b) * sigma(-(w * x + b)), by_x, by_1),
      "correct", []),
     (chain(err, lambda w, x, b, t: sigma(w * x + b), by_x, by_1), "wrong",

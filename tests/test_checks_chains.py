@@ -77,6 +77,13 @@ def loop(x, depth, slope=lambda a: sigma(a) * (1 - sigma(a)), move=True, first=F
     return product
 
 
+def chain_value(x, depth):
+    """σ(σ(…σ(x))): differenced, an estimate of the derivative, not its formula."""
+    for _ in range(depth):
+        x = sigma(x)
+    return x
+
+
 def in_place(x, depth):
     if isinstance(x, np.ndarray):
         x *= 1.0
@@ -128,6 +135,8 @@ CHAIN = [  # (the student's sigmoid_chain_derivative, status, key words)
     (forever, "wrong", ["did not finish"]),
     (over_depth, "wrong", ["not iterable", "depth is a number"]),
     (lambda x, d: [loop(x, d)], "wrong", ["has shape (1,)"]),
+    (lambda x, d: (chain_value(x + 1e-5, d) - chain_value(x - 1e-5, d)) / 2e-5, "wrong",
+     ["depth 3", "significant digits only"]),
 ]
 
 

@@ -472,7 +472,9 @@ def softplus_counting(bar, out, a):
 
 
 NEW_OPERATION = [
-    (softplus_with(lambda bar, out, a: bar * sigmoid(a)), "correct", ["finite differences"]),
+    (softplus_with(lambda bar, out, a: bar * sigmoid(a)), "correct", ["to rounding"]),
+    (softplus_with(lambda bar, out, a: bar * (np.logaddexp(0, a + 1e-6) - np.logaddexp(0, a - 1e-6))
+                   / 2e-6), "wrong", ["significant digits only", "a finite difference"]),
     (softplus_with(lambda bar, out, a: bar * (1 - np.exp(-out))), "correct", []),
     (softplus_with(softplus_entrywise), "correct", []),
     (softplus_with(lambda bar, out, a: bar * out), "wrong", ["own value"]),

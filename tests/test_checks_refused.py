@@ -129,3 +129,27 @@ def test_the_passes_by_hand_built_on_the_engine_are_told_so():
     verdict = checks.check_network_backward(by_the_engine, show=False)
     assert verdict.mistake == "calls-the-reference", repr(verdict)
     assert "`engine.Node`" in verdict.message
+
+
+def W_bar_by_an_engine_graph(X, Y_bar):
+    from course_utils.engine import Node
+    X, W = Node(X), Node(np.zeros((X.shape[1], Y_bar.shape[1])))
+    ((X @ W) * Y_bar).sum().backward()
+    return W.bar
+
+
+def X_bar_by_an_engine_graph(Y_bar, W):
+    from course_utils.engine import Node
+    X, W = Node(np.zeros((Y_bar.shape[0], W.shape[0]))), Node(W)
+    ((X @ W) * Y_bar).sum().backward()
+    return X.bar
+
+
+@pytest.mark.parametrize("name, answer", [("check_matmul_bar", W_bar_by_an_engine_graph),
+                                          ("check_X_bar_entries", X_bar_by_an_engine_graph)])
+def test_the_bars_of_a_matrix_product_read_off_an_engine_graph_are_told_so(name, answer):
+    """Notebook 06 shows Y = XW in the engine after the exercises: a graph built from the
+    student's code, whose backward pass gives the bars, is refused before it runs."""
+    verdict = getattr(checks, name)(answer, show=False)
+    assert verdict.mistake == "calls-the-reference", repr(verdict)
+    assert "`engine.Node`" in verdict.message

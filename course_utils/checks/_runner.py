@@ -18,8 +18,9 @@ the solution leaves on a fresh copy; then calls again on the same objects, to ca
 between calls. `run` is a pipeline of stages, each a `Verdict` or None, in this order: a crash
 or a loop that never ends (after a wrong value on an earlier configuration, that value says
 more); an input changed that the solution leaves alone; an answer a `judge` rejects; a wrong
-value a typical mistake explains; a different answer to the same call; any other wrong value.
-A check never shows a traceback.
+value a typical mistake explains; a different answer to the same call; any other wrong value;
+for an `exact` check (a derivative by a formula), a value right only to the digits of a
+finite-difference estimate. A check never shows a traceback.
 
 A `Verdict` is data, shown as one line (its repr) where the check is called, mid-cell too
 (`show=False` returns it unseen, for code that reports on it itself):
@@ -75,7 +76,12 @@ KINDS = {
     "returned-none": "a value is None, or the function returned nothing",
     "wrong-type": "a value of the wrong kind: text for a number, not an Operation, ...",
     "wrong-count": "another number of values than the contract asks for",
+    "finite-difference": "right only to a finite difference's digits where a formula is asked",
 }
+
+#: How close an `exact` check's values must be: a formula in any form agrees to about 1e-15
+#: (rounding), a central difference at best to about 1e-11, at the usual steps to 1e-10 or worse.
+EXACT_RTOL, EXACT_ATOL = 1e-12, 1e-15
 
 
 @dataclass(frozen=True)
@@ -404,6 +410,8 @@ class Exercise:
     same_inputs_twice: bool = True               # a second call gives the first's answer
     #                                              (else the solution's second one)
     rtol: float = 1e-6
+    exact: bool = False                          # a formula's value: equal to rounding (see
+    #                                              EXACT_RTOL), not only to rtol
     success: str | Callable = "right on every configuration tried."
     name: str = ""                               # the registry's name, set by @check
 
@@ -677,9 +685,28 @@ def _unexplained(attempt: Attempt) -> Verdict | None:
     return attempt.first_wrong
 
 
+def _approximate(attempt: Attempt) -> Verdict | None:
+    """For an `exact` check, a value right to rtol but not to rounding: an estimate, most often
+    a finite difference, where the exercise asks for the derivative by a formula."""
+    if not attempt.rules.exact:
+        return None
+    for run in attempt.runs:
+        for name, want in run.want.items():
+            got, want = np.asarray(run.got[name], dtype=float), np.asarray(want, dtype=float)
+            error = float(np.max(np.abs(got - want) / np.maximum(np.abs(want), EXACT_ATOL)))
+            if not np.allclose(got, want, rtol=EXACT_RTOL, atol=EXACT_ATOL):
+                return Verdict("wrong", f"{run.where}, {name} is right to about "
+                               f"{max(0, round(-np.log10(error)))} significant digits only; a "
+                               "formula, in any form, is right to about 15 (rounding alone). "
+                               "That is what an estimate gives, such as a finite difference: "
+                               "the exercise asks for the derivative itself, by a formula, "
+                               "with no step ε.", "finite-difference")
+    return None
+
+
 #: The stages of `run`, in the order of the module's docstring.
 STAGES: tuple[Callable[[Attempt], Verdict | None], ...] = (
-    _failed, _changed_input, _judged, _explained, _carried_over, _unexplained)
+    _failed, _changed_input, _judged, _explained, _carried_over, _unexplained, _approximate)
 
 
 def run(rules: Exercise, *handed_in) -> Verdict:

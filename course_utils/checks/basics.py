@@ -116,6 +116,7 @@ def _outer_at_x(x):
                   "a derivative can be negative: no abs()."),
           Mistake("degrees", lambda x: np.cos(np.radians(x ** 2)) * 2 * x,
                   "numpy's cos takes radians: no conversion from degrees.")],
+      exact=True,
       success=f"dz/dx = cos(x²)·2x at four points, e.g. {number(np.cos(0.64) * 1.6)} at x = 0.8.")
 def check_chain_rule(dz_dx):
     """`dz_dx(x)` for z = f(g(x)) with y = g(x) = x², z = f(y) = sin(y): f'(g(x))·g'(x)."""
@@ -160,6 +161,7 @@ def _paths(t):
           Mistake("partials-only", lambda t: 2 * np.cos(t) + 4 * np.sin(t),
                   "those are the partial derivatives alone, ∂f/∂x + ∂f/∂y: each path also goes "
                   "through x(t) or y(t). Which factor of each path is missing?")],
+      exact=True,
       success="df/dt = 2x·(−sin t) + 2y·(2 cos t) at four values of t: the sum over both paths "
       "from t to f.")
 def check_multivariate_chain_rule(df_dt):
@@ -248,6 +250,7 @@ def _chain_value(x, depth):
                     "`for` loop cannot go over a number itself."),
                    ("truth value of an array", "x may be an array of points: compute with "
                     "arrays, no `if` on a value.")],
+      exact=True,
       success="the product of the factors σ'(a_k) for depths 0 to 8 and several points, "
               "an array of points included.")
 def check_sigmoid_chain_derivative(sigmoid_chain_derivative):
@@ -486,6 +489,7 @@ def _dz_x(w, x, b, t):
            Mistake("loss-itself", _brute(dL_dw=lambda v: 0.5 * v.outer ** 2,
                                          dL_db=lambda v: 0.5 * v.outer ** 2),
                    "that is the loss L itself; return its derivative.")],
+       exact=True,
        success="both derivatives agree with the chain rule at three points, the lecture's and "
        "two more.")
 def check_brute_force_gradients(dL_dw, dL_db):
@@ -616,6 +620,7 @@ def _reordered(names) -> Mistake:
        formulas=dict(y_bar="y − t", z_bar="y_bar·σ'(z)", w_bar="z_bar·x", b_bar="z_bar",
                      code="y_bar * y * (1 - y)"),
        mistakes=[*_BAR_MISTAKES, _reordered(_BARS[3:])],
+       exact=True,
        success=lambda got: "all four bars match the reference engine at three points: "
        + ", ".join(f"{name} = {number(got[name])}" for name in _BARS[3:])
        + " at the lecture's values.")
@@ -631,6 +636,7 @@ def check_bar_notation(backward_pass):
                      z_bar="y_bar·σ'(z)", w_bar="z_bar·x + R_bar·w", b_bar="z_bar",
                      code="z_bar * x + R_bar * w"),
        mistakes=[*_BAR_MISTAKES, *_REGULARISED_MISTAKES, _reordered(_BARS)],
+       exact=True,
        success=lambda got: "all seven bars match the reference engine at three points; "
        f"w_bar = z_bar·x + R_bar·w = {number(got['w_bar'])}, the sum of the messages from both "
        "children.")

@@ -13,11 +13,11 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from .. import engine
 from .. import network as reference
-from ..engine import OPERATIONS, Node, Operation, add, matmul, sigmoid
+from ..engine import OPERATIONS, Node, add, matmul, sigmoid
 from ..lecture import half_squared_error
 from ._runner import Mistake, but, check
+from .graphs import the_engine
 
 __all__ = ["check_network_forward", "check_network_backward", "check_training_by_hand"]
 
@@ -305,16 +305,8 @@ CRASH_HINTS = [
 ]
 
 
-def _the_engine() -> tuple:
-    """The engine the passes by hand are compared with, refused to the student's code: a
-    Node made there, an operation applied there (matmul, sigmoid, ...), a backward pass."""
-    return (("engine.Node", Node.__init__),
-            ("an engine operation (matmul, add, sigmoid, ...)", Operation.__call__),
-            Node.backward, engine.backward)
-
-
 @check("07_training_xor", "the forward pass by hand",
-       refuses=lambda: (reference.forward, reference.backward, *_the_engine()),
+       refuses=lambda: (reference.forward, reference.backward, *the_engine()),
        solution=_engine_forward, configurations=CONFIGURATIONS, make=_make_forward,
        returns=("values",), crash_hints=CRASH_HINTS,
        formulas={f"values[{name!r}]": formula for name, formula in FORWARD_FORMULAS.items()},
@@ -328,7 +320,7 @@ def check_network_forward(network_forward):
 
 
 @check("07_training_xor", "the backward pass by hand",
-       refuses=lambda: (reference.backward, *_the_engine()),
+       refuses=lambda: (reference.backward, *the_engine()),
        solution=_engine_backward, configurations=CONFIGURATIONS, make=_make_backward,
        returns=("bars",), crash_hints=CRASH_HINTS,
        formulas={f"bars[{name!r}]": formula for name, formula in BACKWARD_FORMULAS.items()},
