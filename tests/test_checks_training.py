@@ -259,7 +259,8 @@ FORWARD_EVALUATIONS = [
     (counted(lambda P: P + 1, lambda P: P + 1), "wrong", ["both ways"]),
     (counted(lambda P: 2 * P, lambda P: 2 * P), "wrong", ["count of central differences"]),
     (counted(lambda P: P * P + 1, lambda P: 2 * P * P), "wrong", ["one per pair"]),
-    (lambda params: (18, 34), "wrong", ["2-5-1", "22"]),
+    (lambda params: (18, 34), "wrong", ["2-5-1", "one_sided is off: 18 is too small."]),
+    (lambda params: (40, 42), "wrong", ["2-4-1", "one_sided is off: 40 is too large."]),
     (count_while, "wrong", ["did not finish"]),
     (count_popping, "wrong", ["changed its input", "params"]),
     (count_running, "wrong", ["called again"]),
@@ -278,3 +279,9 @@ def fresh_state():
 
 test_each_answer_gets_its_verdict, test_different_mistakes_get_different_messages = \
     table_tests(TABLES, fresh_state)
+
+
+def test_a_wrong_count_is_not_answered_with_the_right_one(short_guard):
+    """The counts of one network give P + 1 and 2P away: a ✘ says which way a count is off."""
+    verdict = check_forward_evaluations(lambda params: (18, 34), show=False)
+    assert "22" not in verdict.message and "42" not in verdict.message, verdict.message

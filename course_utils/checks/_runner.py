@@ -412,6 +412,9 @@ class Exercise:
     rtol: float = 1e-6
     exact: bool = False                          # a formula's value: equal to rounding (see
     #                                              EXACT_RTOL), not only to rtol
+    shows_expected: bool = True                  # False: a wrong value's ✘ says which way it
+    #                                              is off, not the value (a count, whose value
+    #                                              on one network gives its formula away)
     success: str | Callable = "right on every configuration tried."
     name: str = ""                               # the registry's name, set by @check
 
@@ -850,4 +853,8 @@ def _wrong_value(rules: Exercise, name: str, expected, got, hint: str) -> tuple[
         return (f"{name} has shape {array.shape}, expected {np.shape(expected)}.{tail}",
                 "wrong-shape")
     at, want, have = compared(expected, array, rules.rtol)
+    if not rules.shows_expected:
+        first = np.argmax(~np.isclose(array, expected, rtol=rules.rtol, atol=1e-10).ravel())
+        way = "large" if array.ravel()[first] > np.ravel(expected)[first] else "small"
+        return f"{name}{at} is off: {have} is too {way}.{tail}", "wrong-value"
     return f"{name}{at} is off: expected {want}, got {have}.{tail}", "wrong-value"

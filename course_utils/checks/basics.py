@@ -313,7 +313,7 @@ def _layers(sizes):
                        dict(label="sizes = (784, 256, 10), a tuple", sizes=(784, 256, 10)),
                        dict(label="sizes = [5, 1]", sizes=[5, 1])],
        make=lambda c: (type(c["sizes"])(c["sizes"]),),
-       returns=("count_parameters(sizes)",),
+       returns=("count_parameters(sizes)",), shows_expected=False,
        formulas={"count_parameters(sizes)": "Σ (a·b + b) over the layers",
                  "in code": "zip(sizes[:-1], sizes[1:])"},
        mistakes=[

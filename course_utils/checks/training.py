@@ -262,7 +262,7 @@ def _networks(c):
                        dict(label="a single weight w", hidden=0, shapes=[("w", ())]),
                        dict(label="the 2-6-1 network's parameters as a tuple", hidden=6,
                             kind=tuple)],
-       make=_networks, returns=("one_sided", "central"),
+       make=_networks, returns=("one_sided", "central"), shows_expected=False,
        formulas={"one_sided": "P + 1", "central": "2P"},
        mistakes=[
            Mistake("swapped", _counts(lambda P: 2 * P, lambda P: P + 1),
