@@ -259,7 +259,7 @@ PARAMETER_COUNT = [
     (lambda sizes: sum(a * b + b for a, b in zip(sizes[1:-1], sizes[2:])), "wrong",
      ["first layer"]),
     (lambda sizes: 9, "wrong", ["sizes = [2, 3, 3, 1]", "9 is too small."]),
-    (lambda sizes: {3: 9, 4: 25}.get(len(sizes), 0), "wrong", ["784", "0 is too small."]),
+    (lambda sizes: {3: 9, 4: 25}.get(len(sizes), 0), "wrong", ["784", "9 is too small."]),
     (count_by_popping, "wrong", ["changed its input", "sizes"]),
     (count_forever, "wrong", ["did not finish"]),
     (lambda sizes: sum(a * b + b for a, b in zip(sizes, sizes)), "wrong",
