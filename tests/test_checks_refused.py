@@ -40,6 +40,8 @@ ROUTES = [
     ("check_topological_sort", lambda output: topological_order(output),
      "engine.topological_order"),
     ("check_forward_pass", forward_by_the_engine, "engine.Node.forward"),
+    ("check_forward_pass", lambda order: [node._evaluate() for node in order],
+     "engine.Node._evaluate"),
     ("check_backward_pass", backward_by_the_engine, "engine.Node.backward"),
     ("check_X_bar_entries", X_bar_by_the_engine, "tensors.matmul_message_a"),
     ("check_matmul_bar", matmul_by_the_engine, "tensors.matmul_message_b"),
@@ -153,3 +155,12 @@ def test_the_bars_of_a_matrix_product_read_off_an_engine_graph_are_told_so(name,
     verdict = getattr(checks, name)(answer, show=False)
     assert verdict.mistake == "calls-the-reference", repr(verdict)
     assert "`engine.Node`" in verdict.message
+
+
+@pytest.mark.parametrize("answer", [lambda z: __import__("scipy.special").special.log_softmax(
+    z, axis=1), lambda z: np.log(__import__("scipy.special").special.softmax(z, axis=1))])
+def test_a_librarys_log_softmax_is_told_so(answer):
+    """Notebook 09's first exercise is the stable log softmax: scipy's, called, is refused."""
+    verdict = checks.check_log_softmax(answer, show=False)
+    assert verdict.mistake == "calls-the-reference", repr(verdict)
+    assert "`scipy.special." in verdict.message
