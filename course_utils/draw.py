@@ -175,10 +175,13 @@ LINE_CHARS = 26
 
 
 def line_value(name: str, a) -> str:
-    """What a box writes after "name = ": the value (or bar), or its shape if that is long."""
+    """What a box writes after "name = ": the value (or bar), its numbers rounded to two digits
+    if that is long, or its shape if even those are (a small array's numbers are the point)."""
     text = show(a)
     if len(name) + 3 + len(text) > LINE_CHARS and np.ndim(a) > 0:
-        return f"array of shape {np.shape(a)}"
+        text = show(a, ".2g")
+        if len(name) + 3 + len(text) > LINE_CHARS + 6 or "shape" in text:
+            return f"array of shape {np.shape(a)}"
     return text
 
 
@@ -393,19 +396,21 @@ def _box(lay: Layout, i: int, look: _Look, value, bar, on: bool, numbering: bool
     return out
 
 
-def describe(lay: Layout, values: dict, bars: dict, tangents: bool = False) -> str:
+def describe(lay: Layout, values: dict, bars: dict, tangents: bool = False,
+             ordered: bool = True) -> str:
     """The picture in words, for a screen reader or a reader without images: every node in
-    topological order with its formula, its value and its bar (or tangent) where known."""
-    parts = []
-    for node, name in zip(lay.order, lay.names, strict=True):
+    topological order (`ordered=False`: by name, as a picture without numbers keeps the order
+    to itself) with its formula, its value and its bar (or tangent) where known."""
+    parts, named = [], zip(lay.order, lay.names, strict=True)
+    for node, name in (named if ordered else sorted(named, key=lambda pair: pair[1])):
         text = markup(name) + (" (input)" if node.op is None else " = " + lay.formula(node))
         if node in values:
             text += " = " + show(values[node])
         if node in bars:
             text += f"; {markup(name, bar=not tangents, dot=tangents)} = {show(bars[node])}"
         parts.append(text)
-    return (f"Computational graph of {markup(lay.names[-1])}, {len(parts)} nodes in "
-            "topological order: " + "; ".join(parts) + ".")
+    return (f"Computational graph of {markup(lay.names[-1])}, {len(parts)} nodes "
+            + ("in topological order: " if ordered else "by name: ") + "; ".join(parts) + ".")
 
 
 def render_svg(lay: Layout, values: dict, bars: dict, lit: frozenset = frozenset(),
@@ -477,12 +482,14 @@ class GraphPicture:
 
 
 def draw(output: Node, *, lecture: bool = False, bars: bool = True, lit=(),
-         lit_edges=(), tangents: dict | None = None) -> GraphPicture:
+         lit_edges=(), tangents: dict | None = None, numbers: bool = True) -> GraphPicture:
     """Draw the graph that computes `output`, with the current values and (if known) bars.
 
     `lit`: nodes to highlight; `lit_edges`: (parent, child) pairs to highlight;
     `bars=False` hides the bars; `lecture=True`: large fonts and high contrast;
-    `tangents`: {node: tangent} of a forward-mode sweep, shown in place of the bars.
+    `tangents`: {node: tangent} of a forward-mode sweep, shown in place of the bars;
+    `numbers=False` leaves out each box's place in the topological order (in its corner),
+    for a picture that comes before the question of an order.
     """
     lay = layout(output, lecture, thirds=tangents)
     values = {node: node.value for node in lay.order}
@@ -491,7 +498,7 @@ def draw(output: Node, *, lecture: bool = False, bars: bool = True, lit=(),
     else:
         shown = {node: node.bar for node in lay.order if bars and node.bar is not None}
     swept = tangents is not None
-    label = describe(lay, values, shown, swept)
+    label = describe(lay, values, shown, swept, ordered=numbers)
     svg = render_svg(lay, values, shown, frozenset(lit), frozenset(map(tuple, lit_edges)),
-                     label=label, tangents=swept)
+                     label=label, tangents=swept, numbering=numbers)
     return GraphPicture(svg, label, lay.width, lay.names[-1], len(lay.order))

@@ -53,15 +53,19 @@ def plain(x) -> str:
     return f"<array of shape {array.shape}>"
 
 
-def show(a) -> str:
-    """A value or bar: a number for a scalar, a compact array [0.1 −0.2] or its shape."""
+def show(a, spec: str = ".4g", most: int = MAX_SHOWN) -> str:
+    """A value or bar: a number for a scalar, a compact array [0.1 −0.2] (a column as a
+    transposed row, [0.1 −0.2]ᵀ) or, with more than `most` entries, its shape; numbers
+    formatted by `spec`."""
     a = np.asarray(a)
     if a.ndim == 0:
-        return number(a)
-    if a.size > MAX_SHOWN:
+        return number(a, spec)
+    if a.size > most:
         return f"array of shape {a.shape}"
+    if a.ndim == 2 and a.shape[1] == 1 and a.shape[0] > 1:
+        return show(a[:, 0], spec, most) + "ᵀ"
     text = np.array2string(a, precision=3, separator=" ", max_line_width=10_000,
-                           formatter={"float_kind": number})
+                           formatter={"float_kind": lambda x: number(x, spec)})
     return " ".join(text.split())
 
 

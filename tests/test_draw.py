@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from course_utils.draw import draw, layout, render_svg
-from course_utils.engine import Node, sigmoid
+from course_utils.engine import Node, matmul, sigmoid
 from course_utils.lecture import regularised_example
 from course_utils.notation import PALETTE, TEXT_SHADE, number
 from course_utils.style import contrast
@@ -252,8 +252,18 @@ def test_the_xor_networks_graph_fits_a_column_and_a_projector_slide():
     assert lay.height <= 600, f"{lay.height} px tall"
     shown = nodes_of(draw(net.E).svg)
     assert shown["b2"]["value"] == "b2 = [0]"                  # short arrays in full
-    assert shown["y"]["value"] == "y = array of shape (4, 1)"   # long ones by their shape
+    assert shown["y"]["value"] == "y = [0.19 0.18 0.22 0.21]ᵀ"  # a column as a row, 2 digits
+    assert shown["h"]["value"] == "h = array of shape (4, 4)"   # long ones by their shape
     assert shown["E"]["value"] == f"E = {number(net.E.value)}"
+
+
+def test_a_small_matrix_bar_shows_its_numbers():
+    """Notebook 06's W̄ of 2 × 2: its four numbers are the point, rounded to fit the box."""
+    x, W = Node([1.0, -2.0], name="x"), Node([[0.5, -0.3], [0.2, 0.8]], name="W")
+    loss = (matmul(x, W) ** 2).sum()
+    loss.backward()
+    bar = nodes_of(draw(loss).svg)["W"]["bar"]
+    assert "shape" not in bar and bar.count("[") == 3, bar
 
 
 def test_each_box_is_as_wide_as_its_longest_line():
@@ -309,3 +319,15 @@ def test_a_forward_mode_sweep_is_drawn_with_tangents_in_place_of_bars():
     example.L_reg.backward()
     assert float(tangents[example.L_reg]) == pytest.approx(float(example.w.bar), rel=1e-12)
     assert f"L\u0307_reg = {number(example.w.bar)}" in picture.label
+
+
+def test_a_picture_without_numbers_keeps_the_order_to_itself():
+    """Notebook 04 draws the lecture's graph before it asks for a topological order: neither
+    the corner numbers nor the text alternative may list one."""
+    from course_utils.engine import topological_order
+    g = regularised_example()
+    picture = draw(g.L_reg, numbers=False)
+    assert 'text-anchor="end"' not in picture.svg and 'text-anchor="end"' in draw(g.L_reg).svg
+    listed = [part.split(" ")[0] for part in picture.label.split(": ", 1)[1].split("; ")]
+    assert "by name" in picture.label and listed == sorted(listed), picture.label
+    assert listed != [node.name for node in topological_order(g.L_reg)]

@@ -28,6 +28,7 @@ from ..notation import (
     BLUE,
     VERMILLION,
     bar_name,
+    constant,
     factor,
     fill,
     markup,
@@ -160,12 +161,19 @@ def _backward_equation(lay: pictures.Layout, steps: list[Step], index: int, styl
     products = [show(m.product) for m in record.messages]
     if len(products) > 1:
         text += " = " + " + ".join(products)
+    if result.startswith("array of shape"):
+        result = show(record.bar, ".2g", most=EQUATION_ENTRIES)
     shape = "" if result.startswith("array of shape") else f" (shape {np.shape(record.bar)})"
     return f"{text} = {result}{shape}"
 
 
 EQUATIONS = {"order": _order_equation, "forward": _forward_equation, "seed": _seed_equation,
              "backward": _backward_equation}
+
+
+#: The most entries a bar's numbers show in a step's equation, which has a line of its own (the
+#: 2-4-1 network's W̄1 has 8); a bigger bar is named by its shape.
+EQUATION_ENTRIES = 8
 
 
 def equation(lay: pictures.Layout, steps: list[Step], index: int, style: str = "text") -> str:
@@ -188,8 +196,8 @@ def _lighting(step: Step) -> tuple[frozenset, frozenset, dict]:
     if step.phase == "backward":
         for message in _backward(step).messages:
             pair = (step.node, message.child)
-            text = (show(message.product) if message.product.size <= 3
-                    else f"shape {message.product.shape}")
+            text = (show(message.product) if message.product.size <= 3   # else its shape,
+                    else constant(message.product))                     # [2×4], short
             labels[pair] = labels[pair] + ", " + text if pair in labels else "← " + text
     return lit, frozenset(labels), labels
 
