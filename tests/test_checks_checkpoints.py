@@ -30,6 +30,27 @@ def recomputes_from_the_start(w, x, every, layer):
     return w_bar
 
 
+def by_segments(w, x, every, layer, whole_only=False, full_length=False):
+    """The checkpointed pass as a student writes it, with the last short segment left out or
+    run to full length."""
+    K = len(w)
+    checkpoints, h = {}, x
+    for k in range(K):
+        if k % every == 0:
+            checkpoints[k] = h
+        h = layer(w[k], h)
+    w_bar, h_bar = np.zeros(K), np.full_like(x, 1 / len(x))
+    for start in reversed(range(0, K - K % every if whole_only else K, every)):
+        end = start + every if full_length else min(start + every, K)
+        values = [checkpoints[start]]
+        for k in range(start, end):
+            values.append(layer(w[k], values[-1]))
+        for k in reversed(range(start, end)):
+            slope = h_bar * (1 - values[k - start + 1] ** 2)
+            w_bar[k], h_bar = np.sum(slope * values[k - start]), slope * w[k]
+    return w_bar
+
+
 def own_layer(w, x, every, layer):
     """The plain pass with a tanh of its own: the given layer never runs."""
     return full_backward(w, x, lambda w_k, h: np.tanh(w_k * h))
@@ -40,6 +61,11 @@ def own_layer(w, x, every, layer):
     (keeps_everything, "wrong", ["held 28 arrays", "at most 16", "Which values"]),
     (recomputes_from_the_start, "wrong", ["ran 84 layers", "are 48", "earlier point"]),
     (own_layer, "wrong", ["held 28 arrays"]),
+    (by_segments, "correct", []),
+    (lambda *args: by_segments(*args, whole_only=True), "wrong",
+     ["the last segment shorter", "shorter one is left out"]),
+    (lambda *args: by_segments(*args, full_length=True), "wrong",
+     ["out of bounds", "the last one is shorter"]),
 ])
 def test_answers_as_students_write_them(answer, status, words):
     verdict = check_checkpointed_backward(answer, show=False)

@@ -163,5 +163,8 @@ def test_reached_by(answer, status, words, short_guard):  # noqa: F811
 
 
 def test_reached_by_messages_differ(short_guard):  # noqa: F811
+    """Different mistakes, different messages; a default set is the global set's mistake (nodes
+    kept from an earlier call), told alike, so only one of the two is compared."""
     REMEMBERED.clear()
-    assert_messages_differ(check_reached_by, REACHED_BY)
+    assert_messages_differ(check_reached_by,
+                           [row for row in REACHED_BY if row[0] is not with_a_default_set])

@@ -177,6 +177,18 @@ def loops(output, leaf, direction):
 _lecture = regularised_example(w=-0.8, x=1.5, b=0.4, t=0.0, lam=0.3)  # the check's first graph
 FIRST_ANSWER = float(forward_mode(_lecture.L_reg, _lecture.w, 1.0))
 
+def by_nudging(output, leaf, direction, eps=1e-6):
+    """A central difference along the direction: the tangent's numbers, to about 10 digits."""
+    start, ends = leaf.value, []
+    for step in (eps, -eps):
+        leaf.value = start + step * np.asarray(direction)
+        output.forward()
+        ends.append(output.value)
+    leaf.value = start
+    output.forward()
+    return (ends[0] - ends[1]) / (2 * eps)
+
+
 FORWARD_MODE = [  # (the student's forward_mode, status, key words)
     (forward_mode, "correct", ["one sweep per input direction"]),
     (recursive, "correct", []),
@@ -201,6 +213,7 @@ FORWARD_MODE = [  # (the student's forward_mode, status, key words)
      ["should be a number or an array, got a dict with the keys"]),
     (lambda o, leaf, d: FIRST_ANSWER, "wrong", ["the lecture's graph, leaf b", "is off"]),
     (with_backward, "wrong", ["ran a backward pass"]),
+    (by_nudging, "wrong", ["significant digits only", "no step ε"]),
     (stores_tangents_in_values, "wrong", ["changed its input"]),
     (accumulating(), "wrong", ["called again", "carries something over"]),
     (loops, "wrong", ["did not finish"]),

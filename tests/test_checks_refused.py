@@ -49,6 +49,10 @@ ROUTES = [
      "network.update_step"),
     ("check_network_forward",
      lambda X, T, W1, b1, W2, b2: network.forward(X, T, W1, b1, W2, b2), "network.forward"),
+    ("check_forward_mode", lambda output, leaf, direction: modes.every_tangent(
+        output, leaf, direction)[output], "checks.modes.every_tangent"),
+    ("check_gradient_by_forward_mode", lambda output, params, sweep: output.backward(),
+     "engine.Node.backward"),
     ("check_gradient_by_forward_mode",
      lambda output, params, sweep: modes.gradient_by_forward_mode(output, params, sweep),
      "checks.modes.gradient_by_forward_mode"),
@@ -164,3 +168,22 @@ def test_a_librarys_log_softmax_is_told_so(answer):
     verdict = checks.check_log_softmax(answer, show=False)
     assert verdict.mistake == "calls-the-reference", repr(verdict)
     assert "`scipy.special." in verdict.message
+
+
+def test_the_regularised_bars_read_off_the_engines_messages_are_told_so():
+    """Notebook 03's last exercise: the lecture's graph built, each bar summed from the engine's
+    messages (reference.backward_pass's body), is refused."""
+    from course_utils.engine import children_of, message, topological_order
+    from course_utils.lecture import regularised_example
+
+    def by_messages(w, x, b, t, lam):
+        g = regularised_example(w, x, b, t, lam)
+        order = topological_order(g.L_reg)
+        children = children_of(order)
+        for node in reversed(order):
+            node.bar = 1.0 if node is g.L_reg else sum(message(c, i) for c, i in children[node])
+        return tuple(n.bar for n in (g.L_reg, g.R, g.L, g.y, g.z, g.w, g.b))
+
+    verdict = checks.check_bar_notation_regularised(by_messages, show=False)
+    assert verdict.mistake == "calls-the-reference", repr(verdict)
+    assert "`engine.children_of`" in verdict.message

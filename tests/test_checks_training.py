@@ -281,7 +281,7 @@ test_each_answer_gets_its_verdict, test_different_mistakes_get_different_message
     table_tests(TABLES, fresh_state)
 
 
-def test_a_wrong_count_is_not_answered_with_the_right_one(short_guard):
+def test_a_wrong_count_is_not_answered_with_the_right_one(short_guard):  # noqa: F811
     """The counts of one network give P + 1 and 2P away: a ✘ says which way a count is off."""
     verdict = check_forward_evaluations(lambda params: (18, 34), show=False)
     assert "22" not in verdict.message and "42" not in verdict.message, verdict.message

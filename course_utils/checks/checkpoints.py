@@ -22,7 +22,7 @@ WORKING_ARRAYS = 6
 
 
 def _checkpointed(w, x, every, layer, *, first=None, checkpoint_after=False, swapped=False,
-                  start_bar=None):
+                  start_bar=None, whole_segments_only=False):
     """The reference, and through its keywords the mistakes' versions of it."""
     K = len(w)
     checkpoints, h = {}, x
@@ -36,7 +36,7 @@ def _checkpointed(w, x, every, layer, *, first=None, checkpoint_after=False, swa
         checkpoints[K - K % every] = h
     w_bar = np.zeros(K)
     h_bar = np.full_like(x, 1 / len(x)) if start_bar is None else start_bar(x)
-    starts = list(range(0, K, every))
+    starts = list(range(0, K - K % every if whole_segments_only else K, every))
     for start in (starts if first == "first" else reversed(starts)):
         values = [checkpoints[start]]
         for k in range(start, min(start + every, K)):
@@ -115,11 +115,17 @@ def _mistake(**how):
            Mistake("output-for-input", _mistake(swapped=True),
                    "w_k multiplies the layer's input h_k: ∂h_{k+1}/∂w_k is taken at the value "
                    "that goes into the layer, not the one that comes out."),
+           Mistake("short-segment-left-out", _mistake(whole_segments_only=True),
+                   "where the layers do not divide into whole segments, the last, shorter one "
+                   "is left out of your backward walk: its layers get no bar, and the bar that "
+                   "enters the segment before it is not the one that segment's output has."),
            Mistake("sum-not-mean", _mistake(start_bar=np.ones_like),
                    "E is the mean over the N samples, not their sum: what is each h_K's bar?")],
        crash_hints=[
            ("KeyError", "a segment's checkpoint is missing: which layers' inputs did your "
-            "forward pass keep?")],
+            "forward pass keep?"),
+           ("out of bounds", "a segment runs past the last layer: where the layers do not "
+            "divide into whole segments, the last one is shorter.")],
        success=lambda got: (f"the bars equal the plain backward pass's on three chains; on 24 "
                             f"layers with a checkpoint every 4 your pass held "
                             f"{got['the peak memory']:g} arrays of x's size at its peak (all "

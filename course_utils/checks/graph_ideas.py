@@ -79,7 +79,9 @@ MISTAKES = [
             "reaches."),
     Mistake("children-only", _children,
             "these are only the leaf's children: the change goes on along the arrows, to the "
-            "children's children and beyond."),
+            "children's children and beyond. (A loop that asks each node about its parents "
+            "gives this when it visits a node before its parents are decided: in which order "
+            "must it go?)"),
     Mistake("output-missing", lambda leaf, output: reached(leaf, output) - {output},
             "the output is reached too: every path from the leaf ends there."),
     Mistake("backwards", lambda leaf, output: set(topological_order(leaf)[:-1]),

@@ -11,6 +11,7 @@ import functools
 
 import numpy as np
 
+from .. import engine
 from ..engine import Node, add, matmul, mul, sigmoid, tanh, topological_order, value_of
 from ..lecture import regularised_example
 from ..network import T, X  # the lecture's training set
@@ -203,8 +204,8 @@ def _tangents_kept(output, leaf, direction):
 
 
 @check("08_why_backprop_is_efficient", "forward mode",
-       refuses=lambda: (forward_mode, gradient_by_forward_mode),
-       solution=forward_mode,
+       refuses=lambda: (forward_mode, gradient_by_forward_mode, every_tangent),
+       solution=forward_mode, exact=True,
        configurations=[
            dict(label="the lecture's graph, leaf w, direction 1", graph="lecture", leaf="w",
                 direction=1.0),
@@ -355,7 +356,7 @@ def _counted(count):
 
 
 @check("08_why_backprop_is_efficient", "every bar by forward mode",
-       refuses=lambda: (gradient_by_forward_mode,),
+       refuses=lambda: (gradient_by_forward_mode, Node.backward, engine.backward),
        solution=gradient_by_forward_mode,
        configurations=[
            dict(label="the lecture's graph, params [w, b]", graph="lecture", params="wb"),
