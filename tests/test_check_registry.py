@@ -282,6 +282,7 @@ def test_the_checks_of_functions_that_change_their_inputs_are_known():
     assert {"check_update_step", "check_sgd_epoch"} <= set(CHANGING)
 
 
+@pytest.mark.usefixtures("references_allowed")   # its answers wrap the solution
 @pytest.mark.parametrize("name", CHANGING)
 def test_state_kept_on_the_inputs_is_caught_by_a_second_call_on_them(name):
     """A function that remembers the very objects it was handed (a momentum kept by the

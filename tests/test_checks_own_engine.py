@@ -71,8 +71,12 @@ class SigmaFromInput(_Right):
         return type(self)(y, (self,), (self.value * (1.0 - self.value),))
 
 
+class Copied(_Right):
+    """The right engine, as a class of the student's own (the check's own class is refused)."""
+
+
 @pytest.mark.parametrize("answer, status, words", [
-    (_Right, "correct", ["run twice each"]),
+    (Copied, "correct", ["run twice each"]),
     (PullingBars, "correct", ["run twice each"]),
     (Stub, "not attempted", ["NotImplementedError"]),
     (NoRightHand, "wrong", ["`__rmul__(self, other)`", "other = 0.5"]),

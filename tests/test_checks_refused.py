@@ -187,3 +187,54 @@ def test_the_regularised_bars_read_off_the_engines_messages_are_told_so():
     verdict = checks.check_bar_notation_regularised(by_messages, show=False)
     assert verdict.mistake == "calls-the-reference", repr(verdict)
     assert "`engine.children_of`" in verdict.message
+
+
+def test_a_reference_called_through_numpy_or_another_thread_is_told_so():
+    """The refusal follows a call through the libraries that make it for the student's code
+    (np.vectorize, handed in or wrapped) and into the threads it starts."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def by_a_thread(w, b, X, T):
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(reference.cost_gradient, w, b, X, T).result()
+
+    answers = [(checks.check_sigmoid_chain_derivative, np.vectorize(
+                    basics.sigmoid_chain_derivative)),
+               (checks.check_sigmoid_chain_derivative,
+                lambda x, depth: np.vectorize(basics.sigmoid_chain_derivative)(x, depth)),
+               (checks.check_cost_gradient, by_a_thread)]
+    for check, answer in answers:
+        verdict = check(answer, show=False)
+        assert verdict.mistake == "calls-the-reference", repr(verdict)
+
+
+@pytest.mark.parametrize("name", ["check_chain_rule", "check_reached_by", "check_network_forward",
+                                  "check_log_softmax", "check_scalar_engine"])
+def test_a_checks_own_solution_handed_in_is_told_so(name):
+    """REGISTRY holds every check's solution: handed in, it is refused like a reference."""
+    from course_utils.checks._runner import REGISTRY
+    verdict = getattr(checks, name)(REGISTRY[name].solution, show=False)
+    assert verdict.mistake == "calls-the-reference" and "handed in" in verdict.message, \
+        repr(verdict)
+
+
+def test_an_engine_graph_for_a_message_is_told_so():
+    """06's softplus message read off the engine's graph of log(1 + e^a), and 07's passes
+    from the checks' own engine answers, are refused."""
+    from course_utils.checks import capstone
+    from course_utils.engine import Node, Operation
+
+    def by_the_engine(bar, out, a):
+        node = Node(a)
+        (np.log(1 + np.exp(node)) * bar).sum().backward()
+        return node.bar
+
+    softplus = Operation("softplus", lambda a: np.logaddexp(0.0, a), (by_the_engine,),
+                         "softplus({0})", ("softplus'({0})",))
+    verdict = checks.check_new_operation(softplus, show=False)
+    assert verdict.mistake == "calls-the-reference", repr(verdict)
+    verdict = checks.check_network_forward(
+        lambda X, T, W1, b1, W2, b2: capstone.engine_answers(X, T, W1, b1, W2, b2)[0],
+        show=False)
+    assert verdict.mistake == "calls-the-reference" and "engine_answers" in verdict.message, \
+        repr(verdict)

@@ -61,8 +61,8 @@ GUARD_SECONDS = 3.0
 RETRY_SECONDS = 0.01   # an alarm that lands in library code tries again this much later
 
 #: Where library code lives: an error's line is quoted from the student's code, not from these.
-_LIBRARIES = (str(Path(__file__).resolve().parents[1]), sysconfig.get_paths()["purelib"],
-              sysconfig.get_paths()["stdlib"])
+_COURSE_UTILS = str(Path(__file__).resolve().parents[1])
+_LIBRARIES = (_COURSE_UTILS, sysconfig.get_paths()["purelib"], sysconfig.get_paths()["stdlib"])
 
 #: The runner's own mistake kinds, when no mistake row explains a wrong answer.
 KINDS = {
@@ -209,6 +209,18 @@ def _library(code) -> bool:
     return code.co_filename.startswith(_LIBRARIES)  # where a student's code is not
 
 
+def _asked_by_the_student(frame) -> bool:
+    """Whether a call made while the student's function runs, from `frame`, is the student's:
+    its nearest caller outside numpy, the standard library and the other installed packages
+    (`np.vectorize(f)`, `map(f, ...)` call for the student) is the student's code, the runner's
+    call of what was handed in, or none (another thread); not course_utils's own code."""
+    while frame is not None and _library(frame.f_code) and \
+            not frame.f_code.co_filename.startswith(_COURSE_UTILS):
+        frame = frame.f_back
+    return frame is None or frame.f_code is _HANDED_IN_CALL or \
+        not frame.f_code.co_filename.startswith(_COURSE_UTILS)
+
+
 def guarded(function, *args):
     """Call `function(*args)`, stopped by _OutOfTime after GUARD_SECONDS.
 
@@ -224,7 +236,9 @@ def guarded(function, *args):
     active = True
 
     def tracer(frame, event, arg):
-        if frame.f_code in _refused_now and not _library(frame.f_back.f_code):
+        if not active:                     # a thread the student's code started outlives it
+            return None
+        if frame.f_code in _refused_now and _asked_by_the_student(frame.f_back):
             raise _ReferenceCalled(_refused_now[frame.f_code])   # called by the student's code
         if _library(frame.f_code):
             return None
@@ -246,13 +260,15 @@ def guarded(function, *args):
     if timer:
         previous_handler = signal.signal(signal.SIGALRM, alarm)
         signal.setitimer(signal.ITIMER_REAL, GUARD_SECONDS)
-    previous = sys.gettrace()
+    previous, previous_threads = sys.gettrace(), threading.gettrace()
     sys.settrace(tracer)
+    threading.settrace(tracer)             # the threads the student's code starts, guarded too
     try:
         return function(*args)
     finally:
         active = False
         sys.settrace(previous)
+        threading.settrace(previous_threads)  # type: ignore[arg-type]
         if timer:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous_handler)
@@ -435,6 +451,9 @@ def check(notebook: str, exercise: str, **spec):
         @functools.wraps(function)
         def run_check(*handed_in, show: bool = True, adapted: bool = False) -> Verdict:
             try:
+                itself = _refused_class(rules, handed_in)
+                if itself:
+                    raise _Stop(_handed_in_itself(itself))
                 if rules.adapt and not adapted:
                     handed_in = _adapted(rules.adapt, handed_in)
                 verdict = run(rules, *handed_in)
@@ -714,13 +733,11 @@ STAGES: tuple[Callable[[Attempt], Verdict | None], ...] = (
 
 def run(rules: Exercise, *handed_in) -> Verdict:
     """Apply the rules to what the student handed in: the first verdict of the STAGES, else ✔."""
-    codes = _refused_codes(rules.refuses()) if rules.refuses else {}
+    codes = _refused_codes((*_own(rules), *(rules.refuses() if rules.refuses else ())))
     itself = next((codes[c] for c in map(_code_of, _functions_in(handed_in)) if c in codes),
                   None)
     if itself:
-        return Verdict("wrong", f"you handed in `{itself}` itself, a reference answer of this "
-                       "exercise, which the check refuses: the exercise is to compute it "
-                       "yourself.", "calls-the-reference")
+        return _handed_in_itself(itself)
     if rules.prepare:
         rules, handed_in = rules.prepare(rules, *handed_in)
     if codes:
@@ -734,6 +751,20 @@ def run(rules: Exercise, *handed_in) -> Verdict:
     return Verdict("correct", rules.success(got) if callable(rules.success) else rules.success)
 
 
+def _refused_class(rules: Exercise, handed_in: tuple) -> str | None:
+    """The check's own solution class handed in, by name (a function is refused by `run`)."""
+    solution = rules.solution
+    if isinstance(solution, type) and solution in handed_in:
+        return f"{solution.__module__}.{solution.__qualname__}".removeprefix("course_utils.")
+    return None
+
+
+def _handed_in_itself(name: str) -> Verdict:
+    return Verdict("wrong", f"you handed in `{name}` itself, a reference answer of this "
+                   "exercise, which the check refuses: the exercise is to compute it yourself.",
+                   "calls-the-reference")
+
+
 def _refused_codes(references: Sequence) -> dict:
     """{code: name} of the refused references: a function, named by its module and name, or
     (its name, the function)."""
@@ -741,6 +772,18 @@ def _refused_codes(references: Sequence) -> dict:
              (f"{r.__module__}.{r.__qualname__}".removeprefix("course_utils."), r)
              for r in references]
     return {inspect.unwrap(r).__code__: name for name, r in named}
+
+
+def _own(rules: Exercise) -> Iterator:
+    """The check's own solution, refused like a reference (REGISTRY holds it): one function, not
+    one made by a function (its mistakes are made alike: `_forward(sequence=...)`, same code)
+    nor a tuple (its mistakes reuse the parts)."""
+    if isinstance(rules.solution, tuple):
+        return
+    inner = inspect.unwrap(rules.solution)
+    if hasattr(inner, "__code__") and "<locals>" not in inner.__qualname__:
+        yield ("REGISTRY's solution of this check", rules.solution) if \
+            inner.__name__ == "<lambda>" else rules.solution
 
 
 def _code_of(function):
@@ -770,6 +813,11 @@ def _refusing(function: Callable, codes: dict) -> Callable:
         finally:
             _refused_now.clear()
     return yours
+
+
+#: The code of `_refusing`'s wrapper, which calls what the student handed in (`np.vectorize(f)`
+#: handed in calls f from numpy, for the student).
+_HANDED_IN_CALL = next(c for c in _refusing.__code__.co_consts if inspect.iscode(c))
 
 
 def _row_id(rules: Exercise, mistake: Mistake) -> str:

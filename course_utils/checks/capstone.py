@@ -306,7 +306,7 @@ CRASH_HINTS = [
 
 
 @check("07_training_xor", "the forward pass by hand",
-       refuses=lambda: (reference.forward, reference.backward, *the_engine()),
+       refuses=lambda: (reference.forward, reference.backward, engine_answers, *the_engine()),
        solution=_engine_forward, configurations=CONFIGURATIONS, make=_make_forward,
        returns=("values",), crash_hints=CRASH_HINTS,
        formulas={f"values[{name!r}]": formula for name, formula in FORWARD_FORMULAS.items()},
@@ -320,7 +320,7 @@ def check_network_forward(network_forward):
 
 
 @check("07_training_xor", "the backward pass by hand",
-       refuses=lambda: (reference.backward, *the_engine()),
+       refuses=lambda: (reference.backward, engine_answers, *the_engine()),
        solution=_engine_backward, configurations=CONFIGURATIONS, make=_make_backward,
        returns=("bars",), crash_hints=CRASH_HINTS,
        formulas={f"bars[{name!r}]": formula for name, formula in BACKWARD_FORMULAS.items()},

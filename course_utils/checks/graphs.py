@@ -356,6 +356,7 @@ def _softplus_message(bar, out, a):
 
 @check("06_modularity_and_tensors", "a new operation",
        solution=_softplus_message, make=lambda c: (), prepare=_new_operation,
+       refuses=lambda: the_engine(),
        mistakes=_operation_mistakes(_softplus_message, "softplus"),
        configurations=[dict(label="a = [−2.3, −0.7, −0.2, 0.4, 1.1, 2.9]",
                             a=[-2.3, -0.7, -0.2, 0.4, 1.1, 2.9]),
