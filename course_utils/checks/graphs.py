@@ -442,9 +442,9 @@ _RANDOM_2X2 = np.random.default_rng(6).normal(size=(2, 2, 2)).round(2)
                      "Y_bar[0, 1]."),
                     ("NameError", "X̄ is computed from Ȳ and W alone, the function's inputs: "
                      "X itself is not needed.")],
-       success=lambda got: "X̄ has X's shape and each of its four entries is the sum of the "
-       "messages of the two entries of Y that use it; equal to the engine's bar of X on three "
-       f"pairs of Ȳ and W (for the first, X̄[0, 0] = {number(np.asarray(got['X̄'])[0, 0])}).")
+       success=lambda got: "X̄ has X's shape and equals the engine's bar of X on three pairs of "
+       f"Ȳ and W (for the first, X̄[0, 0] = {number(np.asarray(got['X̄'])[0, 0])}): each entry "
+       "the sum of the messages of the two entries of Y that use it.")
 def check_X_bar_entries(X_bar_2x2):
     """`X_bar_2x2(Y_bar, W)` must return the bar of X in Y = XW, all 2×2, as the engine
     computes it."""
