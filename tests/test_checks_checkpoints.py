@@ -60,7 +60,7 @@ def own_layer(w, x, every, layer):
     (_solution, "correct", ["arrays of x's size", "ran 48 layers"]),
     (keeps_everything, "wrong", ["held 28 arrays", "at most 16", "Which values"]),
     (recomputes_from_the_start, "wrong", ["ran 84 layers", "are 48", "earlier point"]),
-    (own_layer, "wrong", ["held 28 arrays"]),
+    (own_layer, "wrong", ["ran 0 of the given `layer`'s 24 layers"]),
     (by_segments, "correct", []),
     (lambda *args: by_segments(*args, whole_only=True), "wrong",
      ["the last segment shorter", "shorter one is left out"]),

@@ -557,7 +557,7 @@ def X_bar_in_place(Y_bar, W):
 
 
 X_BAR = [
-    (lambda Y_bar, W: Y_bar @ W.T, "correct", ["four entries", "three pairs"]),
+    (lambda Y_bar, W: Y_bar @ W.T, "correct", ["two entries of Y", "three pairs"]),
     (X_bar_by_entries, "correct", []),
     (lambda Y_bar, W: (Y_bar @ W.T).tolist(), "correct", []),
     (lambda Y_bar, W: np.einsum("nj,ij->ni", Y_bar, W), "correct", []),

@@ -222,11 +222,11 @@ def test_an_engine_graph_for_a_message_is_told_so():
     """06's softplus message read off the engine's graph of log(1 + e^a), and 07's passes
     from the checks' own engine answers, are refused."""
     from course_utils.checks import capstone
-    from course_utils.engine import Node, Operation
+    from course_utils.engine import Node, Operation, exp, log
 
     def by_the_engine(bar, out, a):
         node = Node(a)
-        (np.log(1 + np.exp(node)) * bar).sum().backward()
+        (log(1 + exp(node)) * bar).sum().backward()
         return node.bar
 
     softplus = Operation("softplus", lambda a: np.logaddexp(0.0, a), (by_the_engine,),
@@ -238,3 +238,36 @@ def test_an_engine_graph_for_a_message_is_told_so():
         show=False)
     assert verdict.mistake == "calls-the-reference" and "engine_answers" in verdict.message, \
         repr(verdict)
+
+
+@pytest.mark.parametrize("name", ["log_softmax", "cross_entropy_backward", "forward", "backward",
+                                  "sgd_epoch", "accumulate_gradient"])
+def test_notebook_09s_references_bound_to_a_name_are_told_so(name):
+    """09 imports its checks' module as `reference`: its answers handed in as they are, or
+    called under a name bound before the check, are refused (not only `reference.…`)."""
+    from course_utils.checks import classifier
+    check = {"log_softmax": checks.check_log_softmax,
+             "cross_entropy_backward": checks.check_cross_entropy_backward,
+             "forward": checks.check_classifier_forward,
+             "backward": checks.check_classifier_backward, "sgd_epoch": checks.check_sgd_epoch,
+             "accumulate_gradient": checks.check_accumulate_gradient}[name]
+    ref = getattr(classifier, name)
+    for answer in (ref, lambda *args: ref(*args)):
+        verdict = check(answer, show=False)
+        assert verdict.mistake == "calls-the-reference", repr(verdict)
+        assert f"`reference.{name}`" in verdict.message, repr(verdict)
+
+
+def test_forward_mode_by_a_backward_pass_with_its_bars_wiped_is_told_so():
+    """Reverse mode dressed as forward mode (the bars set to None again) is refused."""
+    from course_utils.engine import topological_order as order_of
+
+    def by_backward(output, leaf, direction):
+        output.backward()
+        tangent = np.sum(leaf.bar * direction)
+        for node in order_of(output):
+            node.bar = None
+        return tangent
+
+    verdict = checks.check_forward_mode(by_backward, show=False)
+    assert verdict.mistake == "calls-the-reference", repr(verdict)

@@ -82,6 +82,8 @@ KINDS = {
 #: How close an `exact` check's values must be: a formula in any form agrees to about 1e-15
 #: (rounding), a central difference at best to about 1e-11, at the usual steps to 1e-10 or worse.
 EXACT_RTOL, EXACT_ATOL = 1e-12, 1e-15
+#: Right to this (about 3 digits) but not to EXACT_RTOL, a value is taken for an estimate.
+ESTIMATE_RTOL = 1e-3
 
 
 @dataclass(frozen=True)
@@ -708,27 +710,38 @@ def _unexplained(attempt: Attempt) -> Verdict | None:
 
 
 def _approximate(attempt: Attempt) -> Verdict | None:
-    """For an `exact` check, a value right to rtol but not to rounding: an estimate, most often
-    a finite difference, where the exercise asks for the derivative by a formula."""
+    """For an `exact` check, values all right to a few digits (ESTIMATE_RTOL) but not to
+    rounding: an estimate, most often a finite difference, where the exercise asks for the
+    derivative by a formula."""
     if not attempt.rules.exact:
         return None
+    errors = []
     for run in attempt.runs:
         for name, want in run.want.items():
-            got, want = np.asarray(run.got[name], dtype=float), np.asarray(want, dtype=float)
-            error = float(np.max(np.abs(got - want) / np.maximum(np.abs(want), EXACT_ATOL)))
+            if isinstance(want, str):              # a dict's description: its keys compared
+                continue
+            try:
+                got, want = np.asarray(run.got.get(name), dtype=float), np.asarray(want, float)
+            except (TypeError, ValueError):        # None, text, another kind of value
+                return None
+            if got.shape != want.shape or not np.allclose(got, want, rtol=ESTIMATE_RTOL):
+                return None                        # wrong, not an estimate
             if not np.allclose(got, want, rtol=EXACT_RTOL, atol=EXACT_ATOL):
-                return Verdict("wrong", f"{run.where}, {name} is right to about "
-                               f"{max(0, round(-np.log10(error)))} significant digits only; a "
-                               "formula, in any form, is right to about 15 (rounding alone). "
-                               "That is what an estimate gives, such as a finite difference: "
-                               "the exercise asks for the derivative itself, by a formula, "
-                               "with no step ε.", "finite-difference")
-    return None
+                scale = max(float(np.max(np.abs(want), initial=0.0)), EXACT_ATOL)
+                errors.append((run, name, float(np.max(np.abs(got - want))) / scale))
+    if not errors:
+        return None
+    run, name, error = errors[0]
+    return Verdict("wrong", f"{run.where}, {name} is right to about "
+                   f"{max(0, round(-np.log10(error)))} significant digits only; a formula, in "
+                   "any form, is right to about 15 (rounding alone). That is what an estimate "
+                   "gives, such as a finite difference: the exercise asks for the derivative "
+                   "itself, by a formula, with no step ε.", "finite-difference")
 
 
 #: The stages of `run`, in the order of the module's docstring.
 STAGES: tuple[Callable[[Attempt], Verdict | None], ...] = (
-    _failed, _changed_input, _judged, _explained, _carried_over, _unexplained, _approximate)
+    _failed, _changed_input, _judged, _explained, _approximate, _carried_over, _unexplained)
 
 
 def run(rules: Exercise, *handed_in) -> Verdict:

@@ -60,6 +60,9 @@ def _resources(args, returned) -> str | None:
         return None
     _, peak, calls = returned
     K = len(w)
+    if calls < K:
+        return (f"your pass ran {calls:g} of the given `layer`'s {K} layers: the bars come from "
+                "the values of a forward pass through `layer`, and from their recomputation.")
     allowed = -(-K // every) + every + WORKING_ARRAYS
     if peak > allowed:
         return (f"your pass held {peak:g} arrays of x's size at its peak; checkpoints every "
@@ -100,7 +103,7 @@ def _mistake(**how):
            dict(label="K = 20 layers, a checkpoint every 5", K=20, every=5, N=50_000, seed=1),
            dict(label="K = 7 layers, a checkpoint every 3 (the last segment shorter)", K=7,
                 every=3, N=50_000, seed=2)],
-       make=_args, adapt=measured, prepare=_prepare,
+       make=_args, adapt=measured, prepare=_prepare, exact=True,
        returns=("w_bar", "the peak memory", "the layers run"), judge=_resources,
        judged=("the peak memory", "the layers run"),
        formulas={"the recomputation": "values.append(layer(w[k], values[-1]))",

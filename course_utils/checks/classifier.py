@@ -7,9 +7,10 @@ module. Each answer is written as lines, one per array, so that a typical mistak
 `Mistake(id, the answer with that one line wrong, hint)` (see `_runner.but`). A hint says what
 is wrong and where, never the line that would be right: the student writes that.
 
-While a check runs the student's function, the reference answers are refused: this module's
-public functions, the engine's `backward` and its `log_softmax` row raise `ReferenceCalled`, so
-an answer that hands the work to them gets a ✘ that says so instead of a ✔.
+While a check runs the student's function, the reference answers are refused: the runner
+refuses their code under any name (and, for the passes, the engine's), and this module's public
+names, the engine's `backward` and its `log_softmax` row raise `ReferenceCalled`, so an answer
+that hands the work to them gets a ✘ that says so instead of a ✔.
 
 The reference answers (the notebook imports this module as `reference`):
 
@@ -33,6 +34,7 @@ from .. import engine
 from ..engine import OPERATIONS, Node, add, matmul, neg, tanh
 from ..tensors import log_softmax as _stable_log_softmax
 from ._runner import Mistake, but, check
+from .graphs import the_engine
 
 __all__ = ["check_log_softmax", "check_cross_entropy_backward", "check_classifier_forward",
            "check_classifier_backward", "check_sgd_epoch", "check_accumulate_gradient"]
@@ -273,14 +275,24 @@ LOG_SOFTMAX_MISTAKES = [
 ]
 
 
+def _the_passes_refused() -> tuple:
+    """What computes a pass for the student: the reference answers, under any name they were
+    bound to (`ref = reference.log_softmax` before the check), the engine's stable log softmax
+    and the engine itself (Nodes, operations, its backward pass)."""
+    return (("reference.log_softmax", _log_softmax), ("reference.softmax", _softmax),
+            ("tensors.log_softmax", _stable_log_softmax),
+            ("reference.cross_entropy_backward", _cross_entropy_backward),
+            ("reference.forward", _forward), ("reference.backward", _backward), *the_engine())
+
+
 def _libraries_log_softmax() -> tuple:
     """A library's log softmax, the whole exercise in one call (scipy comes with scikit-learn)."""
     try:
         from scipy import special
     except ImportError:
-        return ()
+        return _the_passes_refused()
     return (("scipy.special.log_softmax", special.log_softmax),
-            ("scipy.special.softmax", special.softmax))
+            ("scipy.special.softmax", special.softmax), *_the_passes_refused())
 
 
 @check(NOTEBOOK, "log softmax without overflow", refuses=_libraries_log_softmax,
@@ -384,6 +396,7 @@ CROSS_ENTROPY_MISTAKES = [
 
 
 @check(NOTEBOOK, "the backward pass of softmax and cross-entropy",
+       refuses=_the_passes_refused, exact=True,
        solution=_engine_cross_entropy_backward, configurations=BATCHES,
        make=lambda c: (c["z"](), c["t"]()), returns=("bars",),
        formulas={"bars['L_bar']": "1/N", "bars['z_bar']": "(softmax(z) − onehot(t))/N",
@@ -569,6 +582,7 @@ BACKWARD_MISTAKES = [
 
 
 @check(NOTEBOOK, "the network's forward pass",
+       refuses=_the_passes_refused,
        solution=_engine_forward, configurations=NETWORKS, make=_make_forward,
        returns=("values",), crash_hints=CRASH_HINTS, prepare=_own_work,
        formulas={f"values[{name!r}]": formula for name, formula in FORWARD_FORMULAS.items()},
@@ -580,6 +594,7 @@ def check_classifier_forward(network_forward):
 
 
 @check(NOTEBOOK, "the network's backward pass",
+       refuses=_the_passes_refused, exact=True,
        solution=_engine_backward, configurations=NETWORKS, make=_make_backward,
        returns=("bars",), crash_hints=CRASH_HINTS, prepare=_own_work,
        formulas={f"bars[{name!r}]": formula for name, formula in BACKWARD_FORMULAS.items()},
@@ -688,6 +703,7 @@ EPOCH_MISTAKES = [
 
 
 @check(NOTEBOOK, "one epoch of mini-batch gradient descent",
+       refuses=lambda: (("reference.sgd_epoch", _sgd_epoch),),
        solution=_sgd_epoch, configurations=EPOCHS, make=_make_epoch,
        returns=("the new params",), mistakes=EPOCH_MISTAKES, crash_hints=LOOP_HINTS,
        formulas={"the step": "value - learning_rate * bars[name + '_bar']",
@@ -818,6 +834,7 @@ ACCUMULATION_MISTAKES = [
 
 
 @check(NOTEBOOK, "gradient accumulation with zero_grad",
+       refuses=lambda: (("reference.accumulate_gradient", _accumulate_gradient),),
        solution=_accumulate_gradient, configurations=ACCUMULATIONS, make=_make_accumulation,
        returns=(), mistakes=ACCUMULATION_MISTAKES, crash_hints=LOOP_HINTS, prepare=_own_work,
        judge=_in_place, judged=(),

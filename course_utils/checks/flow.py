@@ -14,7 +14,7 @@ import numpy as np
 from ..engine import OPERATIONS, Node, Operation, topological_order
 from ..gradcheck import numerical_bar
 from ._runner import Mistake, _tuple, call, check, same, stop
-from .graphs import the_engine
+from .graphs import the_backward
 
 __all__ = ["check_maximum_message", "check_planted_fixes"]
 
@@ -172,7 +172,7 @@ _TIE_MISTAKES = [
 
 @check("06_modularity_and_tensors", "the messages of maximum",
        refuses=lambda: (*((f"OPERATIONS['maximum'].vjps[{i}]", vjp)
-                           for i, vjp in enumerate(OPERATIONS["maximum"].vjps)), *the_engine()),
+                           for i, vjp in enumerate(OPERATIONS["maximum"].vjps)), *the_backward()),
        solution=_TIES["half each"],
        configurations=[
            _max_case("a = [0.5, −1, 2, 3], b = [1.5, −2, 0, −1]", [0.5, -1.0, 2.0, 3.0],
@@ -243,7 +243,7 @@ def _fix_case(which, seed, shape, what):
        refuses=lambda: (("OPERATIONS['sub'].vjps[1]", OPERATIONS["sub"].vjps[1]),
                         ("OPERATIONS['sigmoid'].vjps[0]", OPERATIONS["sigmoid"].vjps[0]),
                         ("OPERATIONS['matmul'].vjps[1]", OPERATIONS["matmul"].vjps[1]),
-                        *the_engine()),
+                        *the_backward()),
        solution=_FIXED,
        configurations=[
            _fix_case("sub", 2, (1, 4, 0), "a and b of shape (1, 4)"),

@@ -356,7 +356,7 @@ def _softplus_message(bar, out, a):
 
 @check("06_modularity_and_tensors", "a new operation",
        solution=_softplus_message, make=lambda c: (), prepare=_new_operation,
-       refuses=lambda: the_engine(),
+       refuses=lambda: the_backward(),
        mistakes=_operation_mistakes(_softplus_message, "softplus"),
        configurations=[dict(label="a = [−2.3, −0.7, −0.2, 0.4, 1.1, 2.9]",
                             a=[-2.3, -0.7, -0.2, 0.4, 1.1, 2.9]),
@@ -373,12 +373,18 @@ def check_new_operation(operation):
 
 # -- notebook 06: the bar of X in Y = XW, entry by entry on 2×2 --------------------------------
 
+def the_backward() -> tuple:
+    """The engine's backward pass, refused where a message is the exercise: a graph built
+    around it would compute the message for the student."""
+    return Node.backward, engine.backward
+
+
 def the_engine() -> tuple:
     """The engine that bars by hand are compared with, refused to the student's code: a Node
     made there, an operation applied there (matmul, sigmoid, ...), a backward pass."""
     return (("engine.Node", Node.__init__),
             ("an engine operation (matmul, add, sigmoid, ...)", Operation.__call__),
-            Node.backward, engine.backward)
+            *the_backward())
 
 
 def _engine_bars(X, W, Y_bar) -> tuple:

@@ -204,7 +204,8 @@ def _tangents_kept(output, leaf, direction):
 
 
 @check("08_why_backprop_is_efficient", "forward mode",
-       refuses=lambda: (forward_mode, gradient_by_forward_mode, every_tangent),
+       refuses=lambda: (forward_mode, gradient_by_forward_mode, every_tangent, Node.backward,
+                        engine.backward),
        solution=forward_mode, exact=True,
        configurations=[
            dict(label="the lecture's graph, leaf w, direction 1", graph="lecture", leaf="w",
