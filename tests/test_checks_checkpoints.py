@@ -57,7 +57,7 @@ def own_layer(w, x, every, layer):
 
 
 @pytest.mark.parametrize("answer, status, words", [
-    (_solution, "correct", ["arrays of x's size", "ran 48 layers"]),
+    (by_segments, "correct", ["arrays of x's size", "ran 48 layers"]),
     (keeps_everything, "wrong", ["held 28 arrays", "at most 16", "Which values"]),
     (recomputes_from_the_start, "wrong", ["ran 84 layers", "are 48", "earlier point"]),
     (own_layer, "wrong", ["ran 0 of the given `layer`'s 24 layers"]),

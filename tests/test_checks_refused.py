@@ -271,3 +271,18 @@ def test_forward_mode_by_a_backward_pass_with_its_bars_wiped_is_told_so():
 
     verdict = checks.check_forward_mode(by_backward, show=False)
     assert verdict.mistake == "calls-the-reference", repr(verdict)
+
+
+def test_a_pass_handed_to_the_courses_own_helpers_is_told_so():
+    """The stepper's recording, the stepper and the gradient check run the engine's passes for
+    whoever calls them: called from the student's pass, those passes are refused too."""
+    from course_utils.gradcheck import check_graph
+    from course_utils.widgets import BackpropStepper
+    from course_utils.widgets.recording import record_backward, record_forward
+    answers = [(checks.check_forward_pass, lambda order: record_forward(order[-1])),
+               (checks.check_backward_pass, lambda order: record_backward(order[-1])),
+               (checks.check_backward_pass, lambda order: BackpropStepper(order[-1]) and None),
+               (checks.check_backward_pass, lambda order: check_graph(order[-1]) and None)]
+    for check, answer in answers:
+        verdict = check(answer, show=False)
+        assert verdict.mistake == "calls-the-reference", repr(verdict)

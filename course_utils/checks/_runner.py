@@ -61,7 +61,7 @@ GUARD_SECONDS = 3.0
 RETRY_SECONDS = 0.01   # an alarm that lands in library code tries again this much later
 
 #: Where library code lives: an error's line is quoted from the student's code, not from these.
-_COURSE_UTILS = str(Path(__file__).resolve().parents[1])
+_COURSE_UTILS, _CHECKS = str(Path(__file__).resolve().parents[1]), str(Path(__file__).parent)
 _LIBRARIES = (_COURSE_UTILS, sysconfig.get_paths()["purelib"], sysconfig.get_paths()["stdlib"])
 
 #: The runner's own mistake kinds, when no mistake row explains a wrong answer.
@@ -213,14 +213,17 @@ def _library(code) -> bool:
 
 def _asked_by_the_student(frame) -> bool:
     """Whether a call made while the student's function runs, from `frame`, is the student's:
-    its nearest caller outside numpy, the standard library and the other installed packages
-    (`np.vectorize(f)`, `map(f, ...)` call for the student) is the student's code, the runner's
-    call of what was handed in, or none (another thread); not course_utils's own code."""
+    its nearest caller outside the libraries (numpy's `np.vectorize(f)`, the standard library's
+    `map(f, ...)`, and course_utils's own helpers, the stepper's recording say, all call for
+    the student) is the student's code, the runner's call of what was handed in, or none (in
+    another thread); not the checks' own code (a mistake row calling a reference)."""
+    below = None
     while frame is not None and _library(frame.f_code) and \
-            not frame.f_code.co_filename.startswith(_COURSE_UTILS):
-        frame = frame.f_back
-    return frame is None or frame.f_code is _HANDED_IN_CALL or \
-        not frame.f_code.co_filename.startswith(_COURSE_UTILS)
+            not frame.f_code.co_filename.startswith(_CHECKS):
+        below, frame = frame, frame.f_back
+    if frame is not None and frame.f_code is _HANDED_IN_CALL:   # the course's own function
+        return not below.f_code.co_filename.startswith(_COURSE_UTILS)   # handed in: a demo
+    return frame is None or not frame.f_code.co_filename.startswith(_CHECKS)
 
 
 def guarded(function, *args):
