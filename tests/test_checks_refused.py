@@ -208,12 +208,18 @@ def test_a_reference_called_through_numpy_or_another_thread_is_told_so():
         assert verdict.mistake == "calls-the-reference", repr(verdict)
 
 
-@pytest.mark.parametrize("name", ["check_chain_rule", "check_reached_by", "check_network_forward",
-                                  "check_log_softmax", "check_scalar_engine"])
-def test_a_checks_own_solution_handed_in_is_told_so(name):
-    """REGISTRY holds every check's solution: handed in, it is refused like a reference."""
+def _registry():
     from course_utils.checks._runner import REGISTRY
-    verdict = getattr(checks, name)(REGISTRY[name].solution, show=False)
+    return REGISTRY
+
+
+@pytest.mark.parametrize("name", sorted(_registry()))
+def test_a_checks_own_solution_handed_in_is_told_so(name):
+    """REGISTRY holds every check's solution (a function, a tuple of them, a class): handed in
+    as it is, it is refused like a reference."""
+    solution = _registry()[name].solution
+    verdict = getattr(checks, name)(*(solution if isinstance(solution, tuple) else (solution,)),
+                                    show=False)
     assert verdict.mistake == "calls-the-reference" and "handed in" in verdict.message, \
         repr(verdict)
 
@@ -286,3 +292,16 @@ def test_a_pass_handed_to_the_courses_own_helpers_is_told_so():
     for check, answer in answers:
         verdict = check(answer, show=False)
         assert verdict.mistake == "calls-the-reference", repr(verdict)
+
+
+def test_the_bars_of_a_matrix_product_by_finite_differences_are_told_so():
+    """06's X̄ and W̄ are asked for by a formula: the gradient check's numbers, nudged around
+    some W, are an estimate (around W = 0 the sum is so small that rounding spares them)."""
+    from course_utils.gradcheck import numerical_gradient
+
+    def W_bar_nudged(X, Y_bar):
+        W = np.ones((X.shape[1], Y_bar.shape[1]))
+        return numerical_gradient(lambda W: np.sum((X @ W) * Y_bar), W)
+
+    verdict = checks.check_matmul_bar(W_bar_nudged, show=False)
+    assert verdict.mistake == "finite-difference", repr(verdict)

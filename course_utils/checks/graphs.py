@@ -406,7 +406,7 @@ _RANDOM_2X2 = np.random.default_rng(6).normal(size=(2, 2, 2)).round(2)
 
 
 @check("06_modularity_and_tensors", "the bar of X, entry by entry",
-       refuses=lambda: (tensors.matmul_message_a, *the_engine()),
+       refuses=lambda: (tensors.matmul_message_a, *the_engine()), exact=True,
        solution=_engine_X_bar,
        configurations=[_two_by_two("Ȳ = [[1, 2], [3, 4]], W = [[5, 6], [7, 8]]",
                                    [[1, 2], [3, 4]], [[5, 6], [7, 8]]),
@@ -470,6 +470,7 @@ def _shapes(n, d, m, seed):
 
 @check("06_modularity_and_tensors", "the bar of W",
        refuses=lambda: (tensors.matmul_message_a, tensors.matmul_message_b, *the_engine()),
+       exact=True,
        solution=_engine_W_bar, configurations=[_shapes(4, 3, 2, 0), _shapes(3, 3, 3, 1),
                                                _shapes(1, 5, 1, 2), _shapes(6, 2, 4, 3)],
        make=lambda c: (c["X"].copy(), c["Y_bar"].copy()),
