@@ -305,3 +305,18 @@ def test_the_bars_of_a_matrix_product_by_finite_differences_are_told_so():
 
     verdict = checks.check_matmul_bar(W_bar_nudged, show=False)
     assert verdict.mistake == "finite-difference", repr(verdict)
+
+
+def test_accumulation_by_the_reference_epoch_is_told_so():
+    """09 binds the reference epoch (until the student's own passes) before the accumulation
+    exercise: a step of it on each micro-batch, at rate 1, is refused."""
+    from course_utils.checks import classifier
+    epoch_step = classifier.sgd_epoch                  # bound before the check, as 09 does
+
+    def by_epochs(X, t, params, grad, micro_batch, forward, backward):
+        return epoch_step(X, t, params, 1.0, micro_batch, np.random.default_rng(0), forward,
+                          backward)
+
+    verdict = checks.check_accumulate_gradient(by_epochs, show=False)
+    assert verdict.mistake == "calls-the-reference" and "`reference.sgd_epoch`" in \
+        verdict.message, repr(verdict)

@@ -834,7 +834,8 @@ ACCUMULATION_MISTAKES = [
 
 
 @check(NOTEBOOK, "gradient accumulation with zero_grad",
-       refuses=lambda: (("reference.accumulate_gradient", _accumulate_gradient),),
+       refuses=lambda: (("reference.accumulate_gradient", _accumulate_gradient),
+                        ("reference.sgd_epoch", _sgd_epoch)),   # the epoch that 09 binds
        solution=_accumulate_gradient, configurations=ACCUMULATIONS, make=_make_accumulation,
        returns=(), mistakes=ACCUMULATION_MISTAKES, crash_hints=LOOP_HINTS, prepare=_own_work,
        judge=_in_place, judged=(),
