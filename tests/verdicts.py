@@ -30,7 +30,7 @@ def references_allowed(monkeypatch):
     the test file, which the checks take for the student's code, those calls would be refused
     (tests/test_checks_refused.py proves the refusal)."""
     monkeypatch.setattr(_runner, "_refused_codes", lambda references: {})
-    monkeypatch.setattr(_runner, "_refused_class", lambda rules, handed_in: None)
+    monkeypatch.setattr(_runner, "_solution_handed_in", lambda rules, handed_in: None)
 
 
 @contextmanager

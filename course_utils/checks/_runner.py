@@ -18,9 +18,9 @@ the solution leaves on a fresh copy; then calls again on the same objects, to ca
 between calls. `run` is a pipeline of stages, each a `Verdict` or None, in this order: a crash
 or a loop that never ends (after a wrong value on an earlier configuration, that value says
 more); an input changed that the solution leaves alone; an answer a `judge` rejects; a wrong
-value a typical mistake explains; a different answer to the same call; any other wrong value;
-for an `exact` check (a derivative by a formula), a value right only to the digits of a
-finite-difference estimate. A check never shows a traceback.
+value a typical mistake explains; for an `exact` check (a derivative by a formula), values right
+only to the digits of an estimate (a finite difference); a different answer to the same call;
+any other wrong value. A check never shows a traceback.
 
 A `Verdict` is data, shown as one line (its repr) where the check is called, mid-cell too
 (`show=False` returns it unseen, for code that reports on it itself):
@@ -456,7 +456,7 @@ def check(notebook: str, exercise: str, **spec):
         @functools.wraps(function)
         def run_check(*handed_in, show: bool = True, adapted: bool = False) -> Verdict:
             try:
-                itself = _refused_class(rules, handed_in)
+                itself = _solution_handed_in(rules, handed_in)
                 if itself:
                     raise _Stop(_handed_in_itself(itself))
                 if rules.adapt and not adapted:
@@ -750,7 +750,7 @@ STAGES: tuple[Callable[[Attempt], Verdict | None], ...] = (
 
 def run(rules: Exercise, *handed_in) -> Verdict:
     """Apply the rules to what the student handed in: the first verdict of the STAGES, else ✔."""
-    codes = _refused_codes((*_own(rules), *(rules.refuses() if rules.refuses else ())))
+    codes = _references(rules)
     itself = next((codes[c] for c in map(_code_of, _functions_in(handed_in)) if c in codes),
                   None)
     if itself:
@@ -768,7 +768,7 @@ def run(rules: Exercise, *handed_in) -> Verdict:
     return Verdict("correct", rules.success(got) if callable(rules.success) else rules.success)
 
 
-def _refused_class(rules: Exercise, handed_in: tuple) -> str | None:
+def _solution_handed_in(rules: Exercise, handed_in: tuple) -> str | None:
     """The check's own solution handed in, as REGISTRY holds it: a class, or the very function
     objects (one made by a function, or a tuple's; a module's function is refused by `run`)."""
     solution = rules.solution
@@ -776,10 +776,15 @@ def _refused_class(rules: Exercise, handed_in: tuple) -> str | None:
         return f"{solution.__module__}.{solution.__qualname__}".removeprefix("course_utils.")
     mine = _tuple(solution)
     if len(handed_in) == len(mine) and all(a is b for a, b in zip(handed_in, mine, strict=True)):
-        codes = _refused_codes((*_own(rules), *(rules.refuses() if rules.refuses else ())))
-        return codes.get(_code_of(solution), "REGISTRY's solution of this check") if \
+        return _references(rules).get(_code_of(solution), "REGISTRY's solution of this check") if \
             callable(solution) else "REGISTRY's solution of this check"
     return None
+
+
+def _references(rules: Exercise) -> dict:
+    """{code: name} of what the check refuses: its own solution, then its `refuses` (whose
+    names win)."""
+    return _refused_codes((*_own(rules), *(rules.refuses() if rules.refuses else ())))
 
 
 def _handed_in_itself(name: str) -> Verdict:

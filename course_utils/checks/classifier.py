@@ -285,8 +285,9 @@ def _the_passes_refused() -> tuple:
             ("reference.forward", _forward), ("reference.backward", _backward), *the_engine())
 
 
-def _libraries_log_softmax() -> tuple:
-    """A library's log softmax, the whole exercise in one call (scipy comes with scikit-learn)."""
+def _log_softmax_refused() -> tuple:
+    """The passes' references, and scipy's log softmax and softmax: the whole exercise in one
+    call (scipy comes with scikit-learn)."""
     try:
         from scipy import special
     except ImportError:
@@ -295,7 +296,7 @@ def _libraries_log_softmax() -> tuple:
             ("scipy.special.softmax", special.softmax), *_the_passes_refused())
 
 
-@check(NOTEBOOK, "log softmax without overflow", refuses=_libraries_log_softmax,
+@check(NOTEBOOK, "log softmax without overflow", refuses=_log_softmax_refused,
        solution=_log_softmax, configurations=LOGITS, make=lambda c: (c["z"](),),
        returns=("log_softmax(z)",),
        formulas={"log_softmax(z)": "z − m − log Σ exp(z − m)",
