@@ -10,13 +10,8 @@ from verdicts import (  # noqa: F401
     untouched,
 )
 
-from course_utils.checks.flow import (
-    bar_and_numerical,
-    check_maximum_message,
-    check_planted_fixes,
-    graph_around,
-    planted_bugs,
-)
+from course_utils.checks.flow import check_maximum_message, check_planted_fixes
+from course_utils.debugging import bar_and_numerical, graph_around, planted_bugs
 from course_utils.engine import OPERATIONS, Operation, maximum
 from course_utils.gradcheck import check_graph
 

@@ -10,15 +10,11 @@ from verdicts import (  # noqa: F401
     untouched,
 )
 
-from course_utils.checks.modes import (
-    check_forward_mode,
-    forward_mode,
-    gradient_by_forward_mode,
-    tangent_message,
-)
+from course_utils.checks.modes import check_forward_mode, forward_mode, gradient_by_forward_mode
 from course_utils.checks.training import xor_network
 from course_utils.engine import Node, matmul, maximum, relu, tanh, topological_order
 from course_utils.lecture import regularised_example
+from course_utils.tangents import tangent_message
 
 #: Answers written as the reference changed in one place (see verdicts.references_allowed).
 pytestmark = pytest.mark.usefixtures("references_allowed")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from verdicts import short_guard  # noqa: F401
 
 from course_utils import checks, network, reference, tensors
 from course_utils.checks import basics, modes
@@ -320,3 +321,103 @@ def test_accumulation_by_the_reference_epoch_is_told_so():
     verdict = checks.check_accumulate_gradient(by_epochs, show=False)
     assert verdict.mistake == "calls-the-reference" and "`reference.sgd_epoch`" in \
         verdict.message, repr(verdict)
+
+
+def test_the_courses_finite_differences_where_a_formula_is_asked_are_an_estimate():
+    """Around X = 0 (or W = 0) the sum of a matrix product is so small that rounding spares
+    its central differences: the gradient check's numbers still are an estimate, and told so.
+    The same for the max's messages and the explorer's quotient (no derivatives given)."""
+    from course_utils.engine import Operation
+    from course_utils.gradcheck import numerical_gradient
+    from course_utils.widgets.explorers import SensitivityState
+
+    def X_bar_at_zero(Y_bar, W):
+        return numerical_gradient(lambda X: np.sum((X @ W) * Y_bar), np.zeros((2, 2)))
+
+    def W_bar_at_zero(X, Y_bar):
+        W = np.zeros((X.shape[1], Y_bar.shape[1]))
+        return numerical_gradient(lambda W: np.sum((X @ W) * Y_bar), W)
+
+    def nudged(k):
+        def message(bar, out, a, b):
+            args = [np.array(a, float), np.array(b, float)]
+
+            def total(v):
+                return np.sum(bar * np.maximum(*(v if i == k else x for i, x in enumerate(args))))
+            return numerical_gradient(total, args[k])
+        return message
+
+    maximum = Operation("my_maximum", np.maximum, (nudged(0), nudged(1)), "max({0}, {1})",
+                        ("∂max/∂{0}", "∂max/∂{1}"))
+    answers = [(checks.check_X_bar_entries, X_bar_at_zero),
+               (checks.check_matmul_bar, W_bar_at_zero),
+               (checks.check_maximum_message, maximum),
+               (checks.check_chain_rule,
+                lambda x: SensitivityState(g=np.square, f=np.sin).df(x ** 2) * 2 * x)]
+    for check, answer in answers:
+        verdict = check(answer, show=False)
+        assert verdict.mistake == "finite-difference", repr(verdict)
+        assert "calls `" in verdict.message and "by a formula" in verdict.message
+
+
+def test_the_explorer_applying_the_chain_rule_is_told_so():
+    """Given both derivatives, the explorer multiplies them at the right points: notebook
+    01's derivative checks refuse it."""
+    from course_utils.widgets import SensitivityExplorer
+
+    def dz_dx(x):
+        return SensitivityExplorer(g=np.square, f=np.sin, dg=lambda x: 2 * x, df=np.cos, x=x,
+                                   x_range=(-3, 3)).numbers()["dz_dx"]
+
+    verdict = checks.check_chain_rule(dz_dx, show=False)
+    assert verdict.mistake == "calls-the-reference", repr(verdict)
+    assert "SensitivityExplorer's dz/dx" in verdict.message
+
+
+def test_the_planted_messages_corrected_after_the_fact_are_told_so():
+    """The fixes are written, not made by flipping, scaling or transposing what a planted
+    message returns (notebook 06 hands the planted operations out before the exercise)."""
+    from course_utils.debugging import planted_bugs
+    bugged = planted_bugs()
+    fixes = (lambda bar, out, a, b: -bugged["sub"].vjps[1](bar, out, a, b),
+             lambda bar, out, a: bar * bugged["sigmoid"].vjps[0](bar, out, a),
+             lambda bar, out, a, b: bugged["matmul"].vjps[1](bar, out, a, b).T)
+    verdict = checks.check_planted_fixes(*fixes, show=False)
+    assert verdict.mistake == "calls-the-reference", repr(verdict)
+    assert "`bugged['sub'].vjps[1]`" in verdict.message
+
+
+def test_the_max_by_relus_message_is_told_so():
+    """max(a, b) = relu(a − b) + b: relu's message from the table is the engine's, refused."""
+    from course_utils.engine import OPERATIONS, Operation
+    relu_message = OPERATIONS["relu"].vjps[0]
+    operation = Operation(
+        "my_maximum", np.maximum,
+        (lambda bar, out, a, b: relu_message(bar, None, a - b),
+         lambda bar, out, a, b: bar - relu_message(bar, None, a - b)),
+        "max({0}, {1})", ("∂max/∂{0}", "∂max/∂{1}"))
+    verdict = checks.check_maximum_message(operation, show=False)
+    assert verdict.mistake == "calls-the-reference", repr(verdict)
+    assert "`OPERATIONS['relu'].vjps[0]`" in verdict.message
+
+
+def test_forward_evaluations_counted_by_running_the_differences_do_not_finish(short_guard):
+    """Counting the calls of one_sided and central (notebook 08's cell) instead of predicting:
+    on a layer of over a million entries the count does not finish in time."""
+    def one_sided(f, theta, eps=1e-6):          # as notebook 08 has them
+        base = f(theta)
+        grad = np.empty_like(theta)
+        for i in range(theta.size):
+            shifted = theta.copy()
+            shifted[i] += eps
+            grad[i] = (f(shifted) - base) / eps
+        return grad
+
+    def counted(params):
+        calls = []
+        P = sum(p.value.size for p in params)
+        one_sided(lambda theta: calls.append(1) or 0.0, np.zeros(P))
+        return len(calls), 2 * P
+
+    verdict = checks.check_forward_evaluations(counted, show=False)
+    assert verdict.mistake == "time-out" and "1000 × 1000" in verdict.message, repr(verdict)

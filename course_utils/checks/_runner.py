@@ -168,6 +168,21 @@ class _ReferenceCalled(BaseException):
     """Raised by the guard in a refused reference answer that the student's code called."""
 
 
+class _Estimate(str):
+    """The name of one of the course's finite differences, refused where a formula is asked."""
+
+
+def _estimators() -> dict:
+    """{code: name} of the course's finite differences (the gradient check's, through
+    `numerical_bar` and `check_graph` too, and the explorers' when no derivative is given): an
+    `exact` check refuses them, with the verdict of an estimate."""
+    from ..gradcheck import numerical_gradient
+    from ..widgets.explorers import _derivative
+    quotient = next(c for c in _derivative.__code__.co_consts if inspect.iscode(c))
+    return {numerical_gradient.__code__: _Estimate("gradcheck.numerical_gradient"),
+            quotient: _Estimate("the explorer's difference quotient")}
+
+
 #: The code of the reference answers refused while a student's function runs (see `refuses`),
 #: and how each is named in the verdict.
 _refused_now: dict = {}
@@ -297,8 +312,13 @@ def attempt(function, *args, hints: Sequence = (), state: Any = None,
         return None, Verdict("wrong", f"{where}{name} did not finish within {GUARD_SECONDS:g} s: "
                              "look for a loop that never ends (a `while` whose condition never "
                              "changes, a stack that never empties, a recursion without a base "
-                             "case).", "time-out")
+                             "case), or one that runs once per entry of a large array where a "
+                             "formula would do.", "time-out")
     except _ReferenceCalled as called:
+        if isinstance(called.args[0], _Estimate):
+            return None, Verdict("wrong", f"{where}{name} calls `{called}`, an estimate by "
+                                 "finite differences: the exercise asks for the derivative "
+                                 "itself, by a formula, with no step ε.", "finite-difference")
         return None, Verdict("wrong", f"{where}{name} calls `{called}`, a reference answer of "
                              "this exercise, which the check refuses: the exercise is to compute "
                              "it yourself.", "calls-the-reference")
@@ -757,8 +777,9 @@ def run(rules: Exercise, *handed_in) -> Verdict:
         return _handed_in_itself(itself)
     if rules.prepare:
         rules, handed_in = rules.prepare(rules, *handed_in)
-    if codes:
-        handed_in = tuple(_refusing(f, codes) for f in _tuple(handed_in))
+    refused = {**_estimators(), **codes} if rules.exact else codes
+    if refused:
+        handed_in = tuple(_refusing(f, refused) for f in _tuple(handed_in))
     attempt = _tried(rules, _tuple(handed_in))
     for stage in STAGES:
         verdict = stage(attempt)

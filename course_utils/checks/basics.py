@@ -24,6 +24,13 @@ __all__ = [
 σ = sigmoid.forward
 
 
+def _the_explorer():
+    """The explorer multiplies the derivatives it is given, f'(g(x))·g'(x): notebook 01's
+    derivative checks refuse it (it is the chain rule applied for the student)."""
+    from ..widgets.explorers import SensitivityState
+    return (("SensitivityExplorer's dz/dx", SensitivityState.numbers),)
+
+
 # -- notebook 01: derivatives and the chain rule ----------------------------------------------
 
 def _cube(x):
@@ -87,7 +94,7 @@ def _outer_at_x(x):
     return np.cos(x) * 2 * x
 
 
-@check("01_chain_rule", "the chain rule",
+@check("01_chain_rule", "the chain rule", refuses=_the_explorer,
       solution=lambda x: np.cos(x ** 2) * 2 * x,
       configurations=[dict(label=f"x = {x}", x=x) for x in (0.8, -1.3, 2.1, -0.25)],
       make=lambda c: (c["x"],),
@@ -128,7 +135,7 @@ def _paths(t):
     return 2 * x * -np.sin(t), 2 * y * 2 * np.cos(t)
 
 
-@check("01_chain_rule", "the multivariate chain rule",
+@check("01_chain_rule", "the multivariate chain rule", refuses=_the_explorer,
       solution=lambda t: sum(_paths(t)),
       configurations=[dict(label=f"t = {t}", t=t) for t in (0.7, 2.0, -1.1, 4.0)],
       make=lambda c: (c["t"],),
@@ -206,7 +213,7 @@ def _chain_value(x, depth):
 
 
 @check("01_chain_rule", "the derivative of a chain of sigmoids",
-       refuses=lambda: (sigmoid_chain_derivative,),
+       refuses=lambda: (sigmoid_chain_derivative, *_the_explorer()),
       solution=sigmoid_chain_derivative,
       configurations=[
           dict(label="x = 0.7, depth 3", x=0.7, depth=3),

@@ -261,13 +261,16 @@ def _networks(c):
                            ("W3", (3, 1)), ("b3", (1,))]),
                        dict(label="a single weight w", hidden=0, shapes=[("w", ())]),
                        dict(label="the 2-6-1 network's parameters as a tuple", hidden=6,
-                            kind=tuple)],
+                            kind=tuple),
+                       # over a million entries: a count from the code, not from running it
+                       dict(label="a layer of 1000 × 1000 weights and 1000 biases", hidden=0,
+                            shapes=[("W", (1000, 1000)), ("b", (1000,))])],
        make=_networks, returns=("one_sided", "central"), shows_expected=False,
        formulas={"one_sided": "P + 1", "central": "2P"},
        mistakes=[
            Mistake("swapped", _counts(lambda P: 2 * P, lambda P: P + 1),
-                   "the two are swapped: one-sided differences need P + 1, central differences "
-                   "2P."),
+                   "the two counts are swapped: which of the two methods also evaluates the "
+                   "unshifted f(θ)?"),
            Mistake("weights-only",
                lambda ps: (_count(ps, lambda p: p.value.size * (p.value.ndim == 2)) + 1,
                         2 * _count(ps, lambda p: p.value.size * (p.value.ndim == 2))),

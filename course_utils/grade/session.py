@@ -32,18 +32,6 @@ class Options:
     limits: sandbox.Limits = sandbox.Limits()
 
 
-#: Functions of the checks' modules that the notebooks import as tools, not answers: the worker
-#: calls them over the channel (they run here, in the grader).
-HELPERS = {"course_utils.checks.modes": ("tangent_message",),
-           "course_utils.checks.flow": ("bar_and_numerical", "graph_around", "planted_bugs")}
-
-
-def helpers() -> dict:
-    import importlib
-    return {module: {name: getattr(importlib.import_module(module), name) for name in names}
-            for module, names in HELPERS.items()}
-
-
 class WorkerEnded(Exception):
     """The worker running the student's code ended (os._exit, a crash, the memory limit)."""
 
@@ -104,8 +92,7 @@ class Worker(Peer):
     def run(self, cells: list[dict]) -> tuple[dict, list, int | None]:
         """Run the cells: ({check: [handed in]}, [errors], None), or the index of the cell
         that did not finish (or ended the worker) as the third item."""
-        send(self.write_fd, {"op": "run", "cells": cells,
-                             "helpers": Codec(self).encode(helpers())})
+        send(self.write_fd, {"op": "run", "cells": cells})
         started = time.monotonic()
         current = None
         while True:

@@ -13,8 +13,6 @@ It never sees a verdict, a check's configurations or another student's notebook.
    says which, so the grader can tell which cell never finished.
 3. At each check cell the statement `__hand_in__(column, lambda: [functions])` records what
    the check would have been given; when all cells ran it sends those functions as handles.
-   Tools the notebooks import from the checks' modules (`tangent_message`) are handles of the
-   grader's functions: they run there.
 4. Then it answers calls (channel.Peer.answer) until the grader closes the channel.
 """
 from __future__ import annotations
@@ -50,16 +48,6 @@ def _close_figures_unseen(cells: list) -> None:
 
     from course_utils import style
     style.show_figure = lambda fig, *args, **kwargs: plt.close(fig)  # type: ignore[assignment]
-
-
-def _install_helpers(helpers) -> None:
-    """Put the grader's helpers (tools the notebooks import from the checks' modules) into the
-    stand-in modules, as functions that call the grader."""
-    import importlib
-    for module, functions in (helpers.items() if isinstance(helpers, dict) else ()):
-        stand_in = importlib.import_module(module)
-        for name, function in functions.items():
-            setattr(stand_in, name, function)
 
 
 def run_cells(cells: list, send_progress) -> tuple[dict, dict, list]:
@@ -109,7 +97,6 @@ def main(argv: list[str]) -> None:
     peer = Peer(read_fd, write_fd)
     order = receive(read_fd)
     _close_figures_unseen(order.get("cells", []))
-    _install_helpers(Codec(peer).decode(order.get("helpers") or {"nodes": [], "value": {}}))
     _, handed, errors = run_cells(order.get("cells", []),
                                   lambda index: send(write_fd, {"op": "cell", "index": index}))
     codec = Codec(peer)
