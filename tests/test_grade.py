@@ -67,6 +67,13 @@ ATTACKS = {
     "attack_reference": [
         "    from course_utils.reference import backward_pass_regularised as solved",
         "    _, _, _, y_bar, z_bar, w_bar, b_bar = solved(w, x, b, t, 0.0)"],
+    "attack_engine": [                      # refused in the notebook: in the worker too
+        "    wn, bn = Node(w, name='w'), Node(b, name='b')",
+        "    zn = wn * x + bn",
+        "    yn = sigmoid(zn)",
+        "    (0.5 * (yn - t) ** 2).backward()",
+        "    y_bar, z_bar, w_bar, b_bar = float(yn.bar), float(zn.bar), float(wn.bar), "
+        "float(bn.bar)"],
     "attack_read_solution": [
         f"    text = open({str(REPO / 'notebooks' / NOTEBOOK)!r}).read()",
         "    y_bar = y - t; z_bar = y_bar * sigma_prime(z); w_bar = z_bar * x; b_bar = z_bar"],
@@ -164,6 +171,7 @@ def graded(tmp_path_factory):
 EXPECTED_CSV = """\
 student,03/dL_dw+dL_db,03/backward_pass,03/backward_pass_regularised,total
 attack_cell_loop,1,0,0,1
+attack_engine,1,0,0,1
 attack_exit,1,0,0,1
 attack_fork_bomb,1,0,0,1
 attack_ignore_signals,1,0,0,1
@@ -218,6 +226,7 @@ def results(graded) -> dict:
     ("forgot_sigma_prime", "wrong", "bar_notation/forgot-sigma-prime"),
     ("attack_ignore_signals", "time-out", "time-out"),
     ("attack_exit", "wrong", "crash"),
+    ("attack_engine", "wrong", "calls-the-reference"),
     ("attack_os_exit", "wrong", "crash"),
     ("attack_memory", "wrong", "crash"),
     ("broken_json", "error", None),
@@ -257,7 +266,8 @@ def test_feedback_shows_verdicts_and_hints_never_the_solution(graded):
 def test_report_counts_pass_rates_mistakes_time_outs_and_crashes_offline(graded):
     report = (graded["out"] / "report.html").read_text()
     assert "bar_notation/forgot-sigma-prime: 1" in report
-    assert "5 of 24" in report               # 03/backward_pass right for five students
+    assert "5 of 25" in report               # 03/backward_pass right for five students
+    assert "calls-the-reference: 1" in report  # the engine's pass, refused in the worker
     assert "Isolation: bubblewrap" in report or "Isolation: fallback" in report
     assert "http://" not in report.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in report and "<script" not in report

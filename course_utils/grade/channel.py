@@ -444,7 +444,7 @@ class Peer:
 
     def call(self, handle: int, args: tuple, kwargs: dict | None = None):
         codec = Codec(self)
-        send(self.write_fd, {"op": "call", "handle": handle,
+        send(self.write_fd, {"op": "call", "handle": handle, "refused": self.refused(),
                              "args": codec.encode([list(args), dict(kwargs or {})])})
         while True:
             message = receive(self.read_fd, self.deadline())
@@ -464,6 +464,16 @@ class Peer:
     def failed(self, described: dict) -> Exception:
         return rebuild_error(described)
 
+    def refused(self) -> list:
+        """What the called side must refuse to the student's code during this call (the
+        grader names the course functions the running check refuses)."""
+        return []
+
+    def run_export(self, function, args: list, kwargs: dict, refused) -> object:
+        """Run an exported function for the other side (the worker refuses what the grader
+        names while the student's function runs)."""
+        return function(*args, **kwargs)
+
     def answer(self, message: dict) -> None:
         """Run the function the other side asked for, and send back what it returned and the
         state of its arguments (or the error it raised)."""
@@ -477,7 +487,7 @@ class Peer:
             raise ChannelError("a call whose arguments are not (args, kwargs)")
         args, kwargs = given
         try:
-            result = self.exports[handle](*args, **kwargs)
+            result = self.run_export(self.exports[handle], args, kwargs, message.get("refused"))
         except self.REPORTED as error:
             send(self.write_fd, {"op": "raise",
                                  "error": describe_error(error, error.__traceback__)})

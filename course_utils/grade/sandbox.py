@@ -87,7 +87,7 @@ def build_runtime(folder: Path) -> Path:
     shutil.copytree(PACKAGE, target, ignore=shutil.ignore_patterns(
         "__pycache__", "*.pyc", *(f"{name}.py" for name in WITHHELD), *WITHHELD, "grade"))
     (target / "grade").mkdir()
-    for name in ("__init__.py", "channel.py", "worker.py"):
+    for name in ("__init__.py", "channel.py", "refusal.py", "worker.py"):
         shutil.copy2(PACKAGE / "grade" / name, target / "grade" / name)
     (target / "reference.py").write_text(STAND_IN)
     # the XOR data of network.py are the notebooks' data, not an answer: kept

@@ -17,8 +17,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..checks._runner import _OutOfTime
-from . import sandbox
+from ..checks._runner import _OutOfTime, _ReferenceCalled, _refused_now
+from . import refusal, sandbox
 from .channel import ChannelError, Codec, Peer, Proxy, rebuild_error, receive, send
 
 
@@ -84,7 +84,15 @@ class Worker(Peer):
         return self.deadline_at if self.deadline_at > now else \
             now + self.options.call_seconds + 0.5
 
+    def refused(self) -> list:
+        return refusal.places(_refused_now)
+
     def failed(self, described: dict) -> Exception:
+        if described.get("type") == "ReferenceCalled":   # as the notebook's check says it
+            position = str(described.get("text", ""))
+            names = list(_refused_now.values())
+            if position.isdigit() and int(position) < len(names):
+                raise _ReferenceCalled(names[int(position)])
         error = rebuild_error(described)
         raise_at(error, described.get("frames") or [], self.sources)
         return error

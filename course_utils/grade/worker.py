@@ -13,7 +13,8 @@ It never sees a verdict, a check's configurations or another student's notebook.
    says which, so the grader can tell which cell never finished.
 3. At each check cell the statement `__hand_in__(column, lambda: [functions])` records what
    the check would have been given; when all cells ran it sends those functions as handles.
-4. Then it answers calls (channel.Peer.answer) until the grader closes the channel.
+4. Then it answers calls (channel.Peer.answer) until the grader closes the channel, each with
+   the course functions refused that the check refuses in the notebook (refusal.py).
 """
 from __future__ import annotations
 
@@ -93,8 +94,9 @@ def main(argv: list[str]) -> None:
         _drop_privileges(int(argv[3]))
     _quiet()
     sys.setrecursionlimit(3000)
-    from course_utils.grade.channel import Codec, Peer, describe_error, receive, send
-    peer = Peer(read_fd, write_fd)
+    from course_utils.grade.channel import Codec, describe_error, receive, send
+    from course_utils.grade.refusal import RefusingPeer
+    peer = RefusingPeer(read_fd, write_fd)
     order = receive(read_fd)
     _close_figures_unseen(order.get("cells", []))
     _, handed, errors = run_cells(order.get("cells", []),
