@@ -401,7 +401,8 @@ def test_the_max_by_relus_message_is_told_so():
     assert "`OPERATIONS['relu'].vjps[0]`" in verdict.message
 
 
-def test_forward_evaluations_counted_by_running_the_differences_do_not_finish(short_guard):
+@pytest.mark.usefixtures("short_guard")
+def test_forward_evaluations_counted_by_running_the_differences_do_not_finish():
     """Counting the calls of one_sided and central (notebook 08's cell) instead of predicting:
     on a layer of over a million entries the count does not finish in time."""
     def one_sided(f, theta, eps=1e-6):          # as notebook 08 has them
