@@ -194,6 +194,11 @@ class Operation:
         """The node of this operation on `args` (nodes or constants), e.g. `sigmoid(z)`."""
         return Node._output(self, args, params, name)
 
+    def __repr__(self) -> str:
+        """Its name and formula: the local derivatives are for the pictures and the table, not
+        for printing an operation (notebook 03 asks for them)."""
+        return f"<operation {self.name}: {self.formula.format(*'abcdefgh')}>"
+
 
 OPERATIONS = {op.name: op for op in [
     Operation(name="add", forward=np.add, formula="{0} + {1}", local=("1", "1"),

@@ -93,9 +93,8 @@ def spread(bar, a, axis):
 
 
 def log_softmax(a, axis=-1):
-    """log softmax(a) over `axis`, as a − m − log Σ exp(a − m) with m the largest entry along the
-    axis: every exp is of a number ≤ 0, so nothing overflows (exp(1000) is inf in float64), and
-    the log is taken of a sum ≥ 1, never of a probability that underflowed to 0."""
+    """log softmax(a) over `axis`, computed so that nothing overflows or underflows: how, is
+    notebook 09's exercise (its collapsed answer explains it)."""
     if not isinstance(axis, int) or isinstance(axis, bool):
         raise TypeError(f"log_softmax: axis must be one int, got {type(axis).__name__} {axis!r}.")
     check_axis("log_softmax", a, axis)

@@ -130,12 +130,15 @@ def test_mistake_ids_are_unique_within_each_check():
         assert len(ids) == len(set(ids)), (name, ids)
 
 
+@pytest.mark.usefixtures("references_allowed")
 @pytest.mark.parametrize("name, mistake", [
     pytest.param(name, mistake, id=f"{name}/{mistake.id}") for name, mistake in ROWS])
 def test_every_mistake_row_gets_its_own_hint(name, mistake):
     """Handed in as a student would, a row is ✘ with its own id and its own hint: it differs
     from the reference on some configuration (else it could never fire), it runs where the
-    student's function runs, and no row before it explains the same answer."""
+    student's function runs, and no row before it explains the same answer. (A row made by the
+    same factory as the reference runs the reference's code, which the check refuses to a
+    student: here the refusal is off; tests/test_checks_refused.py proves it.)"""
     verdict = getattr(checks, name)(*verdicts.handed(name, mistake.computes))
     assert verdict.status != "correct", \
         f"{name}/{mistake.id} equals the reference on every configuration: it can never fire"

@@ -168,3 +168,26 @@ def test_reached_by_messages_differ(short_guard):  # noqa: F811
     REMEMBERED.clear()
     assert_messages_differ(check_reached_by,
                            [row for row in REACHED_BY if row[0] is not with_a_default_set])
+
+
+def test_nudging_the_leaf_and_watching_the_values_misses_a_product_with_zero():
+    """A node is reached when it is computed from the leaf: nudging the leaf and listing the
+    values that move misses m = w·z where z = 0."""
+    import numpy as np
+
+    from course_utils.engine import topological_order
+
+    def nudged(leaf, output):
+        order = topological_order(output)
+        before = {n: np.array(n.value) for n in order}
+        old = np.array(leaf.value)
+        leaf.value = old + 0.123
+        output.forward()
+        moved = {n for n in order if n is not leaf and not np.array_equal(before[n], n.value)}
+        leaf.value = old
+        output.forward()
+        return moved
+
+    verdict = check_reached_by(nudged, show=False)
+    assert verdict.status == "wrong" and "z = 0" in verdict.message, repr(verdict)
+    assert "misses m, out" in verdict.message, repr(verdict)

@@ -422,3 +422,170 @@ def test_forward_evaluations_counted_by_running_the_differences_do_not_finish():
 
     verdict = checks.check_forward_evaluations(counted, show=False)
     assert verdict.mistake == "time-out" and "1000 × 1000" in verdict.message, repr(verdict)
+
+
+def test_the_operations_messages_chained_by_hand_are_told_so():
+    """03 asks for the bars by the chain rule: the lecture's operations (`linear`, `sigmoid`,
+    `half_squared_error`, which the notebook imports) carry them as their messages."""
+    from course_utils.engine import sigmoid
+    from course_utils.lecture import half_squared_error, linear
+
+    def bars(w, x, b, t):
+        z = linear.forward(w, x, b)
+        y = sigmoid.forward(z)
+        y_bar = half_squared_error.vjps[0](1.0, half_squared_error.forward(y, t), y, t)
+        z_bar = sigmoid.vjps[0](y_bar, y, z)
+        return y_bar, z_bar, linear.vjps[0](z_bar, z, w, x, b), linear.vjps[2](z_bar, z, w, x, b)
+
+    answers = [(checks.check_brute_force_gradients,
+                (lambda w, x, b, t: bars(w, x, b, t)[2], lambda w, x, b, t: bars(w, x, b, t)[3])),
+               (checks.check_bar_notation, (bars,))]
+    for check, answer in answers:
+        verdict = check(*answer, show=False)
+        assert verdict.mistake == "calls-the-reference", repr(verdict)
+        assert "half_squared_error.vjps[0]" in verdict.message
+
+
+def test_a_step_by_the_descent_explorer_is_told_so():
+    from course_utils.widgets.explorers import DescentState
+
+    def step(w, grad, rate):
+        flat = np.array(w, dtype=float).ravel()
+        new = [DescentState(df=lambda u, g=g: g, rate=rate, start=float(v), steps=1, step=1).w
+               for v, g in zip(flat, np.ravel(grad))]
+        return np.reshape(new, np.shape(w))
+
+    verdict = checks.check_gradient_descent_step(step, show=False)
+    assert verdict.mistake == "calls-the-reference" and "descent explorer" in verdict.message, \
+        repr(verdict)
+
+
+def test_notebook_09s_reference_pieces_are_told_so():
+    """The reference module's pieces, bound before the check: its engine answers, a mistake
+    table's factory with no mistake switched on, the table's log-softmax message, and scipy's
+    logsumexp."""
+    from scipy.special import logsumexp
+
+    from course_utils.checks import classifier
+    from course_utils.engine import OPERATIONS
+    epoch = classifier._epoch()                         # made before the check, handed in
+    vjp = OPERATIONS["log_softmax"].vjps[0]             # looked up before the check
+
+    def z_bar_by_the_table(z, t):
+        N, K = z.shape
+        logp = z - logsumexp(z, axis=1, keepdims=True)
+        logp_bar = -np.eye(K)[t] / N
+        return {"L_bar": 1.0, "logp_bar": logp_bar, "z_bar": vjp(logp_bar, logp, z, axis=1)}
+
+    answers = [
+        (checks.check_classifier_forward,
+         lambda X, t, W1, b1, W2, b2: classifier.engine_answers(X, t, W1, b1, W2, b2)[0],
+         "engine_answers"),
+        (checks.check_sgd_epoch, epoch, "_epoch.<locals>.sgd_epoch"),
+        (checks.check_cross_entropy_backward, z_bar_by_the_table,
+         "OPERATIONS['log_softmax'].vjps[0]"),
+        (checks.check_log_softmax,
+         lambda z: z - logsumexp(z, axis=1, keepdims=True), "scipy.special.logsumexp")]
+    for check, answer, name in answers:
+        verdict = check(answer, show=False)
+        assert verdict.mistake == "calls-the-reference" and name in verdict.message, \
+            repr(verdict)
+
+
+def test_bars_by_hand_made_differences_where_a_formula_is_asked_are_an_estimate():
+    """05's backward pass and 07's backward pass by hand ask for the bars by the chain rule:
+    central differences written out by hand are right to a few digits only."""
+    from course_utils.engine import value_of
+
+    def nudged_bars(order):
+        output = order[-1]
+
+        def output_at(k, value):                   # node k set to value, the rest recomputed
+            saved = [n.value for n in order]
+            order[k].value = value
+            for node in order[k + 1:]:
+                if node.op is not None:
+                    node.value = node.op.forward(*map(value_of, node.args), **node.params)
+            result = float(output.value)
+            for node, was in zip(order, saved):
+                node.value = was
+            return result
+
+        for k, node in enumerate(order):
+            value, bar = np.array(node.value, dtype=float), np.zeros(np.shape(node.value))
+            for i in np.ndindex(bar.shape):
+                up, down = value.copy(), value.copy()
+                up[i] += 1e-6
+                down[i] -= 1e-6
+                bar[i] = (output_at(k, up) - output_at(k, down)) / 2e-6
+            node.bar = bar
+
+    verdict = checks.check_backward_pass(nudged_bars, show=False)
+    assert verdict.mistake == "finite-difference", repr(verdict)
+
+
+def test_07s_backward_pass_by_the_engines_messages_is_told_so():
+    from course_utils.engine import OPERATIONS, unbroadcast
+    sigmoid_message = OPERATIONS["sigmoid"].vjps[0]
+
+    def network_backward(X, T, W1, b1, W2, b2, values):
+        y_bar = (values["y"] - T) / len(X)
+        z2_bar = sigmoid_message(y_bar, values["y"], values["z2"])
+        h_bar = z2_bar @ W2.T
+        z1_bar = sigmoid_message(h_bar, values["h"], values["z1"])
+        return dict(y_bar=y_bar, z2_bar=z2_bar, W2_bar=values["h"].T @ z2_bar,
+                    b2_bar=unbroadcast(z2_bar, b2.shape), h_bar=h_bar, z1_bar=z1_bar,
+                    W1_bar=X.T @ z1_bar, b1_bar=unbroadcast(z1_bar, b1.shape))
+
+    verdict = checks.check_network_backward(network_backward, show=False)
+    assert verdict.mistake == "calls-the-reference" and \
+        "OPERATIONS['sigmoid'].vjps[0]" in verdict.message, repr(verdict)
+
+
+def test_the_matrix_bars_from_the_planted_operations_are_told_so():
+    from course_utils.debugging import planted_bugs
+    matmul = planted_bugs()["matmul"]
+    verdict = checks.check_X_bar_entries(lambda Y_bar, W: matmul.vjps[0](Y_bar, None, None, W),
+                                         show=False)
+    assert verdict.mistake == "calls-the-reference" and "bugged['matmul'].vjps[0]" in \
+        verdict.message, repr(verdict)
+
+
+def test_forward_mode_by_a_reverse_pass_of_the_engines_messages_is_told_so():
+    from course_utils.engine import message
+
+    def by_reverse_passes(output, leaf, direction):
+        order = topological_order(output)
+        result = np.zeros(np.shape(output.value))
+        for k in np.ndindex(result.shape):
+            bars = {id(n): np.zeros(np.shape(n.value)) for n in order}
+            bars[id(output)][k] = 1.0
+            for node in reversed(order):
+                for i, arg in enumerate(node.args):
+                    if id(arg) in bars and node.op.vjps[i] is not None:
+                        bars[id(arg)] = bars[id(arg)] + message(node, i, bars[id(node)])
+            result[k] = np.sum(bars[id(leaf)] * direction)
+        return result
+
+    verdict = checks.check_forward_mode(by_reverse_passes, show=False)
+    assert verdict.mistake == "calls-the-reference" and "engine.message" in verdict.message, \
+        repr(verdict)
+
+
+def test_the_max_by_rounded_differences_misses_a_near_tie():
+    """Rounded to six digits, a difference quotient of max is exactly 0, ½ or 1, except where a
+    and b are closer than its step."""
+    def rounded(k):
+        def message(bar, out, a, b):
+            h = 1e-6
+            args = [np.array(a, float), np.array(b, float)]
+            up, down = [x.copy() for x in args], [x.copy() for x in args]
+            up[k], down[k] = args[k] + h, args[k] - h
+            return bar * np.round((np.maximum(*up) - np.maximum(*down)) / (2 * h), 6)
+        return message
+
+    from course_utils.engine import Operation
+    operation = Operation("my_maximum", np.maximum, (rounded(0), rounded(1)), "max({0}, {1})",
+                          ("∂max/∂{0}", "∂max/∂{1}"))
+    verdict = checks.check_maximum_message(operation, show=False)
+    assert verdict.status == "wrong" and "1e-12 apart" in verdict.message, repr(verdict)

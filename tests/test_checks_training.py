@@ -149,17 +149,20 @@ tries = []
 
 def choose_differently_each_time():
     tries.append(1)
-    return (5.0, 3) if len(tries) == 1 else (5.0, 4)
+    return (20.0, 2) if len(tries) == 1 else (25.0, 2)
 
 
 TRAINING_SETUP = [
-    (setup(5.0, 3), "correct", ["all 6 random starts"]),
-    (setup(2.0, 4), "correct", []),
-    (lambda: [np.float64(5.0), np.int64(8)], "correct", []),
+    (setup(20.0, 2), "correct", ["all 6 random starts"]),
+    (setup(30.0, 2), "correct", []),
+    (lambda: [np.float64(25.0), np.int64(2)], "correct", []),
+    (setup(5.0, 3), "wrong", ["all 6 starts learn", "smaller hidden layer", "find the smallest"]),
+    (setup(2.0, 4), "wrong", ["smaller hidden layer"]),
     (setup(0.01, 3), "wrong", ["too small"]),
     (setup(500.0, 3), "wrong", ["too large", "3 hidden units"]),
     (setup(5.0, 1), "wrong", ["one hidden unit"]),
-    (setup(5.0, 2), "wrong", ["plateau", "more hidden units learn from the same start"]),
+    (setup(5.0, 2), "wrong", ["η = 5 is too small", "a larger η learns from the same start"]),
+    (setup(50.0, 2), "wrong", ["η = 50 is too large", "a smaller η learns"]),
     (setup(1.0, 2), "wrong", ["η = 1 is too small", "a larger η learns from the same start"]),
     (setup(3, 0.5), "wrong", ["swap"]),
     (setup(4, 5.0), "wrong", ["hidden size 5.0 is a float", "write 5", "swap"]),

@@ -155,3 +155,25 @@ def test_a_verdict_shows_where_the_check_is_called_and_once_as_the_cells_last_va
     assert _shown(shell, "verdict = check_chain_rule(answer)") == [expected]
     assert _shown(shell, "verdict") == [expected]    # asked for again in a later cell
     assert _shown(shell, "check_chain_rule(answer, show=False).status") == []
+
+
+def test_an_expected_value_that_is_the_answer_itself_is_not_shown():
+    """L̄ is 1 on every configuration and R̄ is λ, a number of the configuration: "expected 1"
+    or "expected 0.1" would write the line's answer out; the ✘ says which way it is off."""
+    import numpy as np
+
+    from course_utils.checks import check_bar_notation_regularised
+
+    def bars(w, x, b, t, lam, L_bar=1.0, R_bar=None):
+        y = 1 / (1 + np.exp(-(w * x + b)))
+        R_bar = lam if R_bar is None else R_bar
+        y_bar = L_bar * (y - t)
+        z_bar = y_bar * y * (1 - y)
+        return 1.0, R_bar, L_bar, y_bar, z_bar, z_bar * x + R_bar * w, z_bar
+
+    for wrong, name in ((dict(L_bar=0.9), "L_bar"), (dict(R_bar=0.05), "R_bar")):
+        verdict = check_bar_notation_regularised(
+            lambda w, x, b, t, lam, wrong=wrong: bars(w, x, b, t, lam, **wrong), show=False)
+        assert f"{name} is off" in verdict.message and "expected" not in verdict.message, \
+            repr(verdict)
+        assert "too small" in verdict.message

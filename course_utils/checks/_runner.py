@@ -746,6 +746,8 @@ def _approximate(attempt: Attempt) -> Verdict | None:
             try:
                 got, want = np.asarray(run.got.get(name), dtype=float), np.asarray(want, float)
             except (TypeError, ValueError):        # None, text, another kind of value
+                if same(run.got.get(name), want):  # (the order of a graph's labels, say)
+                    continue
                 return None
             if got.shape != want.shape or not np.allclose(got, want, rtol=ESTIMATE_RTOL):
                 return None                        # wrong, not an estimate
@@ -816,11 +818,34 @@ def _handed_in_itself(name: str) -> Verdict:
 
 def _refused_codes(references: Sequence) -> dict:
     """{code: name} of the refused references: a function, named by its module and name, or
-    (its name, the function)."""
+    (its name, the function or its code)."""
     named = [r if isinstance(r, tuple) else
              (f"{r.__module__}.{r.__qualname__}".removeprefix("course_utils."), r)
              for r in references]
-    return {inspect.unwrap(r).__code__: name for name, r in named}
+    return {r if inspect.iscode(r) else inspect.unwrap(r).__code__: name for name, r in named}
+
+
+def with_what_they_make(*objects) -> Iterator:
+    """(name, code) of the functions `objects` (and in tables of them: tuples, lists, dicts),
+    with the functions defined inside them, which they make and return (a mistake table's
+    factory with no mistake switched on, say): refused wherever they were bound."""
+    values, pending = list(objects), []
+    while values:
+        value = values.pop()
+        if inspect.isfunction(value):
+            pending.append(inspect.unwrap(value).__code__)
+        elif isinstance(value, (tuple, list)):
+            values += value
+        elif isinstance(value, dict):
+            values += value.values()
+    seen: set = set()
+    while pending:
+        code = pending.pop()
+        if code not in seen:
+            seen.add(code)
+            stem = Path(code.co_filename).stem
+            yield f"checks.{stem}.{getattr(code, 'co_qualname', code.co_name)}", code
+            pending += [c for c in code.co_consts if inspect.iscode(c)]
 
 
 def _own(rules: Exercise) -> Iterator:
@@ -856,12 +881,25 @@ def _refusing(function: Callable, codes: dict) -> Callable:
     of them from the student's code (the checks' own solutions and mistakes may call them)."""
     @functools.wraps(function)
     def yours(*args):
-        _refused_now.update(codes)
+        handed = {_code_of(a) for a in _handed_to(args)}
+        _refused_now.update({c: name for c, name in codes.items() if c not in handed})
         try:
             return function(*args)
         finally:
             _refused_now.clear()
     return yours
+
+
+def _handed_to(args) -> Iterator:
+    """The functions among the arguments the check hands the student's function (a pass, a
+    sweep), in containers too: the student's code may call them."""
+    for arg in args:
+        if callable(arg) and not isinstance(arg, type):
+            yield arg
+        elif isinstance(arg, (tuple, list)):
+            yield from _handed_to(arg)
+        elif isinstance(arg, dict):
+            yield from _handed_to(list(arg.values()))
 
 
 #: The code of `_refusing`'s wrapper, which calls what the student handed in (`np.vectorize(f)`
@@ -884,10 +922,27 @@ def _first_wrong(attempt: Attempt) -> Verdict | None:
                 hint = "" if mistake is None else \
                     mistake.hint(name) if callable(mistake.hint) else mistake.hint
                 message, kind = _wrong_value(rules, name, run.want.get(name), run.got.get(name),
-                                             hint)
+                                             hint, rules.shows_expected and
+                                             not _is_the_answer(attempt, name))
                 return Verdict("wrong", f"{run.where}: {message}",
                                kind if mistake is None else _row_id(rules, mistake))
     return None
+
+
+def _is_the_answer(attempt: Attempt, name: str) -> bool:
+    """Whether the expected value of `name` would write its answer out: a number the same on
+    every configuration (L̄ = 1), or one of the configuration's own numbers (R̄ = λ)."""
+    runs = [run for run in attempt.runs if run.want.get(name) is not None]
+    try:
+        wants = [np.asarray(run.want[name], dtype=float) for run in runs]
+    except (TypeError, ValueError):
+        return False
+    if len(wants) > 1 and all(w.shape == wants[0].shape and np.array_equal(w, wants[0])
+                              for w in wants):
+        return True
+    return any(w.size == 1 and any(
+        isinstance(v, numbers.Real) and not isinstance(v, bool) and w.item() == float(v)
+        for v in run.configuration.values()) for run, w in zip(runs, wants))
 
 
 def _explaining(attempt: Attempt, name: str) -> Mistake | None:
@@ -929,8 +984,10 @@ def _described(got) -> str:
     return "a number" if isinstance(got, numbers.Number) else type(got).__name__
 
 
-def _wrong_value(rules: Exercise, name: str, expected, got, hint: str) -> tuple[str, str]:
-    """What is wrong with one value, in one line, and the kind of mistake (see KINDS)."""
+def _wrong_value(rules: Exercise, name: str, expected, got, hint: str,
+                 shows_expected: bool) -> tuple[str, str]:
+    """What is wrong with one value, in one line, and the kind of mistake (see KINDS); the
+    expected value shown only where it does not write the answer out."""
     tail = f" Hint: {hint}" if hint else ""
     if got is None:
         return f"{name} is None: did you forget to compute or `return` it?{tail}", "returned-none"
@@ -950,7 +1007,7 @@ def _wrong_value(rules: Exercise, name: str, expected, got, hint: str) -> tuple[
         return (f"{name} has shape {array.shape}, expected {np.shape(expected)}.{tail}",
                 "wrong-shape")
     at, want, have = compared(expected, array, rules.rtol)
-    if not rules.shows_expected:
+    if not shows_expected:
         first = np.argmax(~np.isclose(array, expected, rtol=rules.rtol, atol=1e-10).ravel())
         way = "large" if array.ravel()[first] > np.ravel(expected)[first] else "small"
         return f"{name}{at} is off: {have} is too {way}.{tail}", "wrong-value"

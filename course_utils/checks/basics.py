@@ -13,6 +13,7 @@ from ..engine import Node, sigmoid
 from ..lecture import DEFAULTS, regularised_example
 from ..notation import number, show
 from ._runner import Mistake, but, check
+from .graphs import the_messages
 
 __all__ = [
     "check_numerical_derivative", "check_chain_rule", "check_multivariate_chain_rule",
@@ -24,11 +25,12 @@ __all__ = [
 σ = sigmoid.forward
 
 
-def _the_explorer():
-    """The explorer multiplies the derivatives it is given, f'(g(x))·g'(x): notebook 01's
-    derivative checks refuse it (it is the chain rule applied for the student)."""
-    from ..widgets.explorers import SensitivityState
-    return (("SensitivityExplorer's dz/dx", SensitivityState.numbers),)
+def _the_explorers():
+    """The explorers compute what notebooks 01 and 02 ask for: the chain rule applied to the
+    derivatives given, f'(g(x))·g'(x), and gradient-descent steps. Those checks refuse them."""
+    from ..widgets.explorers import DescentState, SensitivityState
+    return (("SensitivityExplorer's dz/dx", SensitivityState.numbers),
+            ("the descent explorer's steps (DescentState)", DescentState._descend))
 
 
 # -- notebook 01: derivatives and the chain rule ----------------------------------------------
@@ -94,7 +96,7 @@ def _outer_at_x(x):
     return np.cos(x) * 2 * x
 
 
-@check("01_chain_rule", "the chain rule", refuses=_the_explorer,
+@check("01_chain_rule", "the chain rule", refuses=_the_explorers,
       solution=lambda x: np.cos(x ** 2) * 2 * x,
       configurations=[dict(label=f"x = {x}", x=x) for x in (0.8, -1.3, 2.1, -0.25)],
       make=lambda c: (c["x"],),
@@ -135,7 +137,7 @@ def _paths(t):
     return 2 * x * -np.sin(t), 2 * y * 2 * np.cos(t)
 
 
-@check("01_chain_rule", "the multivariate chain rule", refuses=_the_explorer,
+@check("01_chain_rule", "the multivariate chain rule", refuses=_the_explorers,
       solution=lambda t: sum(_paths(t)),
       configurations=[dict(label=f"t = {t}", t=t) for t in (0.7, 2.0, -1.1, 4.0)],
       make=lambda c: (c["t"],),
@@ -213,7 +215,7 @@ def _chain_value(x, depth):
 
 
 @check("01_chain_rule", "the derivative of a chain of sigmoids",
-       refuses=lambda: (sigmoid_chain_derivative, *_the_explorer()),
+       refuses=lambda: (sigmoid_chain_derivative, *_the_explorers()),
       solution=sigmoid_chain_derivative,
       configurations=[
           dict(label="x = 0.7, depth 3", x=0.7, depth=3),
@@ -266,7 +268,7 @@ def check_sigmoid_chain_derivative(sigmoid_chain_derivative):
 
 # -- notebook 02: training and gradient descent -----------------------------------------------
 
-@check("02_training_and_gradient_descent", "a gradient-descent step",
+@check("02_training_and_gradient_descent", "a gradient-descent step", refuses=_the_explorers,
       solution=lambda w, grad, rate: w - rate * grad,
       configurations=[
           dict(label="w = [0.5, −0.3], grad = [0.2, 0.4], rate = 0.1", w=[0.5, -0.3],
@@ -453,7 +455,7 @@ def _the_engines_bars() -> tuple:
     """What computes the bars for the student: the reference pass, the engine's backward pass,
     or its messages read off a graph one by one (the body of reference.backward_pass)."""
     return (reference.backward_pass_regularised, engine.backward, Node.backward, engine.message,
-            engine.children_of)
+            engine.children_of, *the_messages())
 
 
 def _dz(w, x, b, t):

@@ -17,7 +17,7 @@ from .. import network as reference
 from ..engine import OPERATIONS, Node, add, matmul, sigmoid
 from ..lecture import half_squared_error
 from ._runner import Mistake, but, check
-from .graphs import the_engine
+from .graphs import the_engine, the_messages
 
 __all__ = ["check_network_forward", "check_network_backward", "check_training_by_hand"]
 
@@ -320,8 +320,8 @@ def check_network_forward(network_forward):
 
 
 @check("07_training_xor", "the backward pass by hand",
-       refuses=lambda: (reference.backward, engine_answers, *the_engine()),
-       solution=_engine_backward, configurations=CONFIGURATIONS, make=_make_backward,
+       refuses=lambda: (reference.backward, engine_answers, *the_engine(), *the_messages()),
+       exact=True, solution=_engine_backward, configurations=CONFIGURATIONS, make=_make_backward,
        returns=("bars",), crash_hints=CRASH_HINTS,
        formulas={f"bars[{name!r}]": formula for name, formula in BACKWARD_FORMULAS.items()},
        mistakes=[Mistake("starting-params", _started(_engine_backward), STARTING_PARAMS),

@@ -12,8 +12,8 @@ import dataclasses
 
 import numpy as np
 
-from ..checkpointing import measured
-from ._runner import Exercise, Mistake, check
+from ..checkpointing import full_backward, measured
+from ._runner import Exercise, Mistake, check, with_what_they_make
 
 __all__ = ["check_checkpointed_backward"]
 
@@ -96,6 +96,7 @@ def _mistake(**how):
 
 
 @check("08_why_backprop_is_efficient", "a checkpointed backward pass",
+       refuses=lambda: (full_backward, *with_what_they_make(_checkpointed)),
        solution=_solution,
        configurations=[
            dict(label="K = 24 layers, a checkpoint every 4, N = 50,000 samples", K=24, every=4,

@@ -33,8 +33,8 @@ import numpy as np
 from .. import engine
 from ..engine import OPERATIONS, Node, add, matmul, neg, tanh
 from ..tensors import log_softmax as _stable_log_softmax
-from ._runner import Mistake, but, check
-from .graphs import the_engine
+from ._runner import Mistake, but, check, with_what_they_make
+from .graphs import the_engine, the_messages
 
 __all__ = ["check_log_softmax", "check_cross_entropy_backward", "check_classifier_forward",
            "check_classifier_backward", "check_sgd_epoch", "check_accumulate_gradient"]
@@ -282,7 +282,16 @@ def _the_passes_refused() -> tuple:
     return (("reference.log_softmax", _log_softmax), ("reference.softmax", _softmax),
             ("tensors.log_softmax", _stable_log_softmax),
             ("reference.cross_entropy_backward", _cross_entropy_backward),
-            ("reference.forward", _forward), ("reference.backward", _backward), *the_engine())
+            ("reference.forward", _forward), ("reference.backward", _backward), *the_engine(),
+            *the_messages(), *_tables_and_factories())
+
+
+def _tables_and_factories() -> Iterator:
+    """The reference's pieces: `engine_answers`, the line tables of the reference passes, and
+    the mistake tables' factories with what they make (with no mistake switched on, an epoch or
+    an accumulation of the reference)."""
+    return with_what_they_make(engine_answers, CROSS_ENTROPY_LINES, FORWARD_LINES,
+                               BACKWARD_LINES, _epoch, _accumulation)
 
 
 def _log_softmax_refused() -> tuple:
@@ -293,7 +302,8 @@ def _log_softmax_refused() -> tuple:
     except ImportError:
         return _the_passes_refused()
     return (("scipy.special.log_softmax", special.log_softmax),
-            ("scipy.special.softmax", special.softmax), *_the_passes_refused())
+            ("scipy.special.softmax", special.softmax),
+            ("scipy.special.logsumexp", special.logsumexp), *_the_passes_refused())
 
 
 @check(NOTEBOOK, "log softmax without overflow", refuses=_log_softmax_refused,
@@ -704,7 +714,7 @@ EPOCH_MISTAKES = [
 
 
 @check(NOTEBOOK, "one epoch of mini-batch gradient descent",
-       refuses=lambda: (("reference.sgd_epoch", _sgd_epoch),),
+       refuses=lambda: (("reference.sgd_epoch", _sgd_epoch), *_tables_and_factories()),
        solution=_sgd_epoch, configurations=EPOCHS, make=_make_epoch,
        returns=("the new params",), mistakes=EPOCH_MISTAKES, crash_hints=LOOP_HINTS,
        formulas={"the step": "value - learning_rate * bars[name + '_bar']",
@@ -836,7 +846,8 @@ ACCUMULATION_MISTAKES = [
 
 @check(NOTEBOOK, "gradient accumulation with zero_grad",
        refuses=lambda: (("reference.accumulate_gradient", _accumulate_gradient),
-                        ("reference.sgd_epoch", _sgd_epoch)),   # the epoch that 09 binds
+                        ("reference.sgd_epoch", _sgd_epoch),     # the epoch that 09 binds
+                        *_tables_and_factories()),
        solution=_accumulate_gradient, configurations=ACCUMULATIONS, make=_make_accumulation,
        returns=(), mistakes=ACCUMULATION_MISTAKES, crash_hints=LOOP_HINTS, prepare=_own_work,
        judge=_in_place, judged=(),

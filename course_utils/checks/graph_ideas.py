@@ -1,7 +1,7 @@
 """Check of notebook 04's second exercise: which nodes a change of one leaf reaches.
 
 A node knows only its parents, so the student's `reached_by(leaf, output)` must follow the
-arrows forwards through the graph. The check asks about every leaf of three graphs (two never
+arrows forwards through the graph. The check asks about leaves of five graphs (four never
 shown in the notebook) and compares the answer, as a set of nodes, with the engine's graph.
 """
 from __future__ import annotations
@@ -45,11 +45,20 @@ def _constants_first() -> Node:
     return add(add(mul(h, d, name="m"), w, name="n"), v, name="out")
 
 
+def _zero_factor() -> Node:
+    """w times a node z = 0: m = w·z is computed from w, though its value does not move with w
+    (a nudge of w shows no change there; the graph does)."""
+    w, z = Node(1.5, name="w"), Node(0.0, name="z")
+    return add(mul(w, z, name="m"), sigmoid(z, name="s"), name="out")
+
+
 GRAPHS = {"the lecture's graph": _lecture, "a diamond": _diamond,
           "a chain with a side leaf": _side_leaf,
-          "a graph with constants as first arguments, 0.5·w and 2 − x": _constants_first}
+          "a graph with constants as first arguments, 0.5·w and 2 − x": _constants_first,
+          "a graph where w is multiplied by z = 0": _zero_factor}
 LEAVES = {"the lecture's graph": "wxbt", "a diamond": "ab", "a chain with a side leaf": "uk",
-          "a graph with constants as first arguments, 0.5·w and 2 − x": "xv"}
+          "a graph with constants as first arguments, 0.5·w and 2 − x": "xv",
+          "a graph where w is multiplied by z = 0": "wz"}
 
 
 def _make(configuration: dict) -> tuple:
@@ -178,6 +187,6 @@ def _judge(args, returned) -> str | None:
                      "a node knows only its parents (`node.parents`), not its children: which "
                      "function of the engine lists every node of the graph, parents first?")],
        success=lambda got: f"a change of w reaches ({', '.join(got['the reached nodes'])}); "
-                           "right for every leaf of four graphs.")
+                           "right for every leaf of five graphs.")
 def check_reached_by(reached_by):
     """`reached_by(leaf, output)`: the nodes a change of `leaf` reaches, `leaf` not included."""

@@ -7,11 +7,14 @@ a student with that mistake would hand in (see `_runner`).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 
 import numpy as np
 
-from .. import engine, reference, tensors
+from .. import engine, lecture, reference, tensors
+from ..debugging import planted_bugs
 from ..engine import (
+    OPERATIONS,
     Node,
     Operation,
     add,
@@ -260,7 +263,7 @@ def _crash_hint(args) -> str:
 
 
 @check("05_backprop_algorithm", "the backward pass",
-       refuses=lambda: (engine.backward, Node.backward, reference.backward_pass),
+       refuses=lambda: (engine.backward, Node.backward, reference.backward_pass), exact=True,
        solution=lambda order: order[-1].backward(), returns=(), observed=_bars,
        configurations=_GRAPHS, make=lambda c: (_fresh(c["graph"]),),
        formulas={"L_reg.bar": "dL_reg/dL_reg", "L.bar": "dL/dL",
@@ -379,6 +382,27 @@ def the_backward() -> tuple:
     return Node.backward, engine.backward
 
 
+def the_messages() -> Iterator:
+    """Every operation's messages, the engine's table's and the lecture's (`linear`,
+    `half_squared_error`, ...): where a bar or a message is the exercise, they compute it for
+    the student, chained by hand or looked up before the check."""
+    operations = {id(op): op for op in (*OPERATIONS.values(), *(
+        value for value in vars(lecture).values() if isinstance(value, Operation)))}
+    for op in operations.values():
+        table = f"OPERATIONS[{op.name!r}]" if OPERATIONS.get(op.name) is op else op.name
+        for i, vjp in enumerate(op.vjps):
+            if vjp is not None:
+                yield f"{table}.vjps[{i}]", vjp
+
+
+def planted_messages() -> Iterator:
+    """The messages of notebook 06's planted operations, the buggy and the right ones: a
+    message is written, not made by correcting or reusing a planted one."""
+    for name, op in planted_bugs().items():
+        for i, vjp in enumerate(op.vjps):
+            yield f"bugged[{name!r}].vjps[{i}]", vjp
+
+
 def the_engine() -> tuple:
     """The engine that bars by hand are compared with, refused to the student's code: a Node
     made there, an operation applied there (matmul, sigmoid, ...), a backward pass."""
@@ -406,7 +430,8 @@ _RANDOM_2X2 = np.random.default_rng(6).normal(size=(2, 2, 2)).round(2)
 
 
 @check("06_modularity_and_tensors", "the bar of X, entry by entry",
-       refuses=lambda: (tensors.matmul_message_a, *the_engine()), exact=True,
+       refuses=lambda: (*the_messages(), *planted_messages(), tensors.matmul_message_a,
+                        *the_engine()), exact=True,
        solution=_engine_X_bar,
        configurations=[_two_by_two("Ȳ = [[1, 2], [3, 4]], W = [[5, 6], [7, 8]]",
                                    [[1, 2], [3, 4]], [[5, 6], [7, 8]]),
@@ -469,7 +494,8 @@ def _shapes(n, d, m, seed):
 
 
 @check("06_modularity_and_tensors", "the bar of W",
-       refuses=lambda: (tensors.matmul_message_a, tensors.matmul_message_b, *the_engine()),
+       refuses=lambda: (*the_messages(), *planted_messages(), tensors.matmul_message_a,
+                        tensors.matmul_message_b, *the_engine()),
        exact=True,
        solution=_engine_W_bar, configurations=[_shapes(4, 3, 2, 0), _shapes(3, 3, 3, 1),
                                                _shapes(1, 5, 1, 2), _shapes(6, 2, 4, 3)],

@@ -16,7 +16,7 @@ from ..engine import Node, add, matmul, mul, sigmoid, tanh, topological_order, v
 from ..lecture import regularised_example
 from ..network import T, X  # the lecture's training set
 from ..tangents import tangent_message
-from ._runner import Mistake, check
+from ._runner import Mistake, check, with_what_they_make
 
 __all__ = ["check_forward_mode", "check_gradient_by_forward_mode", "check_kept_for_backward"]
 
@@ -179,7 +179,8 @@ def _tangents_kept(output, leaf, direction):
 
 @check("08_why_backprop_is_efficient", "forward mode",
        refuses=lambda: (forward_mode, gradient_by_forward_mode, every_tangent, Node.backward,
-                        engine.backward),
+                        engine.backward, engine.message, engine.children_of,
+                        *with_what_they_make(_sweep, _tangents)),
        solution=forward_mode, exact=True,
        configurations=[
            dict(label="the lecture's graph, leaf w, direction 1", graph="lecture", leaf="w",
@@ -407,7 +408,7 @@ def _kept(count_constants=True, once=True, own=True, args=True, entries=True):
 
 
 @check("08_why_backprop_is_efficient", "what the backward pass keeps",
-       refuses=lambda: (kept_for_backward,),
+       refuses=lambda: (kept_for_backward, *with_what_they_make(_kept)),
        solution=kept_for_backward,
        configurations=[
            dict(label="the lecture's graph", graph="lecture"),

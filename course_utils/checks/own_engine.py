@@ -17,9 +17,10 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from ..engine import Node, sigmoid
+from ..engine import Node, sigmoid, topological_order
 from ..scalar_graphs import GRAPHS, bars, bars_with
 from ._runner import Exercise, Mistake, check
+from .graphs import the_messages
 
 __all__ = ["check_scalar_engine"]
 
@@ -222,6 +223,7 @@ CRASH_HINTS = [
 
 
 @check("05_backprop_algorithm.ipynb", "Your own scalar engine",
+       refuses=lambda: (topological_order, *the_messages()), exact=True,
        solution=_Right, configurations=CONFIGURATIONS,
        make=lambda c: (c["graph"], tuple(c["values"].items())), mistakes=MISTAKES,
        crash_hints=CRASH_HINTS, returns=("bars",), adapt=bars_with, prepare=_prepare,
