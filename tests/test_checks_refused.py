@@ -452,7 +452,7 @@ def test_a_step_by_the_descent_explorer_is_told_so():
     def step(w, grad, rate):
         flat = np.array(w, dtype=float).ravel()
         new = [DescentState(df=lambda u, g=g: g, rate=rate, start=float(v), steps=1, step=1).w
-               for v, g in zip(flat, np.ravel(grad))]
+               for v, g in zip(flat, np.ravel(grad), strict=True)]
         return np.reshape(new, np.shape(w))
 
     verdict = checks.check_gradient_descent_step(step, show=False)
@@ -507,7 +507,7 @@ def test_bars_by_hand_made_differences_where_a_formula_is_asked_are_an_estimate(
                 if node.op is not None:
                     node.value = node.op.forward(*map(value_of, node.args), **node.params)
             result = float(output.value)
-            for node, was in zip(order, saved):
+            for node, was in zip(order, saved, strict=True):
                 node.value = was
             return result
 

@@ -942,7 +942,7 @@ def _is_the_answer(attempt: Attempt, name: str) -> bool:
         return True
     return any(w.size == 1 and any(
         isinstance(v, numbers.Real) and not isinstance(v, bool) and w.item() == float(v)
-        for v in run.configuration.values()) for run, w in zip(runs, wants))
+        for v in run.configuration.values()) for run, w in zip(runs, wants, strict=True))
 
 
 def _explaining(attempt: Attempt, name: str) -> Mistake | None:
