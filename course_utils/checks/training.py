@@ -294,8 +294,8 @@ def _networks(c):
                         2 * _count(ps, lambda p: len(p.value))), "you counted rows, "
             "len(p.value); a matrix has rows × columns entries, each a coordinate: p.value.size."),
            Mistake("one-sided-without-f", _counts(lambda P: P, lambda P: 2 * P),
-                   "off by one: each (f(θ + ε·e_i) − f(θ)) / ε also needs f(θ) itself, the "
-                   "unperturbed forward pass (once, shared by all)."),
+                   "off by one: read `one_sided` again, line by line: which evaluations does "
+                   "it make, and how many times each?"),
            Mistake("central-plus-one", _counts(lambda P: P + 1, lambda P: 2 * P + 1),
                    "off by one: central differences never use the unperturbed f(θ): two shifted "
                    "evaluations per parameter."),
