@@ -195,7 +195,7 @@ FORWARD_MODE = [  # (the student's forward_mode, status, key words)
      ["other leaves", "tangent of ones", "only `leaf` moves"]),
     (lambda o, leaf, d: sweep(o, leaf, d, combine="last"), "wrong", ["its last argument sends"]),
     (lambda o, leaf, d: sweep(o, leaf, d, which="first"), "wrong", ["its first argument sends"]),
-    (lambda o, leaf, d: sweep(o, leaf, d, combine="product"), "wrong", ["are multiplied"]),
+    (lambda o, leaf, d: sweep(o, leaf, d, combine="product"), "wrong", ["tangents multiplied", "in which order"]),
     (lambda o, leaf, d: sweep(o, leaf, d, which="parents"), "wrong",
      ["raised ValueError", "node.parents leaves the constants out"]),
     (lambda o, leaf, d: sweep(o, leaf, d, order=lambda o: topological_order(o)[::-1]), "wrong",

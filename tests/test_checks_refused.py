@@ -589,3 +589,26 @@ def test_the_max_by_rounded_differences_misses_a_near_tie():
                           ("∂max/∂{0}", "∂max/∂{1}"))
     verdict = checks.check_maximum_message(operation, show=False)
     assert verdict.status == "wrong" and "1e-12 apart" in verdict.message, repr(verdict)
+
+
+def test_forward_mode_by_a_reverse_pass_of_the_messages_themselves_is_told_so():
+    """The engine's messages called by the student's own line are refused in forward mode;
+    through `tangent_message`, which the exercise builds on, they are not."""
+    def by_reverse_passes(output, leaf, direction):
+        order = topological_order(output)
+        result = np.zeros(np.shape(output.value))
+        for k in np.ndindex(result.shape):
+            bars = {id(n): np.zeros(np.shape(n.value)) for n in order}
+            bars[id(output)][k] = 1.0
+            for node in reversed(order):
+                values = [getattr(a, "value", a) for a in node.args]
+                for i, arg in enumerate(node.args):
+                    if id(arg) in bars and node.op.vjps[i] is not None:
+                        bars[id(arg)] = bars[id(arg)] + np.broadcast_to(node.op.vjps[i](
+                            bars[id(node)], node.value, *values, **node.params), arg.shape)
+            result[k] = np.sum(bars[id(leaf)] * direction)
+        return result
+
+    verdict = checks.check_forward_mode(by_reverse_passes, show=False)
+    assert verdict.mistake == "calls-the-reference" and ".vjps[" in verdict.message, \
+        repr(verdict)

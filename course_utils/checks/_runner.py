@@ -168,6 +168,18 @@ class _ReferenceCalled(BaseException):
     """Raised by the guard in a refused reference answer that the student's code called."""
 
 
+class _Direct(str):
+    """The name of a function refused only when the student's code calls it itself: the
+    course's own helpers may call it for the student (forward mode's `tangent_message` calls
+    the engine's messages, which a hand-made reverse pass would call directly)."""
+
+
+def directly(references) -> list:
+    """`references` ((name, function) pairs) refused only when called by the student's code
+    itself, not through the course's helpers."""
+    return [(_Direct(name), function) for name, function in references]
+
+
 class _Estimate(str):
     """The name of one of the course's finite differences, refused where a formula is asked."""
 
@@ -241,6 +253,11 @@ def _asked_by_the_student(frame) -> bool:
     return frame is None or not frame.f_code.co_filename.startswith(_CHECKS)
 
 
+def _by_the_students_own_line(frame) -> bool:
+    """Whether `frame`, the caller, is the student's code itself (not a library's)."""
+    return frame is not None and not _library(frame.f_code)
+
+
 def guarded(function, *args):
     """Call `function(*args)`, stopped by _OutOfTime after GUARD_SECONDS.
 
@@ -258,8 +275,11 @@ def guarded(function, *args):
     def tracer(frame, event, arg):
         if not active:                     # a thread the student's code started outlives it
             return None
-        if frame.f_code in _refused_now and _asked_by_the_student(frame.f_back):
-            raise _ReferenceCalled(_refused_now[frame.f_code])   # called by the student's code
+        name = _refused_now.get(frame.f_code)
+        if name is not None and (_by_the_students_own_line(frame.f_back)
+                                 if isinstance(name, _Direct)
+                                 else _asked_by_the_student(frame.f_back)):
+            raise _ReferenceCalled(name)                   # called by the student's code
         if _library(frame.f_code):
             return None
         if time.monotonic() > deadline:

@@ -16,7 +16,8 @@ from ..engine import Node, add, matmul, mul, sigmoid, tanh, topological_order, v
 from ..lecture import regularised_example
 from ..network import T, X  # the lecture's training set
 from ..tangents import tangent_message
-from ._runner import Mistake, check, with_what_they_make
+from ._runner import Mistake, check, directly, with_what_they_make
+from .graphs import the_messages
 
 __all__ = ["check_forward_mode", "check_gradient_by_forward_mode", "check_kept_for_backward"]
 
@@ -180,7 +181,7 @@ def _tangents_kept(output, leaf, direction):
 @check("08_why_backprop_is_efficient", "forward mode",
        refuses=lambda: (forward_mode, gradient_by_forward_mode, every_tangent, Node.backward,
                         engine.backward, engine.message, engine.children_of,
-                        *with_what_they_make(_sweep, _tangents)),
+                        *with_what_they_make(_sweep, _tangents), *directly(the_messages())),
        solution=forward_mode, exact=True,
        configurations=[
            dict(label="the lecture's graph, leaf w, direction 1", graph="lecture", leaf="w",
@@ -211,8 +212,10 @@ def _tangents_kept(output, leaf, direction):
                    "a node's tangent uses only what its first argument sends: its other "
                    "arguments that are nodes move it too."),
            Mistake("tangents-multiplied", lambda o, leaf, d: _sweep(o, leaf, d, combine="product"),
-                   "the tangents from the arguments are multiplied: how does the multivariate "
-                   "chain rule combine the paths?"),
+                   "no tangent reached the output, which moves by 0. Two slips do that: the "
+                   "arguments' tangents multiplied (one that does not move makes the product "
+                   "0: how does the multivariate chain rule combine the paths?), or a node "
+                   "visited before its arguments have their tangents (in which order?)."),
            Mistake("enumerate-parents", lambda o, leaf, d: _sweep(o, leaf, d, arguments="parents"),
                    "the index i given to tangent_message is off where a constant comes before a "
                    "node (2·a): i counts the positions in node.args, constants included, and "
