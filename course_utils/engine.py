@@ -180,7 +180,7 @@ class Operation:
     (for tensors: a vector-Jacobian product). None marks an argument that must be a constant.
     `formula` and `local` say the same in text ("{0}" is the first argument), for pictures;
     where a message is not simply bar × local (matrix products), `local` shows the whole
-    message, "{bar}" standing for the output's bar, e.g. "{0}ᵀ·{bar}". `symbols` may name
+    message, "{bar}" standing for the output's bar. `symbols` may name
     constant arguments in those texts, e.g. (None, None, "λ"); otherwise their value is shown.
     """
     name: str
@@ -247,6 +247,23 @@ add, sub, mul, div, matmul, neg, power = (OPERATIONS[n] for n in
                                           ("add", "sub", "mul", "div", "matmul", "neg", "pow"))
 sigmoid, tanh, relu, exp, log = (OPERATIONS[n] for n in ("sigmoid", "tanh", "relu", "exp", "log"))
 maximum = OPERATIONS["maximum"]
+
+
+def table(masked: tuple = (), left_out: tuple = ()) -> str:
+    """The table as text, one row per operation: its formula and its local derivatives (or its
+    messages where they are not bar × a local derivative). Rows `masked` show question marks
+    and rows `left_out` are not shown: notebook 06 prints it before the exercises on them."""
+    rows = []
+    for op in (op for op in OPERATIONS.values() if op.name not in left_out):
+        kind = "messages" if "{bar}" in op.local[0] else "local derivatives"
+        texts = ", ".join("?" if op.name in masked else text.format("a", "b", bar="ȳ")
+                          for text in op.local if text)
+        constant = [(arg, other) for arg, other, text in zip("ab", "ba", op.local, strict=False)
+                    if not text]
+        note = (f"   (to {constant[0][1]} only: {constant[0][0]} is a constant)" if constant
+                else "   (yours to find, below)" if op.name in masked else "")
+        rows.append(f"{op.name:>8}   {op.formula.format('a', 'b'):<10}  {kind}: {texts}{note}")
+    return "\n".join(rows)
 
 
 # -- 3. Step 1: a topological order ----------------------------------------------------------------

@@ -14,8 +14,9 @@ from typing import Any
 
 
 def chain(v: dict, sig: Callable):
-    """Three sigmoids in a row: the order matters, every node has one child."""
-    return sig(sig(sig(2.0 * v["w"])))
+    """Three sigmoids in a row, after a node plus a number: the order matters, every node has
+    one child."""
+    return sig(sig(sig(2.0 * v["w"] + 0.5)))
 
 
 def twice(v: dict, sig: Callable):
@@ -24,9 +25,10 @@ def twice(v: dict, sig: Callable):
 
 
 def diamond(v: dict, sig: Callable):
-    """a = x·y feeds σ(a) and a + x: x is reached along three paths."""
+    """a = x·y feeds σ(a) and 1 + a + x (a number plus a node), their product times 2 (a node
+    times a number): x is reached along three paths."""
     a = v["x"] * v["y"]
-    return sig(a) * (a + v["x"])
+    return sig(a) * (1.0 + a + v["x"]) * 2.0
 
 
 def lecture(v: dict, sig: Callable):

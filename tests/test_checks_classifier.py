@@ -58,8 +58,8 @@ def test_accumulated_micro_batches_give_the_full_batch_gradient():
 
 def test_an_answer_that_calls_the_reference_is_refused_and_told_why():
     verdict = check_log_softmax(lambda z: reference.log_softmax(z))
-    assert verdict.status == "wrong" and "ReferenceCalled" in verdict.message
-    assert "your own computation" in verdict.message
+    assert verdict.mistake == "calls-the-reference" and "reference.log_softmax" in verdict.message
+    assert "compute it yourself" in verdict.message
 
 
 def test_an_answer_built_on_the_engine_is_refused():
@@ -156,7 +156,7 @@ LOG_SOFTMAX = [  # (answer, status, key words of the message)
     (log_softmax_in_place, "wrong", ["changed its input", "z[0, 0] was"]),
     (log_softmax_counting_calls, "wrong", ["called again", "carries something over"]),
     (looping_log_softmax, "wrong", ["did not finish"]),
-    (lambda z: reference.log_softmax(z), "wrong", ["ReferenceCalled", "your own computation"]),
+    (lambda z: reference.log_softmax(z), "wrong", ["calls `reference.log_softmax`", "compute it yourself"]),
 ]
 
 
@@ -216,7 +216,7 @@ CROSS_ENTROPY = [
      "wrong", ["N times too large"]),
     (bars_with(z_bar=lambda b, z, t: (np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
                                       - np.eye(z.shape[1])[t]) / len(z)),
-     "wrong", ["logits of ±1000", "got nan", "exp(1000)"]),
+     "wrong", ["logits of ±1000", "exp(1000)"]),
     (bars_with(z_bar=lambda b, z, t: (np.exp(z) / np.exp(z).sum(axis=0)
                                       - np.eye(z.shape[1])[t]) / len(z)),
      "wrong", ["over the samples (axis 0)"]),
@@ -271,7 +271,7 @@ FORWARD = [
     (lambda X, t, W1, b1, W2, b2: forward_with_einsum(X, np.asarray(t, dtype=int), W1, b1, W2,
                                                       b2), "correct", []),
     (lambda X, t, W1, b1, W2, b2: reference.forward(X, t, W1, b1, W2, b2), "wrong",
-     ["ReferenceCalled"]),
+     ["a reference answer of this exercise"]),
     (forward_with(h=lambda v, X, *a: 1 / (1 + np.exp(-v["z1"]))), "wrong",
      ["values['h'][0, 0] is off", "σ instead of tanh"]),
     (forward_with(z1=lambda v, X, t, W1, b1, W2, b2: X @ W1), "wrong", ["b₁ is missing"]),
@@ -443,7 +443,7 @@ SGD_EPOCH = [
     (epoch(stop=1), "wrong", ["only one step"]),
     (epoch_in_place, "wrong", ["changed its input", "params['W1'][0, 0] was"]),
     (lambda X, t, p, r, b, rng, f, g: reference.sgd_epoch(X, t, p, r, b, rng, f, g), "wrong",
-     ["ReferenceCalled"]),
+     ["a reference answer of this exercise"]),
     (lambda X, t, p, r, b, rng, f, g: p, "wrong", ["return the parameters after the last step"]),
     (epoch_with_own_passes, "wrong", ["with the passes of another cost",
                                       "did not use the passes it is handed"]),
@@ -530,7 +530,7 @@ ACCUMULATE = [
     (accumulate_whole_batch, "wrong", ["`backward` ran on 10 rows at once"]),
     (accumulate_into_new_arrays, "wrong", ["grad['W1'] is a new array", "in place"]),
     (lambda X, t, p, grad, m, f, g: reference.accumulate_gradient(X, t, p, grad, m, f, g),
-     "wrong", ["ReferenceCalled"]),
+     "wrong", ["a reference answer of this exercise"]),
     (lambda X, t, p, grad, m, f, g: accumulate_with_slices(X, t, p, grad, m, f, g) or
      grad["W1"].__iadd__(1e-3), "wrong", ["grad['W1'][0, 0] is off"]),
     (lambda X, t, p, grad, m, f, g: accumulate_with_slices(X + 0, t, p, grad, m, f, g) or

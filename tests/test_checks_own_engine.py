@@ -82,7 +82,7 @@ class Copied(_Right):
     (NoRightHand, "wrong", ["`__rmul__(self, other)`", "other = 0.5"]),
     (NumbersOut, "wrong", ["not a node of your class"]),
     (OnTheEngine, "wrong", ["built on the engine's Node"]),
-    (SigmaFromInput, "wrong", ["σ(σ(σ(2w)))", "w_bar'] is off", "input z"]),
+    (SigmaFromInput, "wrong", ["σ(σ(σ(2w + 0.5)))", "w_bar'] is off", "input z"]),
     (3.0, "wrong", ["takes your class itself"]),
 ])
 def test_answers_as_students_write_them(answer, status, words):
@@ -135,3 +135,17 @@ def test_a_class_that_lets_the_engine_do_the_pass_is_told_so():
     verdict = check_scalar_engine(WrapsTheEngine, show=False)
     assert verdict.status == "wrong" and ("made nodes of the engine" in verdict.message or
                                           "calls `engine." in verdict.message), repr(verdict)
+
+
+class NoNumberOnTheLeft(_Right):
+    """`__radd__` still the stub: `1 + a` finds no way to add a number on the left."""
+
+    def __radd__(self, other):
+        raise NotImplementedError()
+
+
+def test_a_class_without_a_number_on_the_left_of_a_sum_is_not_done():
+    """Every graph holds a number beside a node on one side or the other: a stub left in
+    `__radd__` (or a number not turned into a node) does not get a ✔."""
+    verdict = check_scalar_engine(NoNumberOnTheLeft, show=False)
+    assert verdict.status == "not attempted" and "__radd__" in verdict.message, repr(verdict)

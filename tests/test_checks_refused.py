@@ -612,3 +612,30 @@ def test_forward_mode_by_a_reverse_pass_of_the_messages_themselves_is_told_so():
     verdict = checks.check_forward_mode(by_reverse_passes, show=False)
     assert verdict.mistake == "calls-the-reference" and ".vjps[" in verdict.message, \
         repr(verdict)
+
+
+def test_the_log_softmax_row_looked_up_inside_the_answer_is_told_so():
+    """`OPERATIONS["log_softmax"].forward` inside the student's function is the engine's stable
+    log softmax: told so, not a crash."""
+    from course_utils.engine import OPERATIONS
+    verdict = checks.check_log_softmax(lambda z: OPERATIONS["log_softmax"].forward(z, axis=1),
+                                       show=False)
+    assert verdict.mistake == "calls-the-reference" and "log_softmax" in verdict.message, \
+        repr(verdict)
+
+
+def test_the_bars_as_a_tuple_are_a_right_form():
+    """`gradient_by_forward_mode` may hand back its bars as a tuple as well as a list."""
+    def sweeps(output, params, sweep):
+        bars, count = [], 0
+        for p in params:
+            bar = np.zeros(p.shape)
+            for i in np.ndindex(p.shape):
+                direction = np.zeros(p.shape)
+                direction[i] = 1.0
+                bar[i] = np.sum(sweep(output, p, direction))
+                count += 1
+            bars.append(bar)
+        return tuple(bars), count
+
+    assert checks.check_gradient_by_forward_mode(sweeps, show=False).ok

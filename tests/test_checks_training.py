@@ -257,7 +257,7 @@ FORWARD_EVALUATIONS = [
     (counted(lambda P: P + 1, lambda P: 2 * P, lambda p: 1), "wrong", ["parameter nodes"]),
     (counted(lambda P: P + 1, lambda P: 2 * P, lambda p: len(p.value)), "wrong", ["rows"]),
     (counted(lambda P: P, lambda P: 2 * P), "wrong", ["read `one_sided` again"]),
-    (counted(lambda P: P + 1, lambda P: 2 * P + 1), "wrong", ["never use the unperturbed"]),
+    (counted(lambda P: P + 1, lambda P: 2 * P + 1), "wrong", ["read `central` again"]),
     (counted(lambda P: P + 1, lambda P: 2 * P + 2), "wrong", ["2(P + 1)"]),
     (counted(lambda P: P + 1, lambda P: P + 1), "wrong", ["both ways"]),
     (counted(lambda P: 2 * P, lambda P: 2 * P), "wrong", ["count of central differences"]),

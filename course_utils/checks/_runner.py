@@ -1030,5 +1030,6 @@ def _wrong_value(rules: Exercise, name: str, expected, got, hint: str,
     if not shows_expected:
         first = np.argmax(~np.isclose(array, expected, rtol=rules.rtol, atol=1e-10).ravel())
         way = "large" if array.ravel()[first] > np.ravel(expected)[first] else "small"
-        return f"{name}{at} is off: {have} is too {way}.{tail}", "wrong-value"
+        size = f"is too {way}" if np.isfinite(array.ravel()[first]) else "is not a number"
+        return f"{name}{at} is off: {have} {size}.{tail}", "wrong-value"
     return f"{name}{at} is off: expected {want}, got {have}.{tail}", "wrong-value"

@@ -128,7 +128,7 @@ def _outer_at_x(x):
       exact=True,
       success=f"dz/dx = cos(x²)·2x at four points, e.g. {number(np.cos(0.64) * 1.6)} at x = 0.8.")
 def check_chain_rule(dz_dx):
-    """`dz_dx(x)` for z = f(g(x)) with y = g(x) = x², z = f(y) = sin(y): f'(g(x))·g'(x)."""
+    """`dz_dx(x)`: the derivative of z = f(g(x)) with y = g(x) = x², z = f(y) = sin(y)."""
 
 
 def _paths(t):

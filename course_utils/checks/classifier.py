@@ -8,9 +8,8 @@ module. Each answer is written as lines, one per array, so that a typical mistak
 is wrong and where, never the line that would be right: the student writes that.
 
 While a check runs the student's function, the reference answers are refused: the runner
-refuses their code under any name (and, for the passes, the engine's), and this module's public
-names, the engine's `backward` and its `log_softmax` row raise `ReferenceCalled`, so an answer
-that hands the work to them gets a ✘ that says so instead of a ✔.
+refuses their code under any name (and, for the passes, the engine's), so an answer that hands
+the work to them gets a ✘ that says so instead of a ✔.
 
 The reference answers (the notebook imports this module as `reference`):
 
@@ -22,15 +21,11 @@ The reference answers (the notebook imports this module as `reference`):
 """
 from __future__ import annotations
 
-import functools
-import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from types import SimpleNamespace
 
 import numpy as np
 
-from .. import engine
 from ..engine import OPERATIONS, Node, add, matmul, neg, tanh
 from ..tensors import log_softmax as _stable_log_softmax
 from ._runner import Mistake, but, check, with_what_they_make
@@ -126,64 +121,7 @@ log_softmax, softmax, one_hot = _log_softmax, _softmax, _one_hot
 cross_entropy_backward, forward, backward = _cross_entropy_backward, _forward, _backward
 sgd_epoch, accumulate_gradient = _sgd_epoch, _accumulate_gradient
 
-#: The public reference answers, refused while a student's function runs under a check.
-ANSWERS = ("log_softmax", "softmax", "cross_entropy_backward", "forward", "backward",
-           "sgd_epoch", "accumulate_gradient")
-
-
-#: The engine's row and backward pass as they are, for the checks' own answers: a student's
-#: function sees them refused (below), the checks' solutions must not.
-_LOG_SOFTMAX_ROW, _engine_backward_pass = OPERATIONS["log_softmax"], engine.backward
-
-
-# -- the reference refused while the student's answer runs ---------------------------------------
-
-class ReferenceCalled(Exception):
-    """An answer called the reference it is checked against."""
-
-
-_USE_YOUR_OWN = ("this exercise asks for your own computation: the check refuses the reference "
-                 "answers (`reference.…`, the engine's backward and its log_softmax row) while "
-                 "it runs your function; write the lines with numpy, or use the functions you "
-                 "wrote in the exercises before and the passes you are given as arguments.")
-
-
-def _refused(name: str):
-    def refused(*args, **kwargs):
-        raise ReferenceCalled(f"{name} is a reference answer")
-    return refused
-
-
-@contextmanager
-def _references_refused() -> Iterator[None]:
-    module = sys.modules[__name__]
-    saved = {name: getattr(module, name) for name in ANSWERS}
-    row, engine_backward = OPERATIONS["log_softmax"], engine.backward
-    try:
-        for name in ANSWERS:
-            setattr(module, name, _refused(f"reference.{name}"))
-        OPERATIONS["log_softmax"] = _refused('OPERATIONS["log_softmax"]')
-        engine.backward = _refused("the engine's backward")
-        yield
-    finally:
-        for name, function in saved.items():
-            setattr(module, name, function)
-        OPERATIONS["log_softmax"], engine.backward = row, engine_backward
-
-
-def _own_work(rules, *handed_in):
-    """`prepare` of every check here: the student's functions, run with the references refused."""
-    def yours(function):
-        @functools.wraps(function)
-        def run(*args):
-            with _references_refused():
-                return function(*args)
-        return run
-    return rules, tuple(yours(f) for f in handed_in)
-
-
 CRASH_HINTS = [
-    ("ReferenceCalled", _USE_YOUR_OWN),
     ("could not be broadcast", "two arrays whose shapes do not fit entry by entry: a value "
                                "computed per row (one number per sample) has shape (N,); keep "
                                "it as a column, N × 1 (`keepdims=True`), to combine it with "
@@ -311,7 +249,7 @@ def _log_softmax_refused() -> tuple:
        returns=("log_softmax(z)",),
        formulas={"log_softmax(z)": "z − m − log Σ exp(z − m)",
                  "in code": "z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))"},
-       mistakes=LOG_SOFTMAX_MISTAKES, crash_hints=CRASH_HINTS, prepare=_own_work,
+       mistakes=LOG_SOFTMAX_MISTAKES, crash_hints=CRASH_HINTS,
        success=f"your log softmax equals the engine's on {len(LOGITS)} batches, the logits of "
                "±1000 and rows 1600 apart included: finite everywhere, each row's exps summing "
                "to 1.")
@@ -324,14 +262,14 @@ def check_log_softmax(log_softmax):
 def cost_graph(z: Node, t) -> SimpleNamespace:
     """The cost on top of the logits node z: logp = log_softmax(z) over each row, L_n = −logp[n,
     t_n] (picked by a one-hot constant), E = the mean of the L_n."""
-    logp = _LOG_SOFTMAX_ROW(z, axis=1, name="logp")
+    logp = OPERATIONS["log_softmax"](z, axis=1, name="logp")
     L = neg(OPERATIONS["sum"](logp * _one_hot(t, z.shape[1]), axis=1), name="L")
     return SimpleNamespace(z=z, logp=logp, L=L, E=OPERATIONS["mean"](L, name="E"))
 
 
 def _engine_cross_entropy_backward(z, t):
     graph = cost_graph(Node(z, name="z"), t)
-    _engine_backward_pass(graph.E)
+    graph.E.backward()
     return {"L_bar": graph.L.bar, "logp_bar": graph.logp.bar, "z_bar": graph.z.bar}
 
 
@@ -407,13 +345,13 @@ CROSS_ENTROPY_MISTAKES = [
 
 
 @check(NOTEBOOK, "the backward pass of softmax and cross-entropy",
-       refuses=_the_passes_refused, exact=True,
+       refuses=_the_passes_refused, exact=True, shows_expected=False,
        solution=_engine_cross_entropy_backward, configurations=BATCHES,
        make=lambda c: (c["z"](), c["t"]()), returns=("bars",),
        formulas={"bars['L_bar']": "1/N", "bars['z_bar']": "(softmax(z) − onehot(t))/N",
                  "bars['logp_bar']": "−onehot(t)·L̄",
                  "in code": "logp_bar - softmax(z) * logp_bar.sum(axis=1, keepdims=True)"},
-       mistakes=CROSS_ENTROPY_MISTAKES, crash_hints=CRASH_HINTS, prepare=_own_work,
+       mistakes=CROSS_ENTROPY_MISTAKES, crash_hints=CRASH_HINTS,
        success=f"L̄, ℓ̄ and z̄ equal the engine's bars on {len(BATCHES)} batches, logits of "
                "±1000 included: each sample's logits receive its probabilities, less 1 at "
                "the true class, over N.")
@@ -455,7 +393,7 @@ def engine_answers(X, t, W1, b1, W2, b2) -> tuple[dict, dict]:
     h = tanh(z1, name="h")
     z2 = add(matmul(h, W2), b2, name="z2")
     graph = cost_graph(z2, t)
-    _engine_backward_pass(graph.E)
+    graph.E.backward()
     values = {"z1": z1.value, "h": h.value, "z2": z2.value, "logp": graph.logp.value,
               "E": graph.E.value}
     bars = {f"{node.name}_bar": node.bar for node in (z2, W2, b2, h, z1, W1, b1)}
@@ -595,7 +533,7 @@ BACKWARD_MISTAKES = [
 @check(NOTEBOOK, "the network's forward pass",
        refuses=_the_passes_refused,
        solution=_engine_forward, configurations=NETWORKS, make=_make_forward,
-       returns=("values",), crash_hints=CRASH_HINTS, prepare=_own_work,
+       returns=("values",), crash_hints=CRASH_HINTS,
        formulas={f"values[{name!r}]": formula for name, formula in FORWARD_FORMULAS.items()},
        mistakes=FORWARD_MISTAKES,
        success=f"z₁, h, z₂, logp and E equal the engine's forward values on {len(NETWORKS)} "
@@ -607,7 +545,7 @@ def check_classifier_forward(network_forward):
 @check(NOTEBOOK, "the network's backward pass",
        refuses=_the_passes_refused, exact=True,
        solution=_engine_backward, configurations=NETWORKS, make=_make_backward,
-       returns=("bars",), crash_hints=CRASH_HINTS, prepare=_own_work,
+       returns=("bars",), crash_hints=CRASH_HINTS,
        formulas={f"bars[{name!r}]": formula for name, formula in BACKWARD_FORMULAS.items()},
        mistakes=BACKWARD_MISTAKES,
        success=f"all seven bars, z̄₂, W̄₂, b̄₂, h̄, z̄₁, W̄₁, b̄₁, equal the engine's on "
@@ -718,8 +656,7 @@ EPOCH_MISTAKES = [
        solution=_sgd_epoch, configurations=EPOCHS, make=_make_epoch,
        returns=("the new params",), mistakes=EPOCH_MISTAKES, crash_hints=LOOP_HINTS,
        formulas={"the step": "value - learning_rate * bars[name + '_bar']",
-                 "the order": "rng.permutation(len(X))"},
-       prepare=_own_work, same_inputs_twice=False,
+                 "the order": "rng.permutation(len(X))"}, same_inputs_twice=False,
        success=f"your epoch takes the same steps as the reference on {len(EPOCHS)} epochs: "
                "shuffled by the generator it is given, one step per batch (the last one "
                "smaller), batches of 1 and the full batch included.")
@@ -849,7 +786,7 @@ ACCUMULATION_MISTAKES = [
                         ("reference.sgd_epoch", _sgd_epoch),     # the epoch that 09 binds
                         *_tables_and_factories()),
        solution=_accumulate_gradient, configurations=ACCUMULATIONS, make=_make_accumulation,
-       returns=(), mistakes=ACCUMULATION_MISTAKES, crash_hints=LOOP_HINTS, prepare=_own_work,
+       returns=(), mistakes=ACCUMULATION_MISTAKES, crash_hints=LOOP_HINTS,
        judge=_in_place, judged=(),
        formulas={"a share": "len(rows) / len(X) * bars[name + '_bar']"},
        success=f"after your call the buffers hold the full batch's gradient on "

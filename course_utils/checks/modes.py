@@ -282,8 +282,8 @@ def _named_bars(function):
     @functools.wraps(function)
     def named(output, params, sweep):
         result = function(output, params, sweep)
-        if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], list) \
-                and len(result[0]) == len(params):
+        if isinstance(result, (tuple, list)) and len(result) == 2 and \
+                isinstance(result[0], (list, tuple)) and len(result[0]) == len(params):
             return {p.label: bar for p, bar in zip(params, result[0], strict=True)}, result[1]
         return result
     return named

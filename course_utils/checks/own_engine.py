@@ -26,10 +26,11 @@ __all__ = ["check_scalar_engine"]
 
 
 CONFIGURATIONS = [
-    dict(label="σ(σ(σ(2w))) at w = 0.7", graph="chain", values=dict(w=0.7)),
+    dict(label="σ(σ(σ(2w + 0.5))) at w = 0.7", graph="chain", values=dict(w=0.7)),
     dict(label="w·w + w at w = -1.5 (w twice in one product)", graph="twice",
          values=dict(w=-1.5)),
-    dict(label="σ(xy)·(xy + x) at x = 0.5, y = -2 (x along three paths)", graph="diamond",
+    dict(label="σ(xy)·(1 + xy + x)·2 at x = 0.5, y = -2 (x along three paths)",
+         graph="diamond",
          values=dict(x=0.5, y=-2.0)),
     dict(label="the lecture's L_reg at w = -0.8, x = 1.5, b = 0.4, t = 0, λ = 0.3",
          graph="lecture", values=dict(w=-0.8, x=1.5, b=0.4, t=0.0)),
@@ -217,6 +218,9 @@ CRASH_HINTS = [
     ("has no attribute 'backward'",
      "the graph's output is not a node of your class: do `+`, `*` and `sigmoid()` each return "
      "a new node (with its parents and local derivatives), not a plain number?"),
+    ("has no attribute 'sigmoid'",
+     "a plain number is asked for its sigmoid: it is not a node of your class. Do `+` and `*` "
+     "each return a new node (with its parents and local derivatives), not a plain number?"),
     ("RecursionError",
      "does your topological sort stop? Visit a node's parents only the first time you reach it."),
 ]

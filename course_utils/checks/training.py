@@ -77,7 +77,8 @@ def _step(change=lambda p, rate: p.value - rate * p.bar, which=lambda params: pa
            dict(label="W1 alone, η = 0.05", hidden=4, seed=2, count=1, rate=0.05, kind=list),
            dict(label="a tuple of 5-unit parameters, η = 0.01", hidden=5, seed=3, count=4,
                 rate=0.01, kind=tuple)],
-       make=_after_backward, returns=(), formulas={".value": "p.value − η·p.bar"},
+       make=_after_backward, returns=(), formulas={".value": "p.value − η·p.bar",
+                                                   "in words": "p.value − learning_rate·p.bar"},
        mistakes=[
            Mistake("uphill", _step(lambda p, r: p.value + r * p.bar),
                    "that is a step uphill, along the gradient. Gradient descent steps against "
@@ -114,7 +115,7 @@ def _step(change=lambda p, rate: p.value - rate * p.bar, which=lambda params: pa
        "the lecture's w and b and on a tuple of parameters; the bars stayed as the backward pass "
        "left them.")
 def check_update_step(update_step):
-    """`update_step(params, learning_rate)`: every p.value becomes p.value − learning_rate·p.bar."""
+    """`update_step(params, learning_rate)`: one gradient-descent step of every parameter node."""
 
 
 # -- notebook 07, exercise 2: a learning rate and a hidden size -------------------------------
@@ -297,8 +298,8 @@ def _networks(c):
                    "off by one: read `one_sided` again, line by line: which evaluations does "
                    "it make, and how many times each?"),
            Mistake("central-plus-one", _counts(lambda P: P + 1, lambda P: 2 * P + 1),
-                   "off by one: central differences never use the unperturbed f(θ): two shifted "
-                   "evaluations per parameter."),
+                   "off by one: read `central` again: which evaluations does it make, and how "
+                   "many times each?"),
            Mistake("central-twice-P-plus-1", _counts(lambda P: P + 1, lambda P: 2 * P + 2),
                    "that is 2(P + 1): the + 1 belongs to one-sided differences (their f(θ)); "
                    "central differences never use f(θ)."),
@@ -316,5 +317,5 @@ def _networks(c):
        f"evaluations, central differences 2P = {got['central']}; backprop needs one forward and "
        "one backward pass.")
 def check_forward_evaluations(forward_evaluations):
-    """`forward_evaluations(params)` returns (one_sided, central) for the list of parameter
-    nodes: P + 1 and 2P forward evaluations, with P the number of parameter entries."""
+    """`forward_evaluations(params)` returns (one_sided, central): how many forward evaluations
+    each kind of finite difference needs for one gradient, for the list of parameter nodes."""
