@@ -156,7 +156,8 @@ LOG_SOFTMAX = [  # (answer, status, key words of the message)
     (log_softmax_in_place, "wrong", ["changed its input", "z[0, 0] was"]),
     (log_softmax_counting_calls, "wrong", ["called again", "carries something over"]),
     (looping_log_softmax, "wrong", ["did not finish"]),
-    (lambda z: reference.log_softmax(z), "wrong", ["calls `reference.log_softmax`", "compute it yourself"]),
+    (lambda z: reference.log_softmax(z), "wrong",
+     ["calls `reference.log_softmax`", "compute it yourself"]),
 ]
 
 
