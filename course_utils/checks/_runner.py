@@ -189,7 +189,7 @@ def _estimators() -> dict:
     `numerical_bar` and `check_graph` too, and the explorers' when no derivative is given): an
     `exact` check refuses them, with the verdict of an estimate."""
     from ..gradcheck import numerical_gradient
-    from ..widgets.explorers import _derivative
+    from ..widgets.states import _derivative
     quotient = next(c for c in _derivative.__code__.co_consts if inspect.iscode(c))
     return {numerical_gradient.__code__: _Estimate("gradcheck.numerical_gradient"),
             quotient: _Estimate("the explorer's difference quotient")}

@@ -28,7 +28,7 @@ __all__ = [
 def _the_explorers():
     """The explorers compute what notebooks 01 and 02 ask for: the chain rule applied to the
     derivatives given, f'(g(x))·g'(x), and gradient-descent steps. Those checks refuse them."""
-    from ..widgets.explorers import DescentState, SensitivityState
+    from ..widgets.states import DescentState, SensitivityState
     return (("SensitivityExplorer's dz/dx", SensitivityState.numbers),
             ("the descent explorer's steps (DescentState)", DescentState._descend))
 

@@ -274,9 +274,10 @@ def _networks(c):
                        dict(label="a single weight w", hidden=0, shapes=[("w", ())]),
                        dict(label="the 2-6-1 network's parameters as a tuple", hidden=6,
                             kind=tuple),
-                       # over a million entries: a count from the code, not from running it
-                       dict(label="a layer of 1000 × 1000 weights and 1000 biases", hidden=0,
-                            shapes=[("W", (1000, 1000)), ("b", (1000,))])],
+                       # 250,500 entries: a count from the code, not from running the
+                       # differences (each shift copies θ: far beyond the time guard)
+                       dict(label="a layer of 500 × 500 weights and 500 biases", hidden=0,
+                            shapes=[("W", (500, 500)), ("b", (500,))])],
        make=_networks, returns=("one_sided", "central"), shows_expected=False,
        formulas={"one_sided": "P + 1", "central": "2P"},
        mistakes=[
