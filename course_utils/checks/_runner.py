@@ -694,16 +694,25 @@ def _changed_input(attempt: Attempt) -> Verdict | None:
 
 
 def _judged(attempt: Attempt) -> Verdict | None:
-    """An answer the judge rejects, with the hint of a mistake that gives the same answer."""
+    """An answer the judge rejects, with the hint of a mistake that gives the same answer on
+    every configuration tried (on one alone a match can be chance: an empty answer is every
+    row's that finds nothing there)."""
     run = attempt.runs[-1] if attempt.runs else None
     if not run or not run.problem:
         return None
     rules = attempt.rules
     judged = rules.returns if rules.judged is None else rules.judged
-    for mistake in rules.mistakes:
-        theirs = _reference(rules, _tuple(mistake.computes), run.configuration)
-        if theirs and judged and all(same(theirs.get(n), run.got.get(n), rules.rtol)
-                                     for n in judged):   # judged=(): no value to match a row by
+
+    def gives_the_same(i, mistake, tried) -> bool:
+        key = (i, tried.configuration["label"])
+        if key not in attempt.explained:
+            attempt.explained[key] = _reference(rules, _tuple(mistake.computes),
+                                                tried.configuration)
+        theirs = attempt.explained[key]
+        return bool(theirs) and all(same(theirs.get(n), tried.got.get(n), rules.rtol)
+                                    for n in judged)
+    for i, mistake in enumerate(rules.mistakes):
+        if judged and all(gives_the_same(i, mistake, tried) for tried in attempt.runs):
             hint = mistake.hint(judged[0]) if callable(mistake.hint) else mistake.hint
             return Verdict("wrong", f"{run.where}: {run.problem} Hint: {hint}",
                            _row_id(rules, mistake))
