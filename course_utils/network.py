@@ -1,11 +1,8 @@
 """Notebook 07's 2-H-1 network by hand: the forward and the backward pass in bar notation.
 
 The same network the engine builds node by node, written out with numpy for the whole batch at
-once (samples are rows, so the weights multiply from the right, X W):
-
-    forward   z1 = X W1 + b1,  h = σ(z1),  z2 = h W2 + b2,  y = σ(z2),  E = mean ½(y − t)²
-    backward  ȳ = (y − t)/N,  z̄2 = ȳ σ'(z2),  W̄2 = hᵀ z̄2,  b̄2 = Σ_n z̄2,
-              h̄ = z̄2 W2ᵀ,  z̄1 = h̄ σ'(z1),  W̄1 = Xᵀ z̄1,  b̄1 = Σ_n z̄1
+once (samples are rows, so the weights multiply from the right, X W). Its lines are not written
+out here: they are the notebook's exercises, and the notebook shows them after each check.
 
 These are the reference answers of the notebook's exercises (the passes, the training loop and
 the update step): the notebook's later cells use them, so that no cell repeats an answer, and
@@ -88,6 +85,6 @@ def gradient_descent(params: Arrays, learning_rate: float, epochs: int,
 
 
 def update_step(params: list, learning_rate: float) -> None:
-    """Notebook 07's update step on engine nodes: p.value ← p.value − η·p̄ for every p."""
+    """Notebook 07's update step on engine nodes, for every parameter node p."""
     for p in params:
         p.value = p.value - learning_rate * p.bar

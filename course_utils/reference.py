@@ -18,11 +18,7 @@ from .tensors import sigma
 
 
 def cost_gradient(w, b, X, T) -> tuple[np.ndarray, float]:
-    """(dE/dw, dE/db) for E = mean over the rows of ½(σ(Xw + b) − T)², in one matrix product.
-
-    Each row's dL/dz is (y − t)σ'(z); `X.T @` multiplies it by that row's x and sums over the
-    rows, and dividing by N makes the sum the average of the per-sample gradients.
-    """
+    """(dE/dw, dE/db) for E = mean over the rows of ½(σ(Xw + b) − T)², in one matrix product."""
     y = sigma(X @ w + b)
     dL_dz = (y - T) * y * (1 - y)
     return X.T @ dL_dz / len(T), float(np.mean(dL_dz))

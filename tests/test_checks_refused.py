@@ -639,3 +639,23 @@ def test_the_bars_as_a_tuple_are_a_right_form():
         return tuple(bars), count
 
     assert checks.check_gradient_by_forward_mode(sweeps, show=False).ok
+
+
+def test_a_reference_run_in_a_thread_started_before_the_check_is_told_so():
+    """Threads started before the check are out of the tracer's reach: while one runs, the
+    check does not run the student's function, and says why."""
+    import concurrent.futures
+
+    pool = concurrent.futures.ThreadPoolExecutor(2)
+    pool.submit(lambda: 0).result()                  # its threads now exist, before the check
+    try:
+        verdict = checks.check_cost_gradient(
+            lambda w, b, X, T: pool.submit(reference.cost_gradient, w, b, X, T).result(),
+            show=False)
+    finally:
+        pool.shutdown()
+    assert verdict.mistake == "threads-running" and "shutdown()" in verdict.message, \
+        repr(verdict)
+    after = checks.check_cost_gradient(lambda w, b, X, T: reference.cost_gradient(w, b, X, T),
+                                       show=False)
+    assert after.mistake == "calls-the-reference", repr(after)

@@ -69,6 +69,7 @@ KINDS = {
     "crash": "the function raised an error",
     "time-out": "the function did not finish within GUARD_SECONDS",
     "calls-the-reference": "the function called a reference answer the check refuses",
+    "threads-running": "threads the student's code started were still running at the check",
     "changed-input": "the function changed an input that the solution leaves alone",
     "carried-over": "a second call on the same inputs gave another answer (state kept)",
     "wrong-value": "a value differs from the solution's (or a judge rejected the answer)",
@@ -193,6 +194,36 @@ def _estimators() -> dict:
     quotient = next(c for c in _derivative.__code__.co_consts if inspect.iscode(c))
     return {numerical_gradient.__code__: _Estimate("gradcheck.numerical_gradient"),
             quotient: _Estimate("the explorer's difference quotient")}
+
+
+#: The threads alive when the checks were imported (the kernel's own daemons).
+_THREADS_BEFORE = {thread.ident for thread in threading.enumerate()}
+
+
+def _the_students(thread: threading.Thread) -> bool:
+    """Whether `thread` is the student's: not a daemon (a thread pool's workers are not), or a
+    daemon started since the checks were imported that runs the student's code (IPython's
+    history thread, started later in some front ends, runs a library's)."""
+    if not thread.daemon:
+        return True
+    if thread.ident in _THREADS_BEFORE:
+        return False
+    code = getattr(inspect.unwrap(getattr(thread, "_target", None) or type(thread).run),
+                   "__code__", None)
+    return code is not None and not _library(code)
+
+
+def _threads_running() -> Verdict | None:
+    """A ✘ when threads the student's code started still run: a reference called in one would
+    escape the refusal (only the threads a check's call starts are traced)."""
+    here = (threading.current_thread(), threading.main_thread())
+    theirs = [t.name for t in threading.enumerate() if t not in here and _the_students(t)]
+    if not theirs:
+        return None
+    return Verdict("wrong", f"threads your code started are still running ({', '.join(theirs)}): "
+                   "the check runs your function alone. Stop them (`executor.shutdown()`, "
+                   "`thread.join()`) or restart the kernel, then run the check again.",
+                   "threads-running")
 
 
 #: The code of the reference answers refused while a student's function runs (see `refuses`),
@@ -496,6 +527,9 @@ def check(notebook: str, exercise: str, **spec):
         @functools.wraps(function)
         def run_check(*handed_in, show: bool = True, adapted: bool = False) -> Verdict:
             try:
+                running = _threads_running()
+                if running:
+                    raise _Stop(running)
                 itself = _solution_handed_in(rules, handed_in)
                 if itself:
                     raise _Stop(_handed_in_itself(itself))

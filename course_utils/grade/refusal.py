@@ -28,6 +28,10 @@ class ReferenceCalled(BaseException):
     the student's `except Exception` does not catch it, as in the notebook)."""
 
 
+class ThreadsRunning(Exception):
+    """The student's code left threads running, which the refusal cannot follow."""
+
+
 def places(refused: dict) -> list:
     """[[file in course_utils, first line, name, position]] of the refused code objects
     `refused` ({code: name}, in order) that live in course_utils."""
@@ -46,6 +50,11 @@ class RefusingPeer(Peer):
     with the functions the grader names refused to the student's code."""
 
     def run_export(self, function, args: list, kwargs: dict, refused) -> object:
+        others = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
+        if others:          # untraced: a refused function called there would escape
+            raise ThreadsRunning(f"threads your code started are still running "
+                                 f"({', '.join(others)}): the check runs your function alone. "
+                                 "Stop them (`executor.shutdown()`, `thread.join()`).")
         wanted = {(str(p[0]), p[1], str(p[2])): str(p[3]) for p in refused or ()
                   if isinstance(p, list) and len(p) == 4}
         if not wanted:
