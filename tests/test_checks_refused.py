@@ -659,3 +659,20 @@ def test_a_reference_run_in_a_thread_started_before_the_check_is_told_so():
     after = checks.check_cost_gradient(lambda w, b, X, T: reference.cost_gradient(w, b, X, T),
                                        show=False)
     assert after.mistake == "calls-the-reference", repr(after)
+
+
+def test_a_derivative_worked_out_by_computer_algebra_is_told_so():
+    """sympy differentiates for the student: its diff, or a function lambdify made from it
+    before the check, is refused where the derivative is the exercise."""
+    import sympy as sp
+
+    from course_utils.engine import Operation
+    a, x = sp.Symbol("a"), sp.Symbol("x")
+    slope = sp.lambdify(a, sp.diff(sp.log(1 + sp.exp(a)), a), "numpy")   # before the check
+    softplus = Operation("softplus", lambda v: np.log1p(np.exp(v)),
+                         (lambda bar, out, v: bar * slope(v),), "softplus({0})", ("σ({0})",))
+    answers = [(checks.check_new_operation, softplus),
+               (checks.check_chain_rule, lambda v: float(sp.diff(sp.sin(x ** 2), x).subs(x, v)))]
+    for check, answer in answers:
+        verdict = check(answer, show=False)
+        assert verdict.mistake == "computer-algebra", repr(verdict)

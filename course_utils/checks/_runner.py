@@ -70,6 +70,7 @@ KINDS = {
     "time-out": "the function did not finish within GUARD_SECONDS",
     "calls-the-reference": "the function called a reference answer the check refuses",
     "threads-running": "threads the student's code started were still running at the check",
+    "computer-algebra": "a computer algebra system worked the derivative out",
     "changed-input": "the function changed an input that the solution leaves alone",
     "carried-over": "a second call on the same inputs gave another answer (state kept)",
     "wrong-value": "a value differs from the solution's (or a judge rejected the answer)",
@@ -185,15 +186,31 @@ class _Estimate(str):
     """The name of one of the course's finite differences, refused where a formula is asked."""
 
 
+class _Algebra(str):
+    """The name of computer algebra's work (sympy's diff, a function lambdify made from it),
+    refused where a derivative is to be worked out."""
+
+
+#: The key under which `_refused_now` refuses every function sympy's lambdify generated.
+_LAMBDIFIED = "<lambdifygenerated"
+
+
 def _estimators() -> dict:
     """{code: name} of the course's finite differences (the gradient check's, through
-    `numerical_bar` and `check_graph` too, and the explorers' when no derivative is given): an
-    `exact` check refuses them, with the verdict of an estimate."""
+    `numerical_bar` and `check_graph` too, and the explorers' when no derivative is given), with
+    the verdict of an estimate, and, if the student has imported sympy, its derivatives: an
+    `exact` check refuses them."""
     from ..gradcheck import numerical_gradient
     from ..widgets.states import _derivative
     quotient = next(c for c in _derivative.__code__.co_consts if inspect.iscode(c))
-    return {numerical_gradient.__code__: _Estimate("gradcheck.numerical_gradient"),
-            quotient: _Estimate("the explorer's difference quotient")}
+    refused: dict = {numerical_gradient.__code__: _Estimate("gradcheck.numerical_gradient"),
+                     quotient: _Estimate("the explorer's difference quotient")}
+    sympy = sys.modules.get("sympy")
+    if sympy is not None:
+        refused |= {sympy.diff.__code__: _Algebra("sympy.diff"),
+                    sympy.Expr.diff.__code__: _Algebra("sympy's diff"),
+                    _LAMBDIFIED: _Algebra("a function sympy.lambdify made")}
+    return refused
 
 
 #: The threads alive when the checks were imported (the kernel's own daemons).
@@ -307,6 +324,8 @@ def guarded(function, *args):
         if not active:                     # a thread the student's code started outlives it
             return None
         name = _refused_now.get(frame.f_code)
+        if name is None and frame.f_code.co_filename.startswith(_LAMBDIFIED):
+            name = _refused_now.get(_LAMBDIFIED)
         if name is not None and (_by_the_students_own_line(frame.f_back)
                                  if isinstance(name, _Direct)
                                  else _asked_by_the_student(frame.f_back)):
@@ -366,6 +385,11 @@ def attempt(function, *args, hints: Sequence = (), state: Any = None,
                              "case), or one that runs once per entry of a large array where a "
                              "formula would do.", "time-out")
     except _ReferenceCalled as called:
+        if isinstance(called.args[0], _Algebra):
+            return None, Verdict("wrong", f"{where}{name} calls `{called}`, computer algebra: "
+                                 "the exercise asks you to work the derivative out yourself "
+                                 "(checking it with sympy afterwards is a good habit).",
+                                 "computer-algebra")
         if isinstance(called.args[0], _Estimate):
             return None, Verdict("wrong", f"{where}{name} calls `{called}`, an estimate by "
                                  "finite differences: the exercise asks for the derivative "

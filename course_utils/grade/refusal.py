@@ -11,6 +11,7 @@ notebook gives.
 """
 from __future__ import annotations
 
+import inspect
 import sys
 import sysconfig
 import threading
@@ -37,6 +38,8 @@ def places(refused: dict) -> list:
     `refused` ({code: name}, in order) that live in course_utils."""
     named = []
     for position, code in enumerate(refused):
+        if not inspect.iscode(code):  # sympy's generated functions: refused in the notebook only
+            continue
         try:
             inside = Path(code.co_filename).resolve().relative_to(ROOT)
         except ValueError:           # scipy's log_softmax, say: refused in the notebook only
