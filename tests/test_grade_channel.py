@@ -77,3 +77,29 @@ def test_a_message_larger_than_allowed_is_refused_before_it_is_read():
         receive(read, None)
     os.close(read)
     os.close(write)
+
+
+def test_the_worker_refuses_what_the_grader_names_and_runs_nothing_beside_a_thread():
+    """The worker's side of a call: a refused course function called by the student's code
+    raises ReferenceCalled with its position in the grader's list; with a thread of the
+    student's running (which no tracer follows) the student's function does not run at all."""
+    import threading
+
+    from course_utils.engine import topological_order
+    from course_utils.grade.refusal import ReferenceCalled, RefusingPeer, ThreadsRunning, places
+
+    peer = RefusingPeer(-1, -1)
+    refused = places({topological_order.__code__: "engine.topological_order"})
+    output = regularised_example().L_reg
+    with pytest.raises(ReferenceCalled, match="^0$"):
+        peer.run_export(lambda out: topological_order(out), [output], {}, refused)
+    assert peer.run_export(lambda out: out.name, [output], {}, refused) == output.name
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        with pytest.raises(ThreadsRunning, match="still running"):
+            peer.run_export(lambda: 1, [], {}, [])
+    finally:
+        stop.set()
+        thread.join()
