@@ -551,10 +551,10 @@ def test_the_matrix_bars_from_the_planted_operations_are_told_so():
         verdict.message, repr(verdict)
 
 
-def test_forward_mode_by_a_reverse_pass_of_the_engines_messages_is_told_so():
-    from course_utils.engine import message
-
-    def by_reverse_passes(output, leaf, direction):
+def _by_reverse_passes(message):
+    """Forward mode's answer by one reverse pass per output entry, each message computed by
+    `message(node, i, bar)`: no tangent at all."""
+    def forward_mode(output, leaf, direction):
         order = topological_order(output)
         result = np.zeros(np.shape(output.value))
         for k in np.ndindex(result.shape):
@@ -566,9 +566,25 @@ def test_forward_mode_by_a_reverse_pass_of_the_engines_messages_is_told_so():
                         bars[id(arg)] = bars[id(arg)] + message(node, i, bars[id(node)])
             result[k] = np.sum(bars[id(leaf)] * direction)
         return result
+    return forward_mode
 
-    verdict = checks.check_forward_mode(by_reverse_passes, show=False)
-    assert verdict.mistake == "calls-the-reference" and "engine.message" in verdict.message, \
+
+def _the_message_itself(node, i, bar):
+    """The operation's message called by the student's own line, not through the engine."""
+    values = [getattr(a, "value", a) for a in node.args]
+    return np.broadcast_to(node.op.vjps[i](bar, node.value, *values, **node.params),
+                           np.shape(node.args[i].value))
+
+
+@pytest.mark.parametrize("message, named", [("engine.message", "engine.message"),
+                                            (_the_message_itself, ".vjps[")])
+def test_forward_mode_by_reverse_passes_of_the_messages_is_told_so(message, named):
+    """The engine's messages are refused in forward mode when the student's own line calls
+    them, or `engine.message`; through `tangent_message`, which the exercise builds on, not."""
+    from course_utils import engine
+    answer = _by_reverse_passes(engine.message if message == "engine.message" else message)
+    verdict = checks.check_forward_mode(answer, show=False)
+    assert verdict.mistake == "calls-the-reference" and named in verdict.message, \
         repr(verdict)
 
 
@@ -589,29 +605,6 @@ def test_the_max_by_rounded_differences_misses_a_near_tie():
                           ("∂max/∂{0}", "∂max/∂{1}"))
     verdict = checks.check_maximum_message(operation, show=False)
     assert verdict.status == "wrong" and "1e-12 apart" in verdict.message, repr(verdict)
-
-
-def test_forward_mode_by_a_reverse_pass_of_the_messages_themselves_is_told_so():
-    """The engine's messages called by the student's own line are refused in forward mode;
-    through `tangent_message`, which the exercise builds on, they are not."""
-    def by_reverse_passes(output, leaf, direction):
-        order = topological_order(output)
-        result = np.zeros(np.shape(output.value))
-        for k in np.ndindex(result.shape):
-            bars = {id(n): np.zeros(np.shape(n.value)) for n in order}
-            bars[id(output)][k] = 1.0
-            for node in reversed(order):
-                values = [getattr(a, "value", a) for a in node.args]
-                for i, arg in enumerate(node.args):
-                    if id(arg) in bars and node.op.vjps[i] is not None:
-                        bars[id(arg)] = bars[id(arg)] + np.broadcast_to(node.op.vjps[i](
-                            bars[id(node)], node.value, *values, **node.params), arg.shape)
-            result[k] = np.sum(bars[id(leaf)] * direction)
-        return result
-
-    verdict = checks.check_forward_mode(by_reverse_passes, show=False)
-    assert verdict.mistake == "calls-the-reference" and ".vjps[" in verdict.message, \
-        repr(verdict)
 
 
 def test_the_log_softmax_row_looked_up_inside_the_answer_is_told_so():
