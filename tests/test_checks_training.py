@@ -157,7 +157,6 @@ TRAINING_SETUP = [
     (setup(30.0, 2), "correct", []),
     (lambda: [np.float64(25.0), np.int64(2)], "correct", []),
     (setup(5.0, 3), "wrong", ["all 6 starts learn", "smaller hidden layer", "find the smallest"]),
-    (setup(2.0, 4), "wrong", ["smaller hidden layer"]),
     (setup(0.01, 3), "wrong", ["too small"]),
     (setup(500.0, 3), "wrong", ["too large", "3 hidden units"]),
     (setup(5.0, 1), "wrong", ["one hidden unit"]),

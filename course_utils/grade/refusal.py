@@ -11,6 +11,7 @@ notebook gives.
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import sys
 import sysconfig
@@ -36,16 +37,21 @@ class ThreadsRunning(Exception):
 def places(refused: dict) -> list:
     """[[file in course_utils, first line, name, position]] of the refused code objects
     `refused` ({code: name}, in order) that live in course_utils."""
-    named = []
-    for position, code in enumerate(refused):
-        if not inspect.iscode(code):  # sympy's generated functions: refused in the notebook only
-            continue
-        try:
-            inside = Path(code.co_filename).resolve().relative_to(ROOT)
-        except ValueError:           # scipy's log_softmax, say: refused in the notebook only
-            continue
-        named.append([inside.as_posix(), code.co_firstlineno, code.co_name, position])
-    return named
+    return [[*place, position] for position, code in enumerate(refused)
+            if (place := _place(code)) is not None]
+
+
+@functools.lru_cache(maxsize=4096)
+def _place(code) -> tuple | None:
+    """(file in course_utils, first line, name) of a code object, or None outside course_utils
+    (scipy's log_softmax, sympy's generated functions: refused in the notebook only)."""
+    if not inspect.iscode(code):
+        return None
+    try:
+        inside = Path(code.co_filename).resolve().relative_to(ROOT)
+    except ValueError:
+        return None
+    return inside.as_posix(), code.co_firstlineno, code.co_name
 
 
 class RefusingPeer(Peer):
